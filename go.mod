@@ -1,0 +1,3 @@
+module github.com/headroomhq/headroom
+
+go 1.26.8
