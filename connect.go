@@ -1,0 +1,58 @@
+package headroom
+
+import (
+	"context"
+	"fmt"
+)
+
+// Codes of the default catalog's quotas that the engine's Amazon Connect
+// helpers use. The catalog documents every code (docs/catalog.md).
+const (
+	CodeInstances           = "L-AA17A6B9"
+	CodeUsers               = "L-9A46857E"
+	CodeConcurrentCalls     = "L-12AB7C57"
+	CodeConcurrentChats     = "L-D4BA6F6E"
+	CodeActiveTasks         = "L-60553137"
+	CodeQueuesPerProfile    = "L-516BC0EB"
+	CodeConnectAPIRate      = "HR-CONNECT-API-RATE"
+	CodeOutboundCountries   = "HR-CONNECT-OUTBOUND-COUNTRIES"
+	CodeAttachmentTypes     = "HR-CONNECT-ATTACH-TYPES"
+	CodeAttachmentSize      = "HR-CONNECT-ATTACH-SIZE"
+	CodeAttachmentsPerChat  = "HR-CONNECT-ATTACH-PER-CONVERSATION"
+	CodeChatMessageChars    = "HR-CONNECT-CHAT-MESSAGE-CHARS"
+	CodeChatDuration        = "HR-CONNECT-CHAT-DURATION"
+	CodeTaskDuration        = "HR-CONNECT-TASK-DURATION"
+	CodeTaskTransfers       = "HR-CONNECT-TASK-TRANSFERS"
+	CodeLinkedTasks         = "HR-CONNECT-LINKED-TASKS"
+	CodeCTRRetention        = "HR-CONNECT-CTR-RETENTION"
+	CodeCTRAttributesSize   = "HR-CONNECT-CTR-ATTRIBUTES-SIZE"
+	CodeListenersPerCall    = "HR-CONNECT-LISTENERS-PER-CALL"
+	CodeChatsPerAgent       = "HR-CONNECT-CHATS-PER-AGENT"
+	CodeWebsocketsPerParty  = "HR-CONNECT-WEBSOCKETS-PER-PARTICIPANT"
+	StateCallbackWaiting    = "callback-waiting"
+	connectAttachmentAction = "attachment"
+)
+
+// CheckDestination checks an outbound number against the account's country
+// allow-list: by default +1 and +44 but not UK mobile numbers (+447), changed
+// per account by overrides in either direction. A number off the list gets
+// an *Error of code ENOTALLOWED; a malformed number gets EINVALID.
+func (e *Engine) CheckDestination(ctx context.Context, account, number string) (Decision, error) {
+	return e.Do(ctx, Request{Op: OpCheck, Account: account, Code: CodeOutboundCountries, Value: number})
+}
+
+// AddAttachment admits one attachment to a conversation (a chat contact):
+// its file type (by extension, case-insensitive), its size, and the count of
+// attachments in the conversation, in that order. Only an attachment that
+// passes every check is counted; idempotencyKey makes a retry count once.
+// It returns the first check's denial or error.
+func (e *Engine) AddAttachment(ctx context.Context, account, contactID, fileName string, size int64, idempotencyKey string) (Decision, error) {
+	if d, err := e.Do(ctx, Request{Op: OpCheck, Account: account, Code: CodeAttachmentTypes, Value: fileName}); err != nil {
+		return d, fmt.Errorf("%s %q: %w", connectAttachmentAction, fileName, err)
+	}
+	if d, err := e.Do(ctx, Request{Op: OpCheck, Account: account, Code: CodeAttachmentSize, Size: size}); err != nil {
+		return d, fmt.Errorf("%s %q: %w", connectAttachmentAction, fileName, err)
+	}
+	return e.Do(ctx, Request{Op: OpIncrement, Account: account, Code: CodeAttachmentsPerChat,
+		Scope: "contact/" + contactID, Amount: 1, IdempotencyKey: idempotencyKey})
+}

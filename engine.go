@@ -1,0 +1,252 @@
+package headroom
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Config configures an Engine. Every field is required.
+type Config struct {
+	Catalog *Catalog
+	Store   Store
+	Limiter Limiter
+	Clock   Clock
+}
+
+// Validate returns an *Error of code EINVALID naming the first missing field.
+func (c *Config) Validate() error {
+	switch {
+	case c.Catalog == nil:
+		return FieldErrorf("Catalog", "is required")
+	case c.Store == nil:
+		return FieldErrorf("Store", "is required")
+	case c.Limiter == nil:
+		return FieldErrorf("Limiter", "is required")
+	case c.Clock == nil:
+		return FieldErrorf("Clock", "is required")
+	}
+	return nil
+}
+
+// Engine decides, for an account, whether an action stays within its
+// quotas, and manages applied values. It holds no state of its own beyond its
+// configuration: usage lives in the Store and buckets in the Limiter, so
+// several engines may share them. An Engine is safe for concurrent use.
+type Engine struct {
+	catalog *Catalog
+	store   Store
+	limiter Limiter
+	clock   Clock
+}
+
+// NewEngine returns an engine, or the error of cfg.Validate.
+func NewEngine(cfg Config) (*Engine, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("new engine: %w", err)
+	}
+	return &Engine{catalog: cfg.Catalog, store: cfg.Store, limiter: cfg.Limiter, clock: cfg.Clock}, nil
+}
+
+// Catalog returns the engine's catalog.
+func (e *Engine) Catalog() *Catalog { return e.catalog }
+
+// Store returns the engine's store.
+func (e *Engine) Store() Store { return e.store }
+
+// Op is an enforcement operation.
+type Op string
+
+// The operations, and the kinds they apply to.
+const (
+	// OpReserve takes Amount units of a count quota.
+	OpReserve Op = "reserve"
+	// OpRelease frees Amount units of a count quota.
+	OpRelease Op = "release"
+	// OpIncrement records Amount events against a cumulative quota.
+	OpIncrement Op = "increment"
+	// OpAcquire takes a lease of a concurrency quota for TTL.
+	OpAcquire Op = "acquire"
+	// OpRenew extends a live lease to TTL from now.
+	OpRenew Op = "renew"
+	// OpReleaseLease frees a lease.
+	OpReleaseLease Op = "release_lease"
+	// OpTake takes Amount tokens from a rate quota's bucket.
+	OpTake Op = "take"
+	// OpCheck validates a value against a size, duration or set quota.
+	OpCheck Op = "check"
+)
+
+// opKinds maps each operation to the kinds it applies to.
+var opKinds = map[Op][]Kind{
+	OpReserve:      {KindCount},
+	OpRelease:      {KindCount},
+	OpIncrement:    {KindCumulative},
+	OpAcquire:      {KindConcurrency},
+	OpRenew:        {KindConcurrency},
+	OpReleaseLease: {KindConcurrency},
+	OpTake:         {KindRate},
+	OpCheck:        {KindSize, KindDuration, KindSet},
+}
+
+// MaxLeaseTTL bounds a lease's time to live.
+const MaxLeaseTTL = 366 * 24 * time.Hour
+
+// Request is one enforcement call. Which fields matter depends on Op.
+type Request struct {
+	Op      Op
+	Account string
+	// Code is the quota code.
+	Code string
+	// Scope is the concrete scope, such as "instance/i-1"; empty or
+	// "account" for account-wide quotas.
+	Scope string
+	// Amount is the units, events or tokens asked for (reserve, release,
+	// increment, take); at least 1.
+	Amount int64
+	// IdempotencyKey makes a reserve, release or increment count once.
+	IdempotencyKey string
+	// LeaseID names the session (acquire, renew, release_lease).
+	LeaseID string
+	// TTL is how long a lease lives without renewal (acquire, renew).
+	TTL time.Duration
+	// State is the session's state on acquire; a state the quota lists as
+	// uncounted takes no slot (a callback waiting in a callback queue).
+	State string
+	// Size is the size to check, in bytes (or characters, for a character
+	// quota checked without Text).
+	Size int64
+	// Text is checked by its length in characters (Unicode code points).
+	Text string
+	// Value is checked against a set quota: a file name or a phone number.
+	Value string
+	// Start is when the lifetime checked by a duration quota began; with it,
+	// the check fails once the lifetime has run out.
+	Start time.Time
+	// Duration is a requested lifetime, checked against a duration quota.
+	Duration time.Duration
+}
+
+// Decision is the engine's answer to one request.
+type Decision struct {
+	Allowed bool
+	Code    string
+	Scope   string
+	// Limit is the applied value (for rates, the refill rate per second).
+	Limit float64
+	// Level says where Limit came from.
+	Level Level
+	// Used is the usage after the request (or at a denial).
+	Used int64
+	// Remaining is Limit − Used for counts and leases, and the whole tokens
+	// left for rates.
+	Remaining int64
+	// RetryAfter is, for a rate denial, when the request would succeed.
+	RetryAfter time.Duration
+	// Expires is a lease's deadline, or a duration quota's deadline.
+	Expires time.Time
+	// Replayed is true when an idempotency key or lease id had been seen.
+	Replayed bool
+	// Counted is false when an acquire's state takes no slot.
+	Counted bool
+}
+
+// Result pairs a decision with its error, for batches.
+type Result struct {
+	Decision Decision
+	Err      error
+}
+
+// Batch runs each request on its own and returns one result per request, in
+// order. One bad request never fails the others.
+func (e *Engine) Batch(ctx context.Context, reqs []Request) []Result {
+	out := make([]Result, len(reqs))
+	for i := range reqs {
+		out[i].Decision, out[i].Err = e.Do(ctx, reqs[i])
+	}
+	return out
+}
+
+// Do runs one request. A denial returns the Decision (Allowed false) and an
+// *Error of code EQUOTAEXCEEDED, ETHROTTLED or ENOTALLOWED whose Denial states
+// the quota and its limit. Bad input returns EINVALID, EWRONGKIND,
+// EUNKNOWNQUOTA or EUNKNOWNACCOUNT; ENOTAVAILABLE where the account may not
+// use the quota's resource at all.
+func (e *Engine) Do(ctx context.Context, r Request) (Decision, error) {
+	kinds, ok := opKinds[r.Op]
+	if !ok {
+		return Decision{}, FieldErrorf("op", "unknown operation %q", r.Op)
+	}
+	q, err := e.catalog.Quota(r.Code)
+	if err != nil {
+		return Decision{}, err
+	}
+	if !kindIn(q.Kind, kinds) {
+		return Decision{}, wrongKind(q, r.Op)
+	}
+	if r.Scope == "" {
+		r.Scope = ScopeAccount
+	}
+	if err := q.Scope.Match(r.Scope, false); err != nil {
+		return Decision{}, err
+	}
+	switch r.Op {
+	case OpReserve, OpRelease, OpIncrement, OpTake:
+		if r.Amount < 1 {
+			return Decision{}, FieldErrorf("amount", "must be at least 1, got %d", r.Amount)
+		}
+	case OpAcquire, OpRenew, OpReleaseLease:
+		if r.LeaseID == "" {
+			return Decision{}, FieldErrorf("lease_id", "is required")
+		}
+		if r.Op != OpReleaseLease && (r.TTL <= 0 || r.TTL > MaxLeaseTTL) {
+			return Decision{}, FieldErrorf("ttl", "must be above zero and at most %v, got %v", MaxLeaseTTL, r.TTL)
+		}
+	}
+	acct, err := e.store.FindAccount(ctx, r.Account)
+	if err != nil {
+		return Decision{}, err
+	}
+	if (r.Op == OpReserve || r.Op == OpIncrement || r.Op == OpAcquire) && q.IsUnavailableTo(acct.Partner) {
+		return Decision{}, &Error{Code: ENOTAVAILABLE, Message: fmt.Sprintf("%s (account %s)", q.Unavailable, acct.ID)}
+	}
+	applied, err := e.resolve(ctx, &acct, q, r.Scope)
+	if err != nil {
+		return Decision{}, err
+	}
+	switch q.Kind {
+	case KindCount, KindCumulative:
+		return e.doCount(ctx, q, &r, applied)
+	case KindConcurrency:
+		return e.doLease(ctx, q, &r, applied)
+	case KindRate:
+		return e.doRate(ctx, q, &r, applied)
+	default:
+		return e.doCheck(q, &r, applied)
+	}
+}
+
+func kindIn(k Kind, ks []Kind) bool {
+	for _, x := range ks {
+		if x == k {
+			return true
+		}
+	}
+	return false
+}
+
+func wrongKind(q *Quota, op Op) error {
+	var want []Op
+	for _, o := range []Op{OpReserve, OpRelease, OpIncrement, OpAcquire, OpRenew, OpReleaseLease, OpTake, OpCheck} {
+		if kindIn(q.Kind, opKinds[o]) {
+			want = append(want, o)
+		}
+	}
+	return &Error{Code: EWRONGKIND, Field: "op", Message: fmt.Sprintf(
+		"%s (%s) is a %s quota and does not support %s; use %v", q.Name, q.Code, q.Kind, op, want)}
+}
+
+// baseDecision fills the fields every decision shares.
+func baseDecision(q *Quota, scope string, a Applied) Decision {
+	return Decision{Code: q.Code, Scope: scope, Limit: a.Value, Level: a.Level}
+}

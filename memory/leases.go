@@ -1,0 +1,177 @@
+package memory
+
+import (
+	"container/heap"
+	"context"
+	"time"
+
+	"github.com/headroomhq/headroom"
+)
+
+// leaseSet holds the leases of one usage key: id → deadline, plus a min-heap
+// of deadlines so that expired leases are dropped in O(log n). Renewed and
+// released leases leave stale heap entries, skipped when they surface.
+type leaseSet struct {
+	m map[string]int64 // lease id → expires, unix nanoseconds
+	h expiryHeap
+}
+
+type expiry struct {
+	at int64
+	id string
+}
+
+type expiryHeap []expiry
+
+func (h expiryHeap) Len() int           { return len(h) }
+func (h expiryHeap) Less(i, j int) bool { return h[i].at < h[j].at }
+func (h expiryHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *expiryHeap) Push(x any)        { *h = append(*h, x.(expiry)) }
+func (h *expiryHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
+
+// purge drops the leases expired at now.
+func (ls *leaseSet) purge(now int64) {
+	for len(ls.h) > 0 && ls.h[0].at <= now {
+		e := heap.Pop(&ls.h).(expiry)
+		if at, ok := ls.m[e.id]; ok && at == e.at {
+			delete(ls.m, e.id)
+		}
+	}
+}
+
+// live returns the number of leases live at now, without changing the set.
+func (ls *leaseSet) live(now int64) int64 {
+	var n int64
+	for _, at := range ls.m {
+		if at > now {
+			n++
+		}
+	}
+	return n
+}
+
+func (ls *leaseSet) set(id string, at int64) {
+	ls.m[id] = at
+	heap.Push(&ls.h, expiry{at: at, id: id})
+	if len(ls.h) > 2*len(ls.m)+64 {
+		// Too many stale entries: rebuild from the live map.
+		ls.h = ls.h[:0]
+		for id, at := range ls.m {
+			ls.h = append(ls.h, expiry{at: at, id: id})
+		}
+		heap.Init(&ls.h)
+	}
+}
+
+// leasesLocked returns the purged lease set of key, creating it if asked.
+func (s *Store) leasesLocked(key headroom.UsageKey, now int64, create bool) *leaseSet {
+	ls := s.leases[key]
+	if ls == nil {
+		if !create {
+			return nil
+		}
+		ls = &leaseSet{m: map[string]int64{}}
+		s.leases[key] = ls
+	}
+	ls.purge(now)
+	return ls
+}
+
+// dropIfEmptyLocked forgets an empty lease set so idle keys cost nothing.
+func (s *Store) dropIfEmptyLocked(key headroom.UsageKey, ls *leaseSet) {
+	if len(ls.m) == 0 {
+		delete(s.leases, key)
+	}
+}
+
+// AcquireLease implements headroom.Store.
+func (s *Store) AcquireLease(_ context.Context, c headroom.LeaseChange) (headroom.LeaseResult, error) {
+	now, exp := c.Now.UnixNano(), c.Expires.UnixNano()
+	s.umu.Lock()
+	defer s.umu.Unlock()
+	ls := s.leasesLocked(c.Key, now, true)
+	if at, ok := ls.m[c.LeaseID]; ok {
+		return headroom.LeaseResult{Applied: true, Replayed: true, Used: int64(len(ls.m)), Expires: unixNano(at)}, nil
+	}
+	if int64(len(ls.m))+1 > c.Limit {
+		used := int64(len(ls.m))
+		s.dropIfEmptyLocked(c.Key, ls)
+		return headroom.LeaseResult{Used: used}, nil
+	}
+	ls.set(c.LeaseID, exp)
+	return headroom.LeaseResult{Applied: true, Used: int64(len(ls.m)), Expires: unixNano(c.Expires.UnixNano())}, nil
+}
+
+// RenewLease implements headroom.Store.
+func (s *Store) RenewLease(_ context.Context, c headroom.LeaseChange) (headroom.LeaseResult, error) {
+	now := c.Now.UnixNano()
+	s.umu.Lock()
+	defer s.umu.Unlock()
+	ls := s.leasesLocked(c.Key, now, false)
+	if ls == nil {
+		return headroom.LeaseResult{}, LeaseNotFound(c)
+	}
+	if _, ok := ls.m[c.LeaseID]; !ok {
+		s.dropIfEmptyLocked(c.Key, ls)
+		return headroom.LeaseResult{}, LeaseNotFound(c)
+	}
+	ls.set(c.LeaseID, c.Expires.UnixNano())
+	return headroom.LeaseResult{Applied: true, Used: int64(len(ls.m)), Expires: unixNano(c.Expires.UnixNano())}, nil
+}
+
+// LeaseNotFound is the error for renewing a lease that is gone. Every Store
+// returns it, so the message is the same on every backend.
+func LeaseNotFound(c headroom.LeaseChange) error {
+	return &headroom.Error{Code: headroom.ENOTFOUND, Field: "lease_id", Message: "lease " + c.LeaseID + " of " + c.Key.Code +
+		" in " + headroom.DescribeScope(c.Key.Account, c.Key.Scope) + " does not exist or has expired"}
+}
+
+// ReleaseLease implements headroom.Store.
+func (s *Store) ReleaseLease(_ context.Context, c headroom.LeaseChange) (headroom.LeaseResult, error) {
+	now := c.Now.UnixNano()
+	s.umu.Lock()
+	defer s.umu.Unlock()
+	ls := s.leasesLocked(c.Key, now, false)
+	if ls == nil {
+		return headroom.LeaseResult{}, nil
+	}
+	_, ok := ls.m[c.LeaseID]
+	delete(ls.m, c.LeaseID)
+	used := int64(len(ls.m))
+	s.dropIfEmptyLocked(c.Key, ls)
+	return headroom.LeaseResult{Applied: ok, Used: used}, nil
+}
+
+// LeaseUsage implements headroom.Store.
+func (s *Store) LeaseUsage(_ context.Context, key headroom.UsageKey, now time.Time) (int64, error) {
+	s.umu.Lock()
+	defer s.umu.Unlock()
+	ls := s.leasesLocked(key, now.UnixNano(), false)
+	if ls == nil {
+		return 0, nil
+	}
+	n := int64(len(ls.m))
+	s.dropIfEmptyLocked(key, ls)
+	return n, nil
+}
+
+// PurgeExpiredLeases drops every lease expired at now and returns how many.
+func (s *Store) PurgeExpiredLeases(now time.Time) int {
+	s.umu.Lock()
+	defer s.umu.Unlock()
+	n := 0
+	for k, ls := range s.leases {
+		before := len(ls.m)
+		ls.purge(now.UnixNano())
+		n += before - len(ls.m)
+		s.dropIfEmptyLocked(k, ls)
+	}
+	return n
+}
+
+func unixNano(ns int64) time.Time { return time.Unix(0, ns).UTC() }

@@ -1,0 +1,316 @@
+package memory
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/headroomhq/headroom"
+)
+
+// Store is an in-memory headroom.Store. It is safe for concurrent use.
+type Store struct {
+	mu        sync.RWMutex // guards accounts, overrides, audit
+	accounts  map[string]headroom.Account
+	overrides map[[2]string]map[string]headroom.Override // (account, code) → scope → override
+	audit     []headroom.AuditEntry
+
+	umu    sync.Mutex // guards usage state
+	counts map[headroom.UsageKey]int64
+	idem   map[[2]string]idemRecord // (account, idempotency key)
+	leases map[headroom.UsageKey]*leaseSet
+}
+
+type idemRecord struct {
+	op     string
+	key    headroom.UsageKey
+	amount int64
+	at     time.Time
+}
+
+// NewStore returns an empty store.
+func NewStore() *Store {
+	return &Store{
+		accounts:  map[string]headroom.Account{},
+		overrides: map[[2]string]map[string]headroom.Override{},
+		counts:    map[headroom.UsageKey]int64{},
+		idem:      map[[2]string]idemRecord{},
+		leases:    map[headroom.UsageKey]*leaseSet{},
+	}
+}
+
+var _ headroom.Store = (*Store)(nil)
+
+// CreateAccount implements headroom.Store.
+func (s *Store) CreateAccount(_ context.Context, a headroom.Account, audit headroom.AuditEntry) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.accounts[a.ID]; ok {
+		return headroom.Errorf(headroom.ECONFLICT, "account %s already exists", a.ID)
+	}
+	s.accounts[a.ID] = a
+	s.appendAuditLocked(audit)
+	return nil
+}
+
+// FindAccount implements headroom.Store.
+func (s *Store) FindAccount(_ context.Context, id string) (headroom.Account, error) {
+	s.mu.RLock()
+	a, ok := s.accounts[id]
+	s.mu.RUnlock()
+	if !ok {
+		return headroom.Account{}, headroom.Errorf(headroom.EUNKNOWNACCOUNT, "account %s does not exist", id)
+	}
+	return a, nil
+}
+
+// ListAccounts implements headroom.Store.
+func (s *Store) ListAccounts(context.Context) ([]headroom.Account, error) {
+	s.mu.RLock()
+	out := make([]headroom.Account, 0, len(s.accounts))
+	for _, a := range s.accounts {
+		out = append(out, a)
+	}
+	s.mu.RUnlock()
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out, nil
+}
+
+// PutOverride implements headroom.Store.
+func (s *Store) PutOverride(_ context.Context, o headroom.Override, audit headroom.AuditEntry) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.accounts[o.Account]; !ok {
+		return headroom.Errorf(headroom.EUNKNOWNACCOUNT, "account %s does not exist", o.Account)
+	}
+	k := [2]string{o.Account, o.Code}
+	if s.overrides[k] == nil {
+		s.overrides[k] = map[string]headroom.Override{}
+	}
+	o.Allow = append([]string(nil), o.Allow...)
+	o.Deny = append([]string(nil), o.Deny...)
+	s.overrides[k][o.Scope] = o
+	s.appendAuditLocked(audit)
+	return nil
+}
+
+// DeleteOverride implements headroom.Store.
+func (s *Store) DeleteOverride(_ context.Context, account, code, scope string, audit headroom.AuditEntry) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	k := [2]string{account, code}
+	if _, ok := s.overrides[k][scope]; !ok {
+		return headroom.Errorf(headroom.ENOTFOUND, "no override of %s in %s", code, headroom.DescribeScope(account, scope))
+	}
+	delete(s.overrides[k], scope)
+	if len(s.overrides[k]) == 0 {
+		delete(s.overrides, k)
+	}
+	s.appendAuditLocked(audit)
+	return nil
+}
+
+// FindOverrides implements headroom.Store.
+func (s *Store) FindOverrides(_ context.Context, account, code string) ([]headroom.Override, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	m := s.overrides[[2]string{account, code}]
+	if len(m) == 0 {
+		return nil, nil
+	}
+	out := make([]headroom.Override, 0, len(m))
+	for _, o := range m {
+		out = append(out, o)
+	}
+	return out, nil
+}
+
+// ListOverrides implements headroom.Store.
+func (s *Store) ListOverrides(_ context.Context, account string) ([]headroom.Override, error) {
+	s.mu.RLock()
+	var out []headroom.Override
+	for k, m := range s.overrides {
+		if k[0] != account {
+			continue
+		}
+		for _, o := range m {
+			out = append(out, o)
+		}
+	}
+	s.mu.RUnlock()
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Code != out[j].Code {
+			return out[i].Code < out[j].Code
+		}
+		return out[i].Scope < out[j].Scope
+	})
+	return out, nil
+}
+
+// Reserve implements headroom.Store.
+func (s *Store) Reserve(_ context.Context, c headroom.CountChange) (headroom.CountResult, error) {
+	s.umu.Lock()
+	defer s.umu.Unlock()
+	if r, done, err := s.replayLocked("reserve", c); done || err != nil {
+		return r, err
+	}
+	used := s.counts[c.Key]
+	if used+c.Amount > c.Limit {
+		return headroom.CountResult{Used: used}, nil
+	}
+	used += c.Amount
+	s.counts[c.Key] = used
+	s.recordLocked("reserve", c)
+	return headroom.CountResult{Applied: true, Used: used}, nil
+}
+
+// Release implements headroom.Store.
+func (s *Store) Release(_ context.Context, c headroom.CountChange) (headroom.CountResult, error) {
+	s.umu.Lock()
+	defer s.umu.Unlock()
+	if r, done, err := s.replayLocked("release", c); done || err != nil {
+		return r, err
+	}
+	used := s.counts[c.Key] - c.Amount
+	if used <= 0 {
+		used = 0
+		delete(s.counts, c.Key)
+	} else {
+		s.counts[c.Key] = used
+	}
+	s.recordLocked("release", c)
+	return headroom.CountResult{Applied: true, Used: used}, nil
+}
+
+// replayLocked answers a change whose idempotency key was seen before.
+func (s *Store) replayLocked(op string, c headroom.CountChange) (headroom.CountResult, bool, error) {
+	if c.IdempotencyKey == "" {
+		return headroom.CountResult{}, false, nil
+	}
+	rec, ok := s.idem[[2]string{c.Key.Account, c.IdempotencyKey}]
+	if !ok {
+		return headroom.CountResult{}, false, nil
+	}
+	if rec.op != op || rec.key != c.Key || rec.amount != c.Amount {
+		return headroom.CountResult{}, true, IdempotencyMismatch(c.IdempotencyKey, rec.op, rec.key, rec.amount)
+	}
+	return headroom.CountResult{Applied: true, Used: s.counts[c.Key], Replayed: true}, true, nil
+}
+
+// IdempotencyMismatch is the error for a key reused for a different change.
+// Every Store returns it, so the message is the same on every backend.
+func IdempotencyMismatch(key, op string, k headroom.UsageKey, amount int64) error {
+	return &headroom.Error{Code: headroom.ECONFLICT, Field: "idempotency_key", Message: fmt.Sprintf(
+		"key %q was already used to %s %d of %s in %s", key, op, amount, k.Code, headroom.DescribeScope(k.Account, k.Scope))}
+}
+
+func (s *Store) recordLocked(op string, c headroom.CountChange) {
+	if c.IdempotencyKey == "" {
+		return
+	}
+	s.idem[[2]string{c.Key.Account, c.IdempotencyKey}] = idemRecord{op: op, key: c.Key, amount: c.Amount, at: c.Now}
+}
+
+// PurgeIdempotencyKeys forgets idempotency keys recorded before cutoff and
+// returns how many it removed.
+func (s *Store) PurgeIdempotencyKeys(cutoff time.Time) int {
+	s.umu.Lock()
+	defer s.umu.Unlock()
+	n := 0
+	for k, r := range s.idem {
+		if r.at.Before(cutoff) {
+			delete(s.idem, k)
+			n++
+		}
+	}
+	return n
+}
+
+// SetUsage implements headroom.Store.
+func (s *Store) SetUsage(_ context.Context, key headroom.UsageKey, used int64, audit headroom.AuditEntry) error {
+	s.umu.Lock()
+	if used <= 0 {
+		delete(s.counts, key)
+	} else {
+		s.counts[key] = used
+	}
+	s.umu.Unlock()
+	s.mu.Lock()
+	s.appendAuditLocked(audit)
+	s.mu.Unlock()
+	return nil
+}
+
+// CountUsage implements headroom.Store.
+func (s *Store) CountUsage(_ context.Context, key headroom.UsageKey) (int64, error) {
+	s.umu.Lock()
+	defer s.umu.Unlock()
+	return s.counts[key], nil
+}
+
+// ListUsage implements headroom.Store.
+func (s *Store) ListUsage(_ context.Context, account string, now time.Time) ([]headroom.Usage, error) {
+	s.umu.Lock()
+	var out []headroom.Usage
+	for k, n := range s.counts {
+		if k.Account == account && n > 0 {
+			out = append(out, headroom.Usage{Key: k, Used: n})
+		}
+	}
+	for k, ls := range s.leases {
+		if k.Account != account {
+			continue
+		}
+		if n := ls.live(now.UnixNano()); n > 0 {
+			out = append(out, headroom.Usage{Key: k, Used: n})
+		}
+	}
+	s.umu.Unlock()
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i].Key, out[j].Key
+		if a.Code != b.Code {
+			return a.Code < b.Code
+		}
+		return a.Scope < b.Scope
+	})
+	return out, nil
+}
+
+// AppendAudit implements headroom.Store.
+func (s *Store) AppendAudit(_ context.Context, e headroom.AuditEntry) error {
+	s.mu.Lock()
+	s.appendAuditLocked(e)
+	s.mu.Unlock()
+	return nil
+}
+
+func (s *Store) appendAuditLocked(e headroom.AuditEntry) {
+	if e.Action == "" {
+		return
+	}
+	e.ID = int64(len(s.audit)) + 1
+	s.audit = append(s.audit, e)
+}
+
+// ListAudit implements headroom.Store.
+func (s *Store) ListAudit(_ context.Context, f headroom.AuditFilter) ([]headroom.AuditEntry, error) {
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 1000
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var out []headroom.AuditEntry
+	for _, e := range s.audit {
+		if e.ID <= f.AfterID || f.Account != "" && e.Account != f.Account || f.Code != "" && e.Code != f.Code {
+			continue
+		}
+		out = append(out, e)
+		if len(out) == limit {
+			break
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,176 @@
+package headroom
+
+import (
+	"context"
+	"time"
+)
+
+// Clock tells the time. The engine, stores and limiters read time only
+// through a Clock, so tests advance time instead of sleeping.
+type Clock interface {
+	Now() time.Time
+}
+
+// UsageKey names one usage counter: an account's usage of a quota in a
+// concrete scope. It is comparable and used as a map key.
+type UsageKey struct {
+	Account string
+	Code    string
+	// Scope is ScopeAccount or a concrete scope such as "instance/i-1".
+	Scope string
+}
+
+// CountChange asks a Store to reserve or release Amount units of a count (or
+// cumulative) usage counter.
+type CountChange struct {
+	Key    UsageKey
+	Amount int64
+	// Limit is the applied value; a reserve succeeds only if the usage after
+	// it stays at or below Limit. Release ignores it.
+	Limit int64
+	// IdempotencyKey, if set, makes the change happen at most once: a retry
+	// with the same key returns the first result and changes nothing. The key
+	// is unique per account.
+	IdempotencyKey string
+	// Now stamps the idempotency record, for retention.
+	Now time.Time
+}
+
+// CountResult is a Store's answer to a CountChange.
+type CountResult struct {
+	// Applied is false when a reserve was refused for the limit.
+	Applied bool
+	// Used is the usage after the change (or at the refusal).
+	Used int64
+	// Replayed is true when the idempotency key had been used before.
+	Replayed bool
+}
+
+// LeaseChange asks a Store to acquire, renew or release one lease of a
+// concurrency quota.
+type LeaseChange struct {
+	Key UsageKey
+	// LeaseID identifies the session; it is unique per usage key.
+	LeaseID string
+	// Limit is the applied value; acquire succeeds only if the live leases
+	// after it stay at or below Limit.
+	Limit int64
+	// Now is the time of the change; leases whose Expires is not after Now
+	// are expired and hold no slot.
+	Now time.Time
+	// Expires is the new deadline, for acquire and renew.
+	Expires time.Time
+}
+
+// LeaseResult is a Store's answer to a LeaseChange.
+type LeaseResult struct {
+	// Applied is false when an acquire was refused for the limit, or a
+	// release found no live lease.
+	Applied bool
+	// Used is the number of live leases after the change.
+	Used int64
+	// Replayed is true when acquire found the lease already live.
+	Replayed bool
+	// Expires is the lease's deadline after the change.
+	Expires time.Time
+}
+
+// Usage is one usage counter's value.
+type Usage struct {
+	Key  UsageKey
+	Used int64
+}
+
+// Store keeps Headroom's durable state: accounts, overrides, count usage with
+// idempotency keys, leases and the audit log. Every check-and-change of usage
+// happens atomically inside the Store, so no two callers can both take the
+// last slot. Implementations must be safe for concurrent use and must pass the
+// contract suite in internal/storetest.
+//
+// Errors are *Error values: EUNKNOWNACCOUNT, ENOTFOUND, ECONFLICT, or
+// EUNAVAILABLE/EINTERNAL for backend failures.
+type Store interface {
+	// CreateAccount stores a new account; ECONFLICT if the id exists.
+	CreateAccount(ctx context.Context, a Account, audit AuditEntry) error
+	// FindAccount returns an account; EUNKNOWNACCOUNT if it does not exist.
+	FindAccount(ctx context.Context, id string) (Account, error)
+	// ListAccounts returns every account ordered by id.
+	ListAccounts(ctx context.Context) ([]Account, error)
+
+	// PutOverride creates or replaces the override for (account, code,
+	// scope) and appends audit in the same transaction.
+	PutOverride(ctx context.Context, o Override, audit AuditEntry) error
+	// DeleteOverride removes an override and appends audit; ENOTFOUND if
+	// there is none.
+	DeleteOverride(ctx context.Context, account, code, scope string, audit AuditEntry) error
+	// FindOverrides returns the overrides of one quota in one account, in
+	// any scope.
+	FindOverrides(ctx context.Context, account, code string) ([]Override, error)
+	// ListOverrides returns every override of an account, ordered by code
+	// then scope.
+	ListOverrides(ctx context.Context, account string) ([]Override, error)
+
+	// Reserve adds Amount to a counter if the result stays within Limit.
+	// ECONFLICT if the idempotency key was used for a different change.
+	Reserve(ctx context.Context, c CountChange) (CountResult, error)
+	// Release subtracts Amount from a counter, never going below zero.
+	// ECONFLICT if the idempotency key was used for a different change.
+	Release(ctx context.Context, c CountChange) (CountResult, error)
+	// SetUsage sets a counter to used (reconcile from a source of truth) and
+	// appends audit in the same transaction.
+	SetUsage(ctx context.Context, key UsageKey, used int64, audit AuditEntry) error
+	// CountUsage returns a counter's value; zero if it was never used.
+	CountUsage(ctx context.Context, key UsageKey) (int64, error)
+
+	// AcquireLease takes a slot for LeaseID if the live leases stay within
+	// Limit. Acquiring a live lease again changes nothing (Replayed).
+	AcquireLease(ctx context.Context, c LeaseChange) (LeaseResult, error)
+	// RenewLease moves a live lease's deadline to Expires; ENOTFOUND if the
+	// lease does not exist or has expired.
+	RenewLease(ctx context.Context, c LeaseChange) (LeaseResult, error)
+	// ReleaseLease frees a lease's slot. Releasing a lease that is gone is
+	// not an error: Applied is false.
+	ReleaseLease(ctx context.Context, c LeaseChange) (LeaseResult, error)
+	// LeaseUsage returns the number of leases live at now.
+	LeaseUsage(ctx context.Context, key UsageKey, now time.Time) (int64, error)
+
+	// ListUsage returns every non-zero count counter and live lease count of
+	// an account at now.
+	ListUsage(ctx context.Context, account string, now time.Time) ([]Usage, error)
+
+	// AppendAudit appends an entry; the store assigns its ID.
+	AppendAudit(ctx context.Context, e AuditEntry) error
+	// ListAudit returns entries matching f, oldest first.
+	ListAudit(ctx context.Context, f AuditFilter) ([]AuditEntry, error)
+}
+
+// RateLimit is the shape of one token bucket.
+type RateLimit struct {
+	// Rate is the refill rate in tokens per second; above zero.
+	Rate float64
+	// Burst is the bucket capacity; at least one.
+	Burst int64
+}
+
+// RateResult is a Limiter's decision.
+type RateResult struct {
+	Allowed bool
+	// Remaining is the whole tokens left after the decision.
+	Remaining int64
+	// RetryAfter is, for a denial, how long until the request would succeed.
+	RetryAfter time.Duration
+	// At is the limiter clock's reading the decision was made at.
+	At time.Time
+}
+
+// Limiter keeps token buckets. The token arithmetic lives inside it, so a
+// distributed implementation can do it in one atomic step. Over any interval
+// of length t of the limiter's clock, one bucket grants at most
+// Burst + Rate × t tokens, however many callers race. Implementations must be
+// safe for concurrent use and pass the contract suite in internal/storetest.
+type Limiter interface {
+	// Take takes n tokens from the bucket key if it holds them. A bucket
+	// not seen before starts full. EINVALID for n < 1, n > Burst, or a bad
+	// limit.
+	Take(ctx context.Context, key UsageKey, limit RateLimit, n int64) (RateResult, error)
+}
