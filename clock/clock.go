@@ -22,11 +22,12 @@ const DefaultResolution = 500 * time.Microsecond
 // monotonic clock, so it never runs backwards and never runs ahead of real
 // time; it lags real time by at most one Resolution. Safe for concurrent use.
 type Coarse struct {
-	base time.Time // wall time at start, carrying the monotonic reading
-	ns   atomic.Int64
-	stop chan struct{}
-	done sync.WaitGroup
-	once sync.Once
+	base     time.Time // wall time at start, carrying the monotonic reading
+	baseNano int64     // base as unix nanoseconds
+	ns       atomic.Int64
+	stop     chan struct{}
+	done     sync.WaitGroup
+	once     sync.Once
 }
 
 // NewCoarse starts a coarse clock ticking every resolution (DefaultResolution
@@ -35,7 +36,8 @@ func NewCoarse(resolution time.Duration) *Coarse {
 	if resolution <= 0 {
 		resolution = DefaultResolution
 	}
-	c := &Coarse{base: time.Now(), stop: make(chan struct{})}
+	base := time.Now()
+	c := &Coarse{base: base, baseNano: base.UnixNano(), stop: make(chan struct{})}
 	c.done.Add(1)
 	go func() {
 		defer c.done.Done()
@@ -83,3 +85,9 @@ func (m *Manual) Advance(d time.Duration) { m.ns.Add(int64(d)) }
 
 // Set moves the clock to t.
 func (m *Manual) Set(t time.Time) { m.ns.Store(t.UnixNano()) }
+
+// UnixNano returns Now as unix nanoseconds, without building a time.Time.
+func (c *Coarse) UnixNano() int64 { return c.baseNano + c.ns.Load() }
+
+// UnixNano returns Now as unix nanoseconds.
+func (m *Manual) UnixNano() int64 { return m.ns.Load() }

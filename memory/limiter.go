@@ -2,48 +2,92 @@ package memory
 
 import (
 	"context"
-	"hash/maphash"
 	"math"
+	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/headroomhq/headroom"
 )
 
-// limiterShards spreads buckets over independent locks. A power of two.
-const limiterShards = 64
+// limiterShards spreads bucket inserts over independent locks. A power of two.
+const (
+	limiterShards = 64
+	shardBits     = 6
+)
+
+// dead marks a bucket evicted from its table; a taker that finds it looks the
+// key up again.
+const dead = math.MinInt64
+
+// idleEviction is how long a bucket must have been full before a table
+// rebuild drops it. A full bucket is the same as a missing one, but dropping
+// buckets still in use would only churn allocations.
+const idleEviction = int64(time.Minute)
 
 // Limiter is an in-memory headroom.Limiter: one process's token buckets.
 //
-// Each bucket is kept as a single number, its theoretical arrival time (TAT),
-// as in the generic cell rate algorithm: the bucket is full when TAT is not
-// after now, and taking n tokens moves TAT forward by n emission intervals.
-// Taking is allowed while TAT stays within Burst intervals of now. This is a
-// token bucket of capacity Burst refilled at Rate, with 8 bytes of state and
-// no floating point on the hot path. Time read from the clock is clamped so
-// that a late reading can only make a decision stricter, never looser; the
-// bound Burst + Rate × t holds even when callers race with stale readings.
+// Each bucket is one number, its theoretical arrival time (TAT), as in the
+// generic cell rate algorithm: the bucket is full when TAT is not after now,
+// and taking n tokens moves TAT forward by n emission intervals; taking is
+// allowed while TAT stays within Burst intervals of now. That is a token
+// bucket of capacity Burst refilled at Rate, in 8 bytes, changed with one
+// compare-and-swap. A reading of the clock that is older than the bucket's
+// last change can only make a decision stricter, so the bound
+// Burst + Rate × t holds however callers race.
+//
+// Buckets live in open-addressing tables, one per shard, that readers search
+// without locks; only inserting a new key takes the shard's lock. Buckets
+// that have refilled completely are dropped when a table would grow, so memory
+// follows the keys in use.
 //
 // Limiter is safe for concurrent use.
 type Limiter struct {
+	now    func() int64
 	clock  headroom.Clock
-	seed   maphash.Seed
+	seed   uint64
 	shards [limiterShards]limiterShard
 }
 
-type limiterShard struct {
-	mu sync.Mutex
-	m  map[headroom.UsageKey]int64 // key → TAT, unix nanoseconds
-	_  [40]byte                    // keep shards on separate cache lines
+type bucket struct {
+	hash uint64
+	key  headroom.UsageKey
+	tat  atomic.Int64 // unix nanoseconds; dead once evicted
 }
+
+type bucketTable struct {
+	slots []atomic.Pointer[bucket]
+	mask  uint64
+}
+
+type limiterShard struct {
+	tab atomic.Pointer[bucketTable]
+	mu  sync.Mutex // serializes inserts and table rebuilds
+	n   int        // buckets in tab, under mu
+	_   [32]byte   // keep shards on separate cache lines
+}
+
+// nanoClock is a clock that can give unix nanoseconds without building a
+// time.Time; clock.Coarse and clock.Manual are.
+type nanoClock interface{ UnixNano() int64 }
 
 // NewLimiter returns an empty limiter reading time from clock.
 func NewLimiter(clock headroom.Clock) *Limiter {
-	l := &Limiter{clock: clock, seed: maphash.MakeSeed()}
+	l := &Limiter{clock: clock, seed: rand.Uint64()}
+	if nc, ok := clock.(nanoClock); ok {
+		l.now = nc.UnixNano
+	} else {
+		l.now = func() int64 { return clock.Now().UnixNano() }
+	}
 	for i := range l.shards {
-		l.shards[i].m = make(map[headroom.UsageKey]int64)
+		l.shards[i].tab.Store(newBucketTable(16))
 	}
 	return l
+}
+
+func newBucketTable(size int) *bucketTable {
+	return &bucketTable{slots: make([]atomic.Pointer[bucket], size), mask: uint64(size - 1)}
 }
 
 // Interval returns the emission interval of a rate in nanoseconds, rounded
@@ -58,18 +102,98 @@ func (l *Limiter) Take(_ context.Context, key headroom.UsageKey, limit headroom.
 	if err := CheckTake(limit, n); err != nil {
 		return headroom.RateResult{}, err
 	}
-	now := l.clock.Now()
-	t := now.UnixNano()
+	now := l.now()
 	interval := Interval(limit.Rate)
-	s := &l.shards[maphash.Comparable(l.seed, key)&(limiterShards-1)]
-	s.mu.Lock()
-	tat := s.m[key]
-	allowed, newTAT, remaining, retry := Decide(tat, t, interval, limit.Burst, n)
-	if allowed {
-		s.m[key] = newTAT
+	h := hashKey(l.seed, key)
+	s := &l.shards[h&(limiterShards-1)]
+	for {
+		b := s.find(h, key)
+		if b == nil {
+			b = s.insert(h, key, now)
+		}
+		for {
+			tat := b.tat.Load()
+			if tat == dead {
+				break // evicted under us: look the key up again
+			}
+			allowed, newTAT, remaining, retry := Decide(tat, now, interval, limit.Burst, n)
+			if !allowed || b.tat.CompareAndSwap(tat, newTAT) {
+				return headroom.RateResult{Allowed: allowed, Remaining: remaining, RetryAfter: time.Duration(retry), At: time.Unix(0, now).UTC()}, nil
+			}
+		}
 	}
-	s.mu.Unlock()
-	return headroom.RateResult{Allowed: allowed, Remaining: remaining, RetryAfter: time.Duration(retry), At: now}, nil
+}
+
+// find returns the live bucket of key, or nil. It takes no lock.
+func (s *limiterShard) find(h uint64, key headroom.UsageKey) *bucket {
+	t := s.tab.Load()
+	for i := (h >> shardBits) & t.mask; ; i = (i + 1) & t.mask {
+		b := t.slots[i].Load()
+		if b == nil {
+			return nil
+		}
+		if b.hash == h && b.key == key && b.tat.Load() != dead {
+			return b
+		}
+	}
+}
+
+// insert adds a full bucket for key, unless another caller just did.
+func (s *limiterShard) insert(h uint64, key headroom.UsageKey, now int64) *bucket {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if b := s.find(h, key); b != nil {
+		return b
+	}
+	t := s.tab.Load()
+	if (s.n+1)*4 > len(t.slots)*3 {
+		t = s.rebuild(t, now)
+	}
+	b := &bucket{hash: h, key: key}
+	put(t, b)
+	s.n++
+	return b
+}
+
+// rebuild drops buckets that have been full for idleEviction (a missing
+// bucket is a full one) and, if the table is still over half full, doubles it. Readers
+// holding the old table keep working: the buckets are shared, and a dropped
+// bucket is marked dead first so no take can land on it unseen.
+func (s *limiterShard) rebuild(old *bucketTable, now int64) *bucketTable {
+	var live []*bucket
+	for i := range old.slots {
+		b := old.slots[i].Load()
+		if b == nil {
+			continue
+		}
+		tat := b.tat.Load()
+		if tat != dead && tat <= now-idleEviction && b.tat.CompareAndSwap(tat, dead) {
+			continue
+		}
+		if b.tat.Load() != dead {
+			live = append(live, b)
+		}
+	}
+	size := len(old.slots)
+	for (len(live)+1)*2 > size {
+		size *= 2
+	}
+	t := newBucketTable(size)
+	for _, b := range live {
+		put(t, b)
+	}
+	s.n = len(live)
+	s.tab.Store(t)
+	return t
+}
+
+func put(t *bucketTable, b *bucket) {
+	for i := (b.hash >> shardBits) & t.mask; ; i = (i + 1) & t.mask {
+		if t.slots[i].Load() == nil {
+			t.slots[i].Store(b)
+			return
+		}
+	}
 }
 
 // Len returns the number of buckets held.
@@ -78,7 +202,7 @@ func (l *Limiter) Len() int {
 	for i := range l.shards {
 		s := &l.shards[i]
 		s.mu.Lock()
-		n += len(s.m)
+		n += s.n
 		s.mu.Unlock()
 	}
 	return n
@@ -93,11 +217,11 @@ func CheckTake(limit headroom.RateLimit, n int64) error {
 	if limit.Burst < 1 {
 		return headroom.FieldErrorf("burst", "must be at least 1, got %d", limit.Burst)
 	}
-	if n < 1 {
-		return headroom.FieldErrorf("amount", "must be at least 1, got %d", n)
-	}
 	if float64(limit.Burst)*1e9/limit.Rate > 1<<61 {
 		return headroom.FieldErrorf("rate", "a burst of %d at %v per second spans more than 70 years", limit.Burst, limit.Rate)
+	}
+	if n < 1 {
+		return headroom.FieldErrorf("amount", "must be at least 1, got %d", n)
 	}
 	if n > limit.Burst {
 		return headroom.FieldErrorf("amount", "%d tokens can never be granted by a bucket of burst %d", n, limit.Burst)

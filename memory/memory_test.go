@@ -15,3 +15,5 @@ func TestStoreContract(t *testing.T) {
 func TestLimiterContract(t *testing.T) {
 	storetest.TestLimiter(t, func(t *testing.T, clk headroom.Clock) headroom.Limiter { return memory.NewLimiter(clk) })
 }
+
+var storetestT0 = storetest.T0
