@@ -101,4 +101,3 @@ func TestIdleBucketsAreDropped(t *testing.T) {
 		t.Fatalf("hot key granted %d after idling, want 5", granted)
 	}
 }
-
