@@ -80,19 +80,29 @@ func (e *Engine) resolve(ctx context.Context, acct *Account, q *Quota, scope str
 	return q.applied(q.Value, LevelDefault, "", nil), nil
 }
 
-// mostSpecific picks the override whose scope is the longest prefix of scope.
+// mostSpecific picks the override whose scope is the longest resource prefix
+// of scope ("instance/i-1" for "instance/i-1/routing-profile/rp-7"), else the
+// account-level one. It allocates nothing: it is on every decision's path.
 func mostSpecific(ovs []Override, scope string) *Override {
-	if len(ovs) == 0 {
-		return nil
-	}
-	for _, s := range ScopeParents(scope) {
-		for i := range ovs {
-			if ovs[i].Scope == s {
-				return &ovs[i]
+	var best *Override
+	for i := range ovs {
+		o := &ovs[i]
+		if o.Scope == ScopeAccount {
+			if best == nil {
+				best = o
 			}
+			continue
+		}
+		if isScopePrefix(o.Scope, scope) && (best == nil || best.Scope == ScopeAccount || len(o.Scope) > len(best.Scope)) {
+			best = o
 		}
 	}
-	return nil
+	return best
+}
+
+// isScopePrefix reports whether p is scope or a whole-segment prefix of it.
+func isScopePrefix(p, scope string) bool {
+	return len(p) <= len(scope) && scope[:len(p)] == p && (len(p) == len(scope) || scope[len(p)] == '/')
 }
 
 func (q *Quota) applied(v float64, level Level, scope string, o *Override) Applied {

@@ -96,7 +96,7 @@ func (e *Engine) doRate(ctx context.Context, q *Quota, r *Request, a Applied) (D
 	if err != nil {
 		return d, fmt.Errorf("take %s: %w", q.Code, err)
 	}
-	d.Allowed, d.Remaining, d.RetryAfter = res.Allowed, res.Remaining, res.RetryAfter
+	d.Allowed, d.Remaining, d.RetryAfter, d.At = res.Allowed, res.Remaining, res.RetryAfter, res.At
 	if !res.Allowed {
 		return d, &Error{Code: ETHROTTLED, Message: fmt.Sprintf(
 			"%s quota of %g per second (burst %d) exceeded for %s; retry after %v",

@@ -149,6 +149,8 @@ type Decision struct {
 	Replayed bool
 	// Counted is false when an acquire's state takes no slot.
 	Counted bool
+	// At is the limiter's clock reading a rate decision was made at.
+	At time.Time
 }
 
 // Result pairs a decision with its error, for batches.

@@ -104,7 +104,8 @@ type Store interface {
 	// there is none.
 	DeleteOverride(ctx context.Context, account, code, scope string, audit AuditEntry) error
 	// FindOverrides returns the overrides of one quota in one account, in
-	// any scope.
+	// any scope. The caller must not modify the slice, so that a store may
+	// return a shared one.
 	FindOverrides(ctx context.Context, account, code string) ([]Override, error)
 	// ListOverrides returns every override of an account, ordered by code
 	// then scope.

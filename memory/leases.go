@@ -1,7 +1,6 @@
 package memory
 
 import (
-	"container/heap"
 	"context"
 	"time"
 
@@ -21,23 +20,51 @@ type expiry struct {
 	id string
 }
 
+// expiryHeap is a binary min-heap by deadline. It is written out rather than
+// driven through container/heap, whose interface boxes every entry.
 type expiryHeap []expiry
 
-func (h expiryHeap) Len() int           { return len(h) }
-func (h expiryHeap) Less(i, j int) bool { return h[i].at < h[j].at }
-func (h expiryHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *expiryHeap) Push(x any)        { *h = append(*h, x.(expiry)) }
-func (h *expiryHeap) Pop() any {
-	old := *h
-	x := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return x
+func (h *expiryHeap) push(e expiry) {
+	*h = append(*h, e)
+	s := *h
+	for i := len(s) - 1; i > 0; {
+		p := (i - 1) / 2
+		if s[p].at <= s[i].at {
+			break
+		}
+		s[p], s[i] = s[i], s[p]
+		i = p
+	}
+}
+
+func (h *expiryHeap) pop() expiry {
+	s := *h
+	top := s[0]
+	n := len(s) - 1
+	s[0] = s[n]
+	s = s[:n]
+	for i := 0; ; {
+		l, r, m := 2*i+1, 2*i+2, i
+		if l < n && s[l].at < s[m].at {
+			m = l
+		}
+		if r < n && s[r].at < s[m].at {
+			m = r
+		}
+		if m == i {
+			break
+		}
+		s[i], s[m] = s[m], s[i]
+		i = m
+	}
+	*h = s
+	return top
 }
 
 // purge drops the leases expired at now.
 func (ls *leaseSet) purge(now int64) {
 	for len(ls.h) > 0 && ls.h[0].at <= now {
-		e := heap.Pop(&ls.h).(expiry)
+		e := ls.h.pop()
 		if at, ok := ls.m[e.id]; ok && at == e.at {
 			delete(ls.m, e.id)
 		}
@@ -57,14 +84,13 @@ func (ls *leaseSet) live(now int64) int64 {
 
 func (ls *leaseSet) set(id string, at int64) {
 	ls.m[id] = at
-	heap.Push(&ls.h, expiry{at: at, id: id})
+	ls.h.push(expiry{at: at, id: id})
 	if len(ls.h) > 2*len(ls.m)+64 {
 		// Too many stale entries: rebuild from the live map.
 		ls.h = ls.h[:0]
 		for id, at := range ls.m {
-			ls.h = append(ls.h, expiry{at: at, id: id})
+			ls.h.push(expiry{at: at, id: id})
 		}
-		heap.Init(&ls.h)
 	}
 }
 
@@ -83,6 +109,8 @@ func (s *Store) leasesLocked(key headroom.UsageKey, now int64, create bool) *lea
 }
 
 // dropIfEmptyLocked forgets an empty lease set so idle keys cost nothing.
+// Only the purge sweep calls it: dropping a set on every release would
+// allocate a new one on the next acquire of a busy key.
 func (s *Store) dropIfEmptyLocked(key headroom.UsageKey, ls *leaseSet) {
 	if len(ls.m) == 0 {
 		delete(s.leases, key)
@@ -99,9 +127,7 @@ func (s *Store) AcquireLease(_ context.Context, c headroom.LeaseChange) (headroo
 		return headroom.LeaseResult{Applied: true, Replayed: true, Used: int64(len(ls.m)), Expires: unixNano(at)}, nil
 	}
 	if int64(len(ls.m))+1 > c.Limit {
-		used := int64(len(ls.m))
-		s.dropIfEmptyLocked(c.Key, ls)
-		return headroom.LeaseResult{Used: used}, nil
+		return headroom.LeaseResult{Used: int64(len(ls.m))}, nil
 	}
 	ls.set(c.LeaseID, exp)
 	return headroom.LeaseResult{Applied: true, Used: int64(len(ls.m)), Expires: unixNano(c.Expires.UnixNano())}, nil
@@ -117,7 +143,6 @@ func (s *Store) RenewLease(_ context.Context, c headroom.LeaseChange) (headroom.
 		return headroom.LeaseResult{}, LeaseNotFound(c)
 	}
 	if _, ok := ls.m[c.LeaseID]; !ok {
-		s.dropIfEmptyLocked(c.Key, ls)
 		return headroom.LeaseResult{}, LeaseNotFound(c)
 	}
 	ls.set(c.LeaseID, c.Expires.UnixNano())
@@ -142,9 +167,7 @@ func (s *Store) ReleaseLease(_ context.Context, c headroom.LeaseChange) (headroo
 	}
 	_, ok := ls.m[c.LeaseID]
 	delete(ls.m, c.LeaseID)
-	used := int64(len(ls.m))
-	s.dropIfEmptyLocked(c.Key, ls)
-	return headroom.LeaseResult{Applied: ok, Used: used}, nil
+	return headroom.LeaseResult{Applied: ok, Used: int64(len(ls.m))}, nil
 }
 
 // LeaseUsage implements headroom.Store.
@@ -155,9 +178,7 @@ func (s *Store) LeaseUsage(_ context.Context, key headroom.UsageKey, now time.Ti
 	if ls == nil {
 		return 0, nil
 	}
-	n := int64(len(ls.m))
-	s.dropIfEmptyLocked(key, ls)
-	return n, nil
+	return int64(len(ls.m)), nil
 }
 
 // PurgeExpiredLeases drops every lease expired at now and returns how many.

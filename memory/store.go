@@ -14,7 +14,10 @@ import (
 type Store struct {
 	mu        sync.RWMutex // guards accounts, overrides, audit
 	accounts  map[string]headroom.Account
-	overrides map[[2]string]map[string]headroom.Override // (account, code) → scope → override
+	// overrides maps (account, code) to its overrides, one per scope. Each
+	// slice is immutable once stored, so FindOverrides can hand it out
+	// without copying; writes replace the slice.
+	overrides map[[2]string][]headroom.Override
 	audit     []headroom.AuditEntry
 
 	umu    sync.Mutex // guards usage state
@@ -34,7 +37,7 @@ type idemRecord struct {
 func NewStore() *Store {
 	return &Store{
 		accounts:  map[string]headroom.Account{},
-		overrides: map[[2]string]map[string]headroom.Override{},
+		overrides: map[[2]string][]headroom.Override{},
 		counts:    map[headroom.UsageKey]int64{},
 		idem:      map[[2]string]idemRecord{},
 		leases:    map[headroom.UsageKey]*leaseSet{},
@@ -86,12 +89,16 @@ func (s *Store) PutOverride(_ context.Context, o headroom.Override, audit headro
 		return headroom.Errorf(headroom.EUNKNOWNACCOUNT, "account %s does not exist", o.Account)
 	}
 	k := [2]string{o.Account, o.Code}
-	if s.overrides[k] == nil {
-		s.overrides[k] = map[string]headroom.Override{}
-	}
 	o.Allow = append([]string(nil), o.Allow...)
 	o.Deny = append([]string(nil), o.Deny...)
-	s.overrides[k][o.Scope] = o
+	old := s.overrides[k]
+	next := make([]headroom.Override, 0, len(old)+1)
+	for _, x := range old {
+		if x.Scope != o.Scope {
+			next = append(next, x)
+		}
+	}
+	s.overrides[k] = append(next, o)
 	s.appendAuditLocked(audit)
 	return nil
 }
@@ -101,42 +108,40 @@ func (s *Store) DeleteOverride(_ context.Context, account, code, scope string, a
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	k := [2]string{account, code}
-	if _, ok := s.overrides[k][scope]; !ok {
+	old := s.overrides[k]
+	next := make([]headroom.Override, 0, len(old))
+	for _, x := range old {
+		if x.Scope != scope {
+			next = append(next, x)
+		}
+	}
+	if len(next) == len(old) {
 		return headroom.Errorf(headroom.ENOTFOUND, "no override of %s in %s", code, headroom.DescribeScope(account, scope))
 	}
-	delete(s.overrides[k], scope)
-	if len(s.overrides[k]) == 0 {
+	if len(next) == 0 {
 		delete(s.overrides, k)
+	} else {
+		s.overrides[k] = next
 	}
 	s.appendAuditLocked(audit)
 	return nil
 }
 
-// FindOverrides implements headroom.Store.
+// FindOverrides implements headroom.Store. The slice it returns is shared
+// and must not be modified.
 func (s *Store) FindOverrides(_ context.Context, account, code string) ([]headroom.Override, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	m := s.overrides[[2]string{account, code}]
-	if len(m) == 0 {
-		return nil, nil
-	}
-	out := make([]headroom.Override, 0, len(m))
-	for _, o := range m {
-		out = append(out, o)
-	}
-	return out, nil
+	return s.overrides[[2]string{account, code}], nil
 }
 
 // ListOverrides implements headroom.Store.
 func (s *Store) ListOverrides(_ context.Context, account string) ([]headroom.Override, error) {
 	s.mu.RLock()
 	var out []headroom.Override
-	for k, m := range s.overrides {
-		if k[0] != account {
-			continue
-		}
-		for _, o := range m {
-			out = append(out, o)
+	for k, list := range s.overrides {
+		if k[0] == account {
+			out = append(out, list...)
 		}
 	}
 	s.mu.RUnlock()
