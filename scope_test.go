@@ -125,7 +125,9 @@ func TestQuotaValidate(t *testing.T) {
 			q.Adjustable = false
 			q.Cohorts = []headroom.Cohort{{CreatedBefore: t0, Value: 1}}
 		}, "cohorts"},
-		{"set without entries", func(q *headroom.Quota) { q.Kind, q.Unit, q.Match = headroom.KindSet, headroom.UnitNone, headroom.MatchExact }, "allow"},
+		{"set without entries", func(q *headroom.Quota) {
+			q.Kind, q.Unit, q.Match = headroom.KindSet, headroom.UnitNone, headroom.MatchExact
+		}, "allow"},
 		{"bad dial prefix", func(q *headroom.Quota) {
 			q.Kind, q.Unit, q.Match, q.Allow = headroom.KindSet, headroom.UnitNone, headroom.MatchDialPrefix, []string{"44"}
 		}, "allow"},

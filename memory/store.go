@@ -12,8 +12,8 @@ import (
 
 // Store is an in-memory headroom.Store. It is safe for concurrent use.
 type Store struct {
-	mu        sync.RWMutex // guards accounts, overrides, audit
-	accounts  map[string]headroom.Account
+	mu       sync.RWMutex // guards accounts, overrides, audit
+	accounts map[string]headroom.Account
 	// overrides maps (account, code) to its overrides, one per scope. Each
 	// slice is immutable once stored, so FindOverrides can hand it out
 	// without copying; writes replace the slice.
