@@ -139,6 +139,48 @@ type Store interface {
 	// an account at now.
 	ListUsage(ctx context.Context, account string, now time.Time) ([]Usage, error)
 
+	// CreateAccessKey stores a key of an existing account and appends
+	// audit; EUNKNOWNACCOUNT, or ECONFLICT if the key id exists.
+	CreateAccessKey(ctx context.Context, k AccessKey, audit AuditEntry) error
+	// FindAccessKey returns a key; ENOTFOUND if it does not exist.
+	FindAccessKey(ctx context.Context, id string) (AccessKey, error)
+	// ListAccessKeys returns an account's keys ordered by creation.
+	ListAccessKeys(ctx context.Context, account string) ([]AccessKey, error)
+
+	// CreateToken stores an API token and appends audit; ECONFLICT if the
+	// id or hash exists.
+	CreateToken(ctx context.Context, t Token, audit AuditEntry) error
+	// FindToken returns the token with the given secret hash; ENOTFOUND if
+	// none.
+	FindToken(ctx context.Context, hash []byte) (Token, error)
+	// ListTokens returns every token ordered by id.
+	ListTokens(ctx context.Context) ([]Token, error)
+	// DeleteToken removes a token and appends audit; ENOTFOUND if none.
+	DeleteToken(ctx context.Context, id string, audit AuditEntry) error
+
+	// CreateChangeRequest stores a new request with its first transition
+	// (from "" to r.Status) and audit, atomically checking that the account
+	// has no other open request for the same code and scope (ECONFLICT) and
+	// fewer than maxOpen open requests in all (EQUOTAEXCEEDED).
+	CreateChangeRequest(ctx context.Context, r ChangeRequest, maxOpen int, audit AuditEntry) error
+	// TransitionChangeRequest moves a request from t.From to t.To, only if
+	// its status is still t.From (ECONFLICT otherwise, ENOTFOUND if there
+	// is no such request), records the transition, sets CaseID and
+	// GrantedValue when given, applies the override apply if not nil, and
+	// appends audit, all in one transaction. It returns the updated request.
+	TransitionChangeRequest(ctx context.Context, t Transition, apply *Override, audit AuditEntry) (ChangeRequest, error)
+	// FindChangeRequest returns a request; ENOTFOUND if none.
+	FindChangeRequest(ctx context.Context, id string) (ChangeRequest, error)
+	// ListChangeRequests returns requests matching f, ordered by creation
+	// time then id.
+	ListChangeRequests(ctx context.Context, f ChangeRequestFilter) ([]ChangeRequest, error)
+	// ListTransitions returns a request's transitions, oldest first.
+	ListTransitions(ctx context.Context, id string) ([]Transition, error)
+
+	// Purge removes leases expired at now and idempotency keys recorded
+	// before keysBefore. It must not block decisions for long.
+	Purge(ctx context.Context, now, keysBefore time.Time) (PurgeResult, error)
+
 	// AppendAudit appends an entry; the store assigns its ID.
 	AppendAudit(ctx context.Context, e AuditEntry) error
 	// ListAudit returns entries matching f, oldest first.

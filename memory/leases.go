@@ -181,18 +181,4 @@ func (s *Store) LeaseUsage(_ context.Context, key headroom.UsageKey, now time.Ti
 	return int64(len(ls.m)), nil
 }
 
-// PurgeExpiredLeases drops every lease expired at now and returns how many.
-func (s *Store) PurgeExpiredLeases(now time.Time) int {
-	s.umu.Lock()
-	defer s.umu.Unlock()
-	n := 0
-	for k, ls := range s.leases {
-		before := len(ls.m)
-		ls.purge(now.UnixNano())
-		n += before - len(ls.m)
-		s.dropIfEmptyLocked(k, ls)
-	}
-	return n
-}
-
 func unixNano(ns int64) time.Time { return time.Unix(0, ns).UTC() }

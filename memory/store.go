@@ -19,6 +19,12 @@ type Store struct {
 	// without copying; writes replace the slice.
 	overrides map[[2]string][]headroom.Override
 	audit     []headroom.AuditEntry
+	keys      map[string]headroom.AccessKey
+	keyOrder  []string
+	tokens    map[string]headroom.Token
+	requests  map[string]headroom.ChangeRequest
+	// transitions maps a request id to its transitions, oldest first.
+	transitions map[string][]headroom.Transition
 
 	umu    sync.Mutex // guards usage state
 	counts map[headroom.UsageKey]int64
@@ -41,6 +47,11 @@ func NewStore() *Store {
 		counts:    map[headroom.UsageKey]int64{},
 		idem:      map[[2]string]idemRecord{},
 		leases:    map[headroom.UsageKey]*leaseSet{},
+		keys:      map[string]headroom.AccessKey{},
+		tokens:    map[string]headroom.Token{},
+		requests:  map[string]headroom.ChangeRequest{},
+
+		transitions: map[string][]headroom.Transition{},
 	}
 }
 
@@ -88,6 +99,12 @@ func (s *Store) PutOverride(_ context.Context, o headroom.Override, audit headro
 	if _, ok := s.accounts[o.Account]; !ok {
 		return headroom.Errorf(headroom.EUNKNOWNACCOUNT, "account %s does not exist", o.Account)
 	}
+	s.putOverrideLocked(o)
+	s.appendAuditLocked(audit)
+	return nil
+}
+
+func (s *Store) putOverrideLocked(o headroom.Override) {
 	k := [2]string{o.Account, o.Code}
 	o.Allow = append([]string(nil), o.Allow...)
 	o.Deny = append([]string(nil), o.Deny...)
@@ -99,8 +116,6 @@ func (s *Store) PutOverride(_ context.Context, o headroom.Override, audit headro
 		}
 	}
 	s.overrides[k] = append(next, o)
-	s.appendAuditLocked(audit)
-	return nil
 }
 
 // DeleteOverride implements headroom.Store.
@@ -218,19 +233,24 @@ func (s *Store) recordLocked(op string, c headroom.CountChange) {
 	s.idem[[2]string{c.Key.Account, c.IdempotencyKey}] = idemRecord{op: op, key: c.Key, amount: c.Amount, at: c.Now}
 }
 
-// PurgeIdempotencyKeys forgets idempotency keys recorded before cutoff and
-// returns how many it removed.
-func (s *Store) PurgeIdempotencyKeys(cutoff time.Time) int {
+// Purge implements headroom.Store.
+func (s *Store) Purge(_ context.Context, now, keysBefore time.Time) (headroom.PurgeResult, error) {
 	s.umu.Lock()
 	defer s.umu.Unlock()
-	n := 0
+	var res headroom.PurgeResult
 	for k, r := range s.idem {
-		if r.at.Before(cutoff) {
+		if r.at.Before(keysBefore) {
 			delete(s.idem, k)
-			n++
+			res.IdempotencyKeys++
 		}
 	}
-	return n
+	for k, ls := range s.leases {
+		before := len(ls.m)
+		ls.purge(now.UnixNano())
+		res.Leases += before - len(ls.m)
+		s.dropIfEmptyLocked(k, ls)
+	}
+	return res, nil
 }
 
 // SetUsage implements headroom.Store.

@@ -36,6 +36,10 @@ func TestStore(t *testing.T, newStore NewStoreFunc) {
 		{"LeaseExpiry", testLeaseExpiry},
 		{"ListUsage", testListUsage},
 		{"Audit", testAudit},
+		{"AccessKeys", testAccessKeys},
+		{"Tokens", testTokens},
+		{"ChangeRequests", testChangeRequests},
+		{"Purge", testPurge},
 		{"RaceCount", testRaceCount},
 		{"RaceLease", testRaceLease},
 	}
