@@ -39,6 +39,8 @@ const (
 	// ENOTAVAILABLE is a capability the account may not use at all, such as
 	// creating an Amazon Connect instance through AISPL.
 	ENOTAVAILABLE ErrorCode = "not_available"
+	// ETOOLARGE is a request body over the size limit.
+	ETOOLARGE ErrorCode = "too_large"
 	// EUNAUTHENTICATED is a missing or wrong credential.
 	EUNAUTHENTICATED ErrorCode = "unauthenticated"
 	// EFORBIDDEN is a valid credential acting outside its scope.
@@ -73,6 +75,7 @@ var ErrorCodeInfo = map[ErrorCode]CodeInfo{
 	ETHROTTLED:       {429, "TooManyRequestsException", "ThrottlingException"},
 	ENOTALLOWED:      {403, "AccessDeniedException", "DestinationNotAllowedException"},
 	ENOTAVAILABLE:    {403, "AccessDeniedException", "InvalidRequestException"},
+	ETOOLARGE:        {413, "IllegalArgumentException", "InvalidRequestException"},
 	EUNAUTHENTICATED: {401, "AccessDeniedException", "AccessDeniedException"},
 	EFORBIDDEN:       {403, "AccessDeniedException", "AccessDeniedException"},
 	EUNAVAILABLE:     {503, "ServiceException", "InternalServiceException"},

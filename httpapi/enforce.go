@@ -1,0 +1,133 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/headroomhq/headroom"
+)
+
+// rawEnforce is the outer shape of an enforce body. Items are decoded one by
+// one, so that one malformed item gets its own error and the others run.
+type rawEnforce struct {
+	Items []json.RawMessage `json:"items"`
+}
+
+func (s *Server) handleEnforce(w http.ResponseWriter, r *http.Request) {
+	var req rawEnforce
+	if err := decodeBody(w, r, s.cfg.MaxBodyBytes, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if len(req.Items) == 0 {
+		s.writeError(w, r, headroom.FieldErrorf("items", "must hold at least one item"))
+		return
+	}
+	if len(req.Items) > s.cfg.MaxBatchItems {
+		s.writeError(w, r, headroom.FieldErrorf("items", "holds %d items; at most %d per call", len(req.Items), s.cfg.MaxBatchItems))
+		return
+	}
+	p := principalOf(r.Context())
+	out := EnforceResponse{Results: make([]EnforceResult, len(req.Items))}
+	for i, raw := range req.Items {
+		out.Results[i] = s.enforceOne(r, p, i, raw)
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) enforceOne(r *http.Request, p *principal, i int, raw json.RawMessage) EnforceResult {
+	prefix := "items[" + strconv.Itoa(i) + "]"
+	var item EnforceItem
+	if err := decodeJSON(raw, prefix, &item); err != nil {
+		return failed(err)
+	}
+	req, err := item.request(prefix)
+	if err != nil {
+		return failed(err)
+	}
+	if !p.mayAct(item.Account) {
+		return failed(headroom.Errorf(headroom.EFORBIDDEN, "this token may not act for account %s", item.Account))
+	}
+	if s.cfg.NoopEnforce {
+		return EnforceResult{Allowed: true, Code: item.Code, Scope: item.Scope}
+	}
+	d, err := s.engine.Do(r.Context(), req)
+	res := EnforceResult{Allowed: d.Allowed, Code: d.Code, Scope: d.Scope, Limit: d.Limit, Level: string(d.Level), Used: d.Used,
+		Remaining: d.Remaining, RetryAfterMS: ceilMS(d.RetryAfter), Replayed: d.Replayed}
+	if !d.Expires.IsZero() {
+		exp := d.Expires.UTC()
+		res.Expires = &exp
+	}
+	res.Uncounted = req.Op == headroom.OpAcquire && d.Allowed && !d.Counted && err == nil
+	if err != nil {
+		var he *headroom.Error
+		if asHeadroomError(err, &he) && he.Field != "" && he.Code == headroom.EINVALID {
+			he = &headroom.Error{Code: he.Code, Field: joinField(prefix, he.Field), Message: he.Message, Denial: he.Denial}
+			err = he
+		}
+		if headroom.ErrorCodeOf(err) == headroom.EINTERNAL {
+			s.log.Error("enforce item failed", "item", i, "err", err)
+		}
+		_, body := errorBody(err)
+		res.Error = &body
+	}
+	return res
+}
+
+func failed(err error) EnforceResult {
+	_, body := errorBody(err)
+	return EnforceResult{Error: &body}
+}
+
+// ceilMS rounds a retry-after up to whole milliseconds, so that a client
+// that waits that long finds the token there.
+func ceilMS(d time.Duration) int64 {
+	return int64((d + time.Millisecond - 1) / time.Millisecond)
+}
+
+// request converts a wire item to an engine request.
+func (it *EnforceItem) request(prefix string) (headroom.Request, error) {
+	ttl, err := seconds(it.TTLSeconds, joinField(prefix, "ttl_seconds"))
+	if err != nil {
+		return headroom.Request{}, err
+	}
+	dur, err := seconds(it.DurationSeconds, joinField(prefix, "duration_seconds"))
+	if err != nil {
+		return headroom.Request{}, err
+	}
+	if it.Op == "" {
+		return headroom.Request{}, headroom.FieldErrorf(joinField(prefix, "op"), "is required")
+	}
+	if it.Account == "" {
+		return headroom.Request{}, headroom.FieldErrorf(joinField(prefix, "account"), "is required")
+	}
+	if it.Code == "" {
+		return headroom.Request{}, headroom.FieldErrorf(joinField(prefix, "code"), "is required")
+	}
+	r := headroom.Request{Op: headroom.Op(it.Op), Account: it.Account, Code: it.Code, Scope: it.Scope, Amount: it.Amount,
+		IdempotencyKey: it.IdempotencyKey, LeaseID: it.LeaseID, TTL: ttl, State: it.State, Size: it.Size, Text: it.Text,
+		Value: it.Value, Duration: dur}
+	if it.Start != nil {
+		r.Start = *it.Start
+	}
+	return r, nil
+}
+
+// maxSeconds bounds a seconds field so that it fits a time.Duration.
+const maxSeconds = 100 * 365 * 24 * 3600
+
+func seconds(v float64, field string) (time.Duration, error) {
+	if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 || v > maxSeconds {
+		return 0, headroom.FieldErrorf(field, "must be a number of seconds from 0 to %d, got %v", maxSeconds, v)
+	}
+	return time.Duration(v * float64(time.Second)), nil
+}
+
+func asHeadroomError(err error, target **headroom.Error) bool { return errors.As(err, target) }
+
+func itoa(n int64) string { return fmt.Sprint(n) }

@@ -1,0 +1,298 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"expvar"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/headroomhq/headroom"
+)
+
+// Defaults for Config.
+const (
+	DefaultMaxBodyBytes  = 1 << 20
+	DefaultMaxBatchItems = 1000
+	// DefaultTokenCacheTTL is how long a verified service token is trusted
+	// without asking the store again.
+	DefaultTokenCacheTTL = 10 * time.Second
+)
+
+// Config configures a Server.
+type Config struct {
+	// Engine is required.
+	Engine *headroom.Engine
+	// AdminToken is the operator's secret; required.
+	AdminToken string
+	// Logger defaults to slog.Default().
+	Logger *slog.Logger
+	// MaxBodyBytes limits request bodies; DefaultMaxBodyBytes if zero.
+	MaxBodyBytes int64
+	// MaxBatchItems limits items per enforce call; DefaultMaxBatchItems if zero.
+	MaxBatchItems int
+	// TokenCacheTTL; DefaultTokenCacheTTL if zero.
+	TokenCacheTTL time.Duration
+	// NoopEnforce answers enforce items as allowed without calling the
+	// engine. It exists only to measure what the HTTP stack alone costs.
+	NoopEnforce bool
+}
+
+// Validate returns an *headroom.Error naming the first bad field.
+func (c *Config) Validate() error {
+	switch {
+	case c.Engine == nil:
+		return headroom.FieldErrorf("Engine", "is required")
+	case c.AdminToken == "":
+		return headroom.FieldErrorf("AdminToken", "is required")
+	case c.MaxBodyBytes < 0:
+		return headroom.FieldErrorf("MaxBodyBytes", "must not be negative")
+	case c.MaxBatchItems < 0:
+		return headroom.FieldErrorf("MaxBatchItems", "must not be negative")
+	}
+	return nil
+}
+
+// Server is the native API's HTTP handler. It is safe for concurrent use.
+type Server struct {
+	cfg       Config
+	engine    *headroom.Engine
+	store     headroom.Store
+	log       *slog.Logger
+	adminHash []byte
+	mux       *http.ServeMux
+
+	tokMu  sync.RWMutex
+	tokens map[string]cachedToken // secret hash → token
+
+	requests *expvar.Int
+}
+
+type cachedToken struct {
+	tok     headroom.Token
+	expires time.Time
+}
+
+var requestCounter = expvar.NewInt("headroom_http_requests")
+
+// New returns a server, or the error of cfg.Validate.
+func New(cfg Config) (*Server, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.MaxBodyBytes == 0 {
+		cfg.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if cfg.MaxBatchItems == 0 {
+		cfg.MaxBatchItems = DefaultMaxBatchItems
+	}
+	if cfg.TokenCacheTTL == 0 {
+		cfg.TokenCacheTTL = DefaultTokenCacheTTL
+	}
+	s := &Server{cfg: cfg, engine: cfg.Engine, store: cfg.Engine.Store(), log: cfg.Logger,
+		adminHash: headroom.HashToken(cfg.AdminToken), mux: http.NewServeMux(),
+		tokens: map[string]cachedToken{}, requests: requestCounter}
+	s.routes()
+	return s, nil
+}
+
+// Handle mounts another handler on the server's mux, so that other APIs
+// share its one address.
+func (s *Server) Handle(pattern string, h http.Handler) { s.mux.Handle(pattern, h) }
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.requests.Add(1)
+	s.mux.ServeHTTP(w, r)
+}
+
+func (s *Server) routes() {
+	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Write([]byte("ok\n"))
+	})
+	s.mux.Handle("GET /debug/vars", s.operator(expvar.Handler().ServeHTTP))
+	s.mux.HandleFunc("POST /v1/enforce", s.authed(s.handleEnforce))
+	s.mux.HandleFunc("GET /v1/accounts", s.operator(s.handleListAccounts))
+	s.mux.HandleFunc("POST /v1/accounts", s.operator(s.handleCreateAccount))
+	s.mux.HandleFunc("GET /v1/accounts/{account}", s.forAccount(s.handleGetAccount))
+	s.mux.HandleFunc("POST /v1/accounts/{account}/keys", s.operator(s.handleCreateKey))
+	s.mux.HandleFunc("GET /v1/accounts/{account}/quotas", s.forAccount(s.handleListQuotas))
+	s.mux.HandleFunc("GET /v1/accounts/{account}/quotas/{code}", s.forAccount(s.handleGetQuota))
+	s.mux.HandleFunc("GET /v1/accounts/{account}/overrides", s.forAccount(s.handleListOverrides))
+	s.mux.HandleFunc("PUT /v1/accounts/{account}/overrides/{code}", s.operator(s.handleSetOverride))
+	s.mux.HandleFunc("DELETE /v1/accounts/{account}/overrides/{code}", s.operator(s.handleDeleteOverride))
+	s.mux.HandleFunc("GET /v1/accounts/{account}/usage", s.forAccount(s.handleUsage))
+	s.mux.HandleFunc("PUT /v1/accounts/{account}/usage/{code}", s.operator(s.handleReconcile))
+	s.mux.HandleFunc("GET /v1/tokens", s.operator(s.handleListTokens))
+	s.mux.HandleFunc("POST /v1/tokens", s.operator(s.handleCreateToken))
+	s.mux.HandleFunc("DELETE /v1/tokens/{id}", s.operator(s.handleDeleteToken))
+	s.mux.HandleFunc("GET /v1/audit", s.operator(s.handleAudit))
+	s.mux.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {
+		s.writeError(w, r, headroom.Errorf(headroom.ENOTFOUND, "no such endpoint: %s %s", r.Method, r.URL.Path))
+	})
+}
+
+// writeJSON writes v with status.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.Encode(v)
+}
+
+// errorBody converts any error to its wire form. Internal errors keep their
+// details in the log, not on the wire.
+func errorBody(err error) (int, ErrorBody) {
+	code := headroom.ErrorCodeOf(err)
+	info, ok := headroom.ErrorCodeInfo[code]
+	if !ok {
+		code, info = headroom.EINTERNAL, headroom.ErrorCodeInfo[headroom.EINTERNAL]
+	}
+	body := ErrorBody{Code: string(code), Message: headroom.ErrorMessage(err)}
+	var he *headroom.Error
+	if asHeadroomError(err, &he) {
+		body.Message, body.Field = he.Message, he.Field
+		if d := he.Denial; d != nil {
+			body.Quota = &DenialBody{Code: d.QuotaCode, Name: d.QuotaName, Scope: d.Scope, Limit: d.Limit, Used: d.Used,
+				Requested: d.Requested, RetryAfterMS: d.RetryAfter.Milliseconds()}
+		}
+	}
+	return info.HTTPStatus, body
+}
+
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	status, body := errorBody(err)
+	if status >= 500 {
+		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	if status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="headroom"`)
+	}
+	if d := headroom.ErrorDenial(err); d != nil && d.RetryAfter > 0 {
+		w.Header().Set("Retry-After", retryAfterSeconds(d.RetryAfter))
+	}
+	writeJSON(w, status, body)
+}
+
+func retryAfterSeconds(d time.Duration) string {
+	secs := int64((d + time.Second - 1) / time.Second)
+	return itoa(secs)
+}
+
+// principalKey is the request context key of the authenticated principal.
+type principalKey struct{}
+
+// principal is who a request acts as.
+type principal struct {
+	role     headroom.Role
+	name     string
+	accounts map[string]bool
+}
+
+func (p *principal) mayAct(account string) bool {
+	return p.role == headroom.RoleOperator || p.accounts[account]
+}
+
+func principalOf(ctx context.Context) *principal {
+	p, _ := ctx.Value(principalKey{}).(*principal)
+	return p
+}
+
+// authenticate finds the principal of a bearer token: the operator, or a
+// service token from the store. The secret is hashed first; the operator's
+// hash is compared in constant time, and stored tokens are found by hash.
+func (s *Server) authenticate(r *http.Request) (*principal, error) {
+	h := r.Header.Get("Authorization")
+	secret, ok := strings.CutPrefix(h, "Bearer ")
+	if !ok || strings.TrimSpace(secret) == "" {
+		return nil, headroom.Errorf(headroom.EUNAUTHENTICATED, "missing bearer token: send Authorization: Bearer <token>")
+	}
+	hash := headroom.HashToken(strings.TrimSpace(secret))
+	if headroom.SameHash(hash, s.adminHash) {
+		return &principal{role: headroom.RoleOperator, name: "operator"}, nil
+	}
+	tok, err := s.findToken(r.Context(), hash)
+	if err != nil {
+		if headroom.ErrorCodeOf(err) == headroom.ENOTFOUND {
+			return nil, headroom.Errorf(headroom.EUNAUTHENTICATED, "unknown or revoked token")
+		}
+		return nil, err
+	}
+	p := &principal{role: tok.Role, name: "token:" + tok.ID, accounts: map[string]bool{}}
+	for _, a := range tok.Accounts {
+		p.accounts[a] = true
+	}
+	return p, nil
+}
+
+func (s *Server) findToken(ctx context.Context, hash []byte) (headroom.Token, error) {
+	now := time.Now()
+	s.tokMu.RLock()
+	c, ok := s.tokens[string(hash)]
+	s.tokMu.RUnlock()
+	if ok && now.Before(c.expires) {
+		return c.tok, nil
+	}
+	tok, err := s.store.FindToken(ctx, hash)
+	if err != nil {
+		return headroom.Token{}, err
+	}
+	if !headroom.SameHash(tok.Hash, hash) {
+		return headroom.Token{}, headroom.Errorf(headroom.ENOTFOUND, "no such token")
+	}
+	s.tokMu.Lock()
+	s.tokens[string(hash)] = cachedToken{tok: tok, expires: now.Add(s.cfg.TokenCacheTTL)}
+	s.tokMu.Unlock()
+	return tok, nil
+}
+
+// forgetTokens empties the token cache, after a token is deleted.
+func (s *Server) forgetTokens() {
+	s.tokMu.Lock()
+	s.tokens = map[string]cachedToken{}
+	s.tokMu.Unlock()
+}
+
+// authed requires any valid token.
+func (s *Server) authed(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		p, err := s.authenticate(r)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		h(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, p)))
+	}
+}
+
+// operator requires the operator token.
+func (s *Server) operator(h http.HandlerFunc) http.HandlerFunc {
+	return s.authed(func(w http.ResponseWriter, r *http.Request) {
+		if principalOf(r.Context()).role != headroom.RoleOperator {
+			s.writeError(w, r, headroom.Errorf(headroom.EFORBIDDEN, "this call needs the operator token"))
+			return
+		}
+		h(w, r)
+	})
+}
+
+// forAccount requires a token that may act for the {account} in the path.
+func (s *Server) forAccount(h http.HandlerFunc) http.HandlerFunc {
+	return s.authed(func(w http.ResponseWriter, r *http.Request) {
+		if acct := r.PathValue("account"); !principalOf(r.Context()).mayAct(acct) {
+			s.writeError(w, r, headroom.Errorf(headroom.EFORBIDDEN, "this token may not act for account %s", acct))
+			return
+		}
+		h(w, r)
+	})
+}
+
+// actor names the principal in the audit log.
+func actor(r *http.Request) string { return principalOf(r.Context()).name }
