@@ -315,8 +315,8 @@ func TestBadBodies(t *testing.T) {
 	item := `{"op":"reserve","account":"123456789012","code":"L-9A46857E","scope":"instance/i-1","amount":1}`
 	for _, tc := range []struct {
 		name, path, body string
-		status          int
-		field           string
+		status           int
+		field            string
 	}{
 		{"malformed", "/v1/enforce", `{"items":[`, 400, ""},
 		{"not an object", "/v1/enforce", `[1,2]`, 400, ""},
