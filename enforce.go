@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"strconv"
 	"time"
 )
 
@@ -98,11 +99,28 @@ func (e *Engine) doRate(ctx context.Context, q *Quota, r *Request, a Applied) (D
 	}
 	d.Allowed, d.Remaining, d.RetryAfter, d.At = res.Allowed, res.Remaining, res.RetryAfter, res.At
 	if !res.Allowed {
-		return d, &Error{Code: ETHROTTLED, Message: fmt.Sprintf(
-			"%s quota of %g per second (burst %d) exceeded for %s; retry after %v",
-			q.Name, a.Value, a.Burst, DescribeScope(r.Account, r.Scope), res.RetryAfter.Round(time.Millisecond)),
-			Denial: &Denial{QuotaCode: q.Code, QuotaName: q.Name, Scope: r.Scope, Limit: a.Value,
-				Used: a.Burst - res.Remaining, Requested: r.Amount, RetryAfter: res.RetryAfter}}
+		// Throttling is the hot denial: the message is built without fmt, and
+		// the error and its denial share one allocation.
+		var buf [256]byte
+		b := append(buf[:0], q.Name...)
+		b = append(b, " quota of "...)
+		b = strconv.AppendFloat(b, a.Value, 'g', -1, 64)
+		b = append(b, " per second (burst "...)
+		b = strconv.AppendInt(b, a.Burst, 10)
+		b = append(b, ") exceeded for "...)
+		b = appendScope(b, r.Account, r.Scope)
+		b = append(b, "; retry after "...)
+		b = append(b, res.RetryAfter.Round(time.Millisecond).String()...)
+		ed := &struct {
+			e Error
+			d Denial
+		}{
+			e: Error{Code: ETHROTTLED, Message: string(b)},
+			d: Denial{QuotaCode: q.Code, QuotaName: q.Name, Scope: r.Scope, Limit: a.Value,
+				Used: a.Burst - res.Remaining, Requested: r.Amount, RetryAfter: res.RetryAfter},
+		}
+		ed.e.Denial = &ed.d
+		return d, &ed.e
 	}
 	return d, nil
 }

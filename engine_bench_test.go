@@ -75,14 +75,25 @@ func BenchmarkEngineAcquire(b *testing.B) {
 	}
 }
 
-// BenchmarkEngineTake is one rate decision through the whole engine.
+// BenchmarkEngineTake is one rate decision through the whole engine: on a
+// bucket with room (allowed), and on the seed's 2/s bucket, which throttles
+// nearly every call (throttled, the denial path with its error).
 func BenchmarkEngineTake(b *testing.B) {
-	e, done := benchEngine(b)
-	defer done()
-	ctx := context.Background()
-	r := headroom.Request{Op: headroom.OpTake, Account: acct, Code: headroom.CodeConnectAPIRate, Scope: "operation/CreateUser", Amount: 1}
-	b.ReportAllocs()
-	for b.Loop() {
-		e.Do(ctx, r)
+	for _, name := range []string{"allowed", "throttled"} {
+		b.Run(name, func(b *testing.B) {
+			e, done := benchEngine(b)
+			defer done()
+			ctx := context.Background()
+			r := headroom.Request{Op: headroom.OpTake, Account: acct, Code: headroom.CodeConnectAPIRate, Scope: "operation/CreateUser", Amount: 1}
+			if name == "allowed" {
+				if err := e.SetOverride(ctx, headroom.Override{Account: acct, Code: headroom.CodeConnectAPIRate, Value: 1e9}, "bench"); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				e.Do(ctx, r)
+			}
+		})
 	}
 }

@@ -152,16 +152,34 @@ func ScopeParents(scope string) []string {
 // DescribeScope renders a scope for messages: "instance i-1",
 // "routing-profile rp-7 in instance i-1", or "account 123456789012".
 func DescribeScope(account, scope string) string {
+	return string(appendScope(nil, account, scope))
+}
+
+// appendScope appends DescribeScope's text to b, innermost resource first.
+func appendScope(b []byte, account, scope string) []byte {
 	if scope == "" || scope == ScopeAccount {
-		return "account " + account
+		return append(append(b, "account "...), account...)
 	}
-	segs := strings.Split(scope, "/")
-	var parts []string
-	for i := 0; i+1 < len(segs); i += 2 {
-		parts = append(parts, segs[i]+" "+segs[i+1])
+	rest := scope
+	first := true
+	for rest != "" {
+		// Take the last "type/id" pair off the end.
+		j := strings.LastIndexByte(rest, '/')
+		if j < 0 {
+			return append(b, rest...) // malformed: show what is left
+		}
+		i := strings.LastIndexByte(rest[:j], '/')
+		if !first {
+			b = append(b, " in "...)
+		}
+		first = false
+		b = append(b, rest[i+1:j]...)
+		b = append(b, ' ')
+		b = append(b, rest[j+1:]...)
+		if i < 0 {
+			break
+		}
+		rest = rest[:i]
 	}
-	for i, j := 0, len(parts)-1; i < j; i, j = i+1, j-1 {
-		parts[i], parts[j] = parts[j], parts[i]
-	}
-	return strings.Join(parts, " in ")
+	return b
 }
