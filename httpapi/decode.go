@@ -17,15 +17,24 @@ import (
 // unknown fields, one value only. Errors are *headroom.Error values that name
 // the offending field where there is one: ETOOLARGE or EINVALID.
 func decodeBody(w http.ResponseWriter, r *http.Request, limit int64, v any) error {
+	body, err := readBody(w, r, limit)
+	if err != nil {
+		return err
+	}
+	return decodeJSON(body, "", v)
+}
+
+// readBody reads at most limit bytes of the request body; ETOOLARGE beyond.
+func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return headroom.Errorf(headroom.ETOOLARGE, "request body is over the limit of %d bytes", limit)
+			return nil, headroom.Errorf(headroom.ETOOLARGE, "request body is over the limit of %d bytes", limit)
 		}
-		return headroom.Errorf(headroom.EINVALID, "reading request body: %v", err)
+		return nil, headroom.Errorf(headroom.EINVALID, "reading request body: %v", err)
 	}
-	return decodeJSON(body, "", v)
+	return body, nil
 }
 
 // decodeJSON decodes data strictly into v. prefix is prepended to field

@@ -19,33 +19,54 @@ type rawEnforce struct {
 }
 
 func (s *Server) handleEnforce(w http.ResponseWriter, r *http.Request) {
-	var req rawEnforce
-	if err := decodeBody(w, r, s.cfg.MaxBodyBytes, &req); err != nil {
+	body, err := readBody(w, r, s.cfg.MaxBodyBytes)
+	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	if len(req.Items) == 0 {
+	// The common case decodes in one pass. Only a body that fails it is
+	// decoded again item by item, so that each bad item gets its own error
+	// and the good ones still run.
+	var req EnforceRequest
+	var items []EnforceItem
+	var itemErrs []error
+	if err := decodeJSON(body, "", &req); err == nil {
+		items = req.Items
+	} else {
+		var raw rawEnforce
+		if err := decodeJSON(body, "", &raw); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		items, itemErrs = make([]EnforceItem, len(raw.Items)), make([]error, len(raw.Items))
+		for i, it := range raw.Items {
+			itemErrs[i] = decodeJSON(it, itemPrefix(i), &items[i])
+		}
+	}
+	if len(items) == 0 {
 		s.writeError(w, r, headroom.FieldErrorf("items", "must hold at least one item"))
 		return
 	}
-	if len(req.Items) > s.cfg.MaxBatchItems {
-		s.writeError(w, r, headroom.FieldErrorf("items", "holds %d items; at most %d per call", len(req.Items), s.cfg.MaxBatchItems))
+	if len(items) > s.cfg.MaxBatchItems {
+		s.writeError(w, r, headroom.FieldErrorf("items", "holds %d items; at most %d per call", len(items), s.cfg.MaxBatchItems))
 		return
 	}
 	p := principalOf(r.Context())
-	out := EnforceResponse{Results: make([]EnforceResult, len(req.Items))}
-	for i, raw := range req.Items {
-		out.Results[i] = s.enforceOne(r, p, i, raw)
+	out := EnforceResponse{Results: make([]EnforceResult, len(items))}
+	for i := range items {
+		if itemErrs != nil && itemErrs[i] != nil {
+			out.Results[i] = failed(itemErrs[i])
+			continue
+		}
+		out.Results[i] = s.enforceOne(r, p, i, &items[i])
 	}
-	writeJSON(w, http.StatusOK, out)
+	writeEnforce(w, &out)
 }
 
-func (s *Server) enforceOne(r *http.Request, p *principal, i int, raw json.RawMessage) EnforceResult {
-	prefix := "items[" + strconv.Itoa(i) + "]"
-	var item EnforceItem
-	if err := decodeJSON(raw, prefix, &item); err != nil {
-		return failed(err)
-	}
+func itemPrefix(i int) string { return "items[" + strconv.Itoa(i) + "]" }
+
+func (s *Server) enforceOne(r *http.Request, p *principal, i int, item *EnforceItem) EnforceResult {
+	prefix := itemPrefix(i)
 	req, err := item.request(prefix)
 	if err != nil {
 		return failed(err)
@@ -67,8 +88,7 @@ func (s *Server) enforceOne(r *http.Request, p *principal, i int, raw json.RawMe
 	if err != nil {
 		var he *headroom.Error
 		if asHeadroomError(err, &he) && he.Field != "" && he.Code == headroom.EINVALID {
-			he = &headroom.Error{Code: he.Code, Field: joinField(prefix, he.Field), Message: he.Message, Denial: he.Denial}
-			err = he
+			err = &headroom.Error{Code: he.Code, Field: joinField(prefix, he.Field), Message: he.Message, Denial: he.Denial}
 		}
 		if headroom.ErrorCodeOf(err) == headroom.EINTERNAL {
 			s.log.Error("enforce item failed", "item", i, "err", err)

@@ -6,6 +6,7 @@ import (
 	"expvar"
 	"log/slog"
 	"net/http"
+	"net/http/pprof"
 	"strings"
 	"sync"
 	"time"
@@ -118,6 +119,8 @@ func (s *Server) routes() {
 		w.Write([]byte("ok\n"))
 	})
 	s.mux.Handle("GET /debug/vars", s.operator(expvar.Handler().ServeHTTP))
+	s.mux.Handle("GET /debug/pprof/", s.operator(pprof.Index))
+	s.mux.Handle("GET /debug/pprof/profile", s.operator(pprof.Profile))
 	s.mux.HandleFunc("POST /v1/enforce", s.authed(s.handleEnforce))
 	s.mux.HandleFunc("GET /v1/accounts", s.operator(s.handleListAccounts))
 	s.mux.HandleFunc("POST /v1/accounts", s.operator(s.handleCreateAccount))
