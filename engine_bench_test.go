@@ -84,7 +84,7 @@ func BenchmarkEngineTake(b *testing.B) {
 			e, done := benchEngine(b)
 			defer done()
 			ctx := context.Background()
-			r := headroom.Request{Op: headroom.OpTake, Account: acct, Code: headroom.CodeConnectAPIRate, Scope: "operation/CreateUser", Amount: 1}
+			r := headroom.Request{Op: headroom.OpTake, Account: acct, Code: headroom.CodeConnectAPIRate, Amount: 1}
 			if name == "allowed" {
 				if err := e.SetOverride(ctx, headroom.Override{Account: acct, Code: headroom.CodeConnectAPIRate, Value: 1e9}, "bench"); err != nil {
 					b.Fatal(err)

@@ -279,22 +279,25 @@ func TestLeaseExpiryRenewAndIdempotency(t *testing.T) {
 
 func TestAPIThrottling(t *testing.T) {
 	f := newFixture(t)
-	op := func(name string) headroom.Request {
-		return headroom.Request{Op: headroom.OpTake, Code: headroom.CodeConnectAPIRate, Scope: "operation/" + name, Amount: 1}
-	}
+	// Every operation, user and instance of the account draws from one
+	// bucket: the request names the quota and the account, nothing more.
+	api := headroom.Request{Op: headroom.OpTake, Code: headroom.CodeConnectAPIRate, Amount: 1}
 	for i := 0; i < 5; i++ {
-		f.must(t, op("CreateUser"))
+		f.must(t, api)
 	}
-	he := f.denied(t, op("CreateUser"), headroom.ETHROTTLED)
-	if he.Denial.RetryAfter != 500*time.Millisecond || !strings.Contains(he.Message, "quota of 2 per second (burst 5)") {
+	he := f.denied(t, api, headroom.ETHROTTLED)
+	if he.Denial.RetryAfter != 500*time.Millisecond || !strings.Contains(he.Message, "Rate of API requests quota of 2 per second (burst 5) exceeded for account "+acct) {
 		t.Fatalf("throttle: %q %+v", he.Message, he.Denial)
 	}
-	d, _ := f.do(op("CreateUser"))
+	d, _ := f.do(api)
 	if d.RetryAfter != 500*time.Millisecond || d.Remaining != 0 {
 		t.Fatalf("decision %+v", d)
 	}
+	// A per-operation or per-instance scope does not fit an account bucket.
+	f.denied(t, headroom.Request{Op: headroom.OpTake, Code: headroom.CodeConnectAPIRate, Scope: "instance/i-2", Amount: 1}, headroom.EINVALID)
 	f.clk.Advance(500 * time.Millisecond)
-	f.must(t, op("CreateUser"))
+	f.must(t, api)
+	f.denied(t, api, headroom.ETHROTTLED)
 	// GetMetricData has its own 5/s with burst 8, per account.
 	q, _ := f.e.Catalog().RateQuotaFor("connect", "GetMetricData")
 	for i := 0; i < 8; i++ {
@@ -304,6 +307,7 @@ func TestAPIThrottling(t *testing.T) {
 	// Another account has its own buckets.
 	f.account("210987654321", t0, "")
 	f.must(t, headroom.Request{Op: headroom.OpTake, Account: "210987654321", Code: q.Code, Amount: 1})
+	f.must(t, headroom.Request{Op: headroom.OpTake, Account: "210987654321", Code: headroom.CodeConnectAPIRate, Amount: 1})
 }
 
 func TestParticipantThrottlingPerInstance(t *testing.T) {

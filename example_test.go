@@ -31,7 +31,7 @@ func Example() {
 	fmt.Println(headroom.ErrorMessage(err))
 
 	// Six quick CreateUser calls: the sixth is throttled (2/s, burst 5).
-	api := headroom.Request{Op: headroom.OpTake, Account: "123456789012", Code: headroom.CodeConnectAPIRate, Scope: "operation/CreateUser", Amount: 1}
+	api := headroom.Request{Op: headroom.OpTake, Account: "123456789012", Code: headroom.CodeConnectAPIRate, Amount: 1}
 	for i := 0; i < 5; i++ {
 		engine.Do(ctx, api)
 	}

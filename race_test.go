@@ -98,7 +98,7 @@ func TestEngineRateBound(t *testing.T) {
 			defer wg.Done()
 			for j := 0; j < 20; j++ {
 				// Different users and instances of one account share the bucket.
-				d, err := f.e.Do(f.ctx, headroom.Request{Op: headroom.OpTake, Account: acct, Code: headroom.CodeConnectAPIRate, Scope: "operation/CreateUser", Amount: 1})
+				d, err := f.e.Do(f.ctx, headroom.Request{Op: headroom.OpTake, Account: acct, Code: headroom.CodeConnectAPIRate, Amount: 1})
 				if err == nil && d.Allowed {
 					mu.Lock()
 					grants = append(grants, d.At)

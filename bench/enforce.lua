@@ -8,7 +8,7 @@ local counter = 0
 request = function()
   counter = counter + 1
   local body = '{"items":[{"op":"take","account":"' .. account ..
-    '","code":"HR-CONNECT-API-RATE","scope":"operation/Op' .. (counter % 10000) .. '","amount":1}]}'
+    '","code":"HR-PARTICIPANT-SEND-MESSAGE-RATE","scope":"instance/i-' .. (counter % 10000) .. '","amount":1}]}'
   return wrk.format("POST", "/v1/enforce", {
     ["Authorization"] = "Bearer " .. token,
     ["Content-Type"] = "application/json",

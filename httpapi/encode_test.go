@@ -13,9 +13,9 @@ func TestEnforceEncodingMatchesJSON(t *testing.T) {
 	exp := time.Date(2026, 3, 1, 12, 0, 0, 123456789, time.UTC)
 	resp := EnforceResponse{Results: []EnforceResult{
 		{Allowed: true, Code: "L-9A46857E", Scope: "instance/i-1", Limit: 500, Level: "default", Used: 1, Remaining: 499},
-		{Allowed: false, Code: "HR-CONNECT-API-RATE", Scope: "operation/X", Limit: 2.5, Used: 5, RetryAfterMS: 500,
+		{Allowed: false, Code: "HR-CONNECT-API-RATE", Scope: "account", Limit: 2.5, Used: 5, RetryAfterMS: 500,
 			Error: &ErrorBody{Code: "throttled", Message: "quote \" backslash \\ tab \t nl \n ctl \x01 é \u2028 bad \xff end",
-				Quota: &DenialBody{Code: "HR-CONNECT-API-RATE", Name: "Rate of API requests", Scope: "operation/X", Limit: 1e-7, Used: 5, Requested: 1, RetryAfterMS: 500}}},
+				Quota: &DenialBody{Code: "HR-CONNECT-API-RATE", Name: "Rate of API requests", Scope: "account", Limit: 1e-7, Used: 5, Requested: 1, RetryAfterMS: 500}}},
 		{Allowed: true, Expires: &exp, Replayed: true, Uncounted: true, Limit: 1e22},
 		{Error: &ErrorBody{Code: "invalid_argument", Message: "bad", Field: "items[3].amount"}},
 	}}

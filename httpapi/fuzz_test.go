@@ -18,7 +18,7 @@ func FuzzEnforce(f *testing.F) {
 		`{"items":[{"op":"reserve","account":"123456789012","code":"L-9A46857E","scope":"instance/i-1","amount":1}]}`,
 		`{"items":[{"op":"acquire","account":"123456789012","code":"L-12AB7C57","scope":"instance/i-1","lease_id":"c","ttl_seconds":1e9}]}`,
 		`{"items":[{"op":"check","account":"123456789012","code":"HR-CONNECT-TASK-DURATION","start":"2026-01-01T00:00:00Z","duration_seconds":-1}]}`,
-		`{"items":[{"op":"take","account":"123456789012","code":"HR-CONNECT-API-RATE","scope":"operation/X","amount":9223372036854775807}]}`,
+		`{"items":[{"op":"take","account":"123456789012","code":"HR-CONNECT-API-RATE","amount":9223372036854775807}]}`,
 		`{"items":[null,1,"x",{}]}`, `{"items":null}`, `{}`, `[]`, `"`, `{"items":[{"text":"\ud800"}]}`,
 	} {
 		f.Add([]byte(s))

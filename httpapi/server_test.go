@@ -161,7 +161,7 @@ func TestEnforceBatchPerItemResults(t *testing.T) {
 		t.Fatalf("item 6: %v", item(6))
 	}
 	// The client sees the same through typed results.
-	rs, err := e.client.Enforce(ctx, []httpapi.EnforceItem{{Op: "take", Account: acct, Code: "HR-CONNECT-API-RATE", Scope: "operation/CreateUser", Amount: 6}})
+	rs, err := e.client.Enforce(ctx, []httpapi.EnforceItem{{Op: "take", Account: acct, Code: "HR-CONNECT-API-RATE", Amount: 6}})
 	if err != nil || codeOf(rs[0].ItemError()) != headroom.EINVALID {
 		t.Fatalf("take 6 of burst 5: %+v %v", rs, err)
 	}
@@ -184,9 +184,9 @@ func TestDenialStatesLimit(t *testing.T) {
 		t.Fatalf("denial: %+v %+v", r, r.Error)
 	}
 	for i := 0; i < 5; i++ {
-		e.client.Enforce(ctx, []httpapi.EnforceItem{{Op: "take", Account: acct, Code: "HR-CONNECT-API-RATE", Scope: "operation/CreateUser", Amount: 1}})
+		e.client.Enforce(ctx, []httpapi.EnforceItem{{Op: "take", Account: acct, Code: "HR-CONNECT-API-RATE", Amount: 1}})
 	}
-	rs, _ = e.client.Enforce(ctx, []httpapi.EnforceItem{{Op: "take", Account: acct, Code: "HR-CONNECT-API-RATE", Scope: "operation/CreateUser", Amount: 1}})
+	rs, _ = e.client.Enforce(ctx, []httpapi.EnforceItem{{Op: "take", Account: acct, Code: "HR-CONNECT-API-RATE", Amount: 1}})
 	if rs[0].Allowed || rs[0].RetryAfterMS != 500 || rs[0].Error.Code != "throttled" || rs[0].Error.Quota.RetryAfterMS != 500 {
 		t.Fatalf("throttle: %+v %+v", rs[0], rs[0].Error)
 	}
