@@ -12,9 +12,13 @@ type Config struct {
 	Store   Store
 	Limiter Limiter
 	Clock   Clock
+	// AutoApproval approves change requests without review; the zero
+	// value sends every request to review.
+	AutoApproval AutoApproval
 }
 
-// Validate returns an *Error of code EINVALID naming the first missing field.
+// Validate returns an *Error of code EINVALID naming the first missing or
+// bad field.
 func (c *Config) Validate() error {
 	switch {
 	case c.Catalog == nil:
@@ -26,7 +30,7 @@ func (c *Config) Validate() error {
 	case c.Clock == nil:
 		return FieldErrorf("Clock", "is required")
 	}
-	return nil
+	return c.AutoApproval.Validate(c.Catalog)
 }
 
 // Engine decides, for an account, whether an action stays within its
@@ -38,6 +42,8 @@ type Engine struct {
 	store   Store
 	limiter Limiter
 	clock   Clock
+
+	autoApproval AutoApproval
 }
 
 // NewEngine returns an engine, or the error of cfg.Validate.
@@ -45,7 +51,7 @@ func NewEngine(cfg Config) (*Engine, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("new engine: %w", err)
 	}
-	return &Engine{catalog: cfg.Catalog, store: cfg.Store, limiter: cfg.Limiter, clock: cfg.Clock}, nil
+	return &Engine{catalog: cfg.Catalog, store: cfg.Store, limiter: cfg.Limiter, clock: cfg.Clock, autoApproval: cfg.AutoApproval}, nil
 }
 
 // Catalog returns the engine's catalog.
