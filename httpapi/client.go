@@ -208,3 +208,41 @@ func (c *Client) Audit(ctx context.Context, account string) ([]AuditEntry, error
 	err := c.do(ctx, http.MethodGet, "/v1/audit?"+url.Values{"account": {account}}.Encode(), nil, &out)
 	return out.Entries, err
 }
+
+// CreateRequest files a change request.
+func (c *Client) CreateRequest(ctx context.Context, in RequestCreate) (ChangeRequest, error) {
+	var out ChangeRequest
+	err := c.do(ctx, http.MethodPost, "/v1/requests", in, &out)
+	return out, err
+}
+
+// ListRequests lists change requests, optionally of one status or account.
+func (c *Client) ListRequests(ctx context.Context, status, account string) ([]ChangeRequest, error) {
+	q := url.Values{}
+	if status != "" {
+		q.Set("status", status)
+	}
+	if account != "" {
+		q.Set("account", account)
+	}
+	var out struct {
+		Requests []ChangeRequest `json:"requests"`
+	}
+	err := c.do(ctx, http.MethodGet, "/v1/requests?"+q.Encode(), nil, &out)
+	return out.Requests, err
+}
+
+// GetRequest reads one change request with its transitions.
+func (c *Client) GetRequest(ctx context.Context, id string) (ChangeRequest, error) {
+	var out ChangeRequest
+	err := c.do(ctx, http.MethodGet, "/v1/requests/"+url.PathEscape(id), nil, &out)
+	return out, err
+}
+
+// DecideRequest approves, denies or closes a request: decision is
+// "approve", "deny" or "close".
+func (c *Client) DecideRequest(ctx context.Context, id, decision string, in RequestDecide) (ChangeRequest, error) {
+	var out ChangeRequest
+	err := c.do(ctx, http.MethodPost, "/v1/requests/"+url.PathEscape(id)+"/"+decision, in, &out)
+	return out, err
+}

@@ -137,6 +137,12 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("POST /v1/tokens", s.operator(s.handleCreateToken))
 	s.mux.HandleFunc("DELETE /v1/tokens/{id}", s.operator(s.handleDeleteToken))
 	s.mux.HandleFunc("GET /v1/audit", s.operator(s.handleAudit))
+	s.mux.HandleFunc("POST /v1/requests", s.authed(s.handleCreateRequest))
+	s.mux.HandleFunc("GET /v1/requests", s.operator(s.handleListRequests))
+	s.mux.HandleFunc("GET /v1/requests/{id}", s.operator(s.handleGetRequest))
+	s.mux.HandleFunc("POST /v1/requests/{id}/approve", s.operator(s.handleDecide(headroom.StatusApproved)))
+	s.mux.HandleFunc("POST /v1/requests/{id}/deny", s.operator(s.handleDecide(headroom.StatusDenied)))
+	s.mux.HandleFunc("POST /v1/requests/{id}/close", s.operator(s.handleDecide(headroom.StatusCaseClosed)))
 	s.mux.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, headroom.Errorf(headroom.ENOTFOUND, "no such endpoint: %s %s", r.Method, r.URL.Path))
 	})

@@ -356,3 +356,41 @@ func TestBadBodies(t *testing.T) {
 		t.Fatalf("unknown endpoint: %d %v", status, m)
 	}
 }
+
+func TestRequestsAPI(t *testing.T) {
+	e := newEnv(t, nil)
+	ctx := context.Background()
+	svc, _ := e.client.CreateToken(ctx, httpapi.TokenCreate{Name: "tenant", Role: "service", Accounts: []string{acct}})
+	sc := &httpapi.Client{BaseURL: e.srv.URL, Token: svc.Secret}
+	r, err := sc.CreateRequest(ctx, httpapi.RequestCreate{AccountID: acct, Code: "L-9A46857E", Scope: "instance/i-1", DesiredValue: 900})
+	if err != nil || r.Status != "CASE_OPENED" || r.Requester != "token:"+svc.ID {
+		t.Fatalf("service files a request: %+v %v", r, err)
+	}
+	if _, err := sc.CreateRequest(ctx, httpapi.RequestCreate{AccountID: other, Code: "L-9A46857E", DesiredValue: 900}); codeOf(err) != headroom.EFORBIDDEN {
+		t.Fatalf("service files for another account: %v", err)
+	}
+	if _, err := sc.DecideRequest(ctx, r.ID, "approve", httpapi.RequestDecide{}); codeOf(err) != headroom.EFORBIDDEN {
+		t.Fatalf("service approves: %v", err)
+	}
+	if _, err := e.client.CreateRequest(ctx, httpapi.RequestCreate{Type: "teleport", AccountID: acct}); codeOf(err) != headroom.EINVALID {
+		t.Fatalf("unknown type: %v", err)
+	}
+	if _, err := e.client.ListRequests(ctx, "MAYBE", ""); codeOf(err) != headroom.EINVALID {
+		t.Fatalf("bad status filter: %v", err)
+	}
+	got, err := e.client.DecideRequest(ctx, r.ID, "approve", httpapi.RequestDecide{Value: 800})
+	if err != nil || got.Status != "APPROVED" || got.GrantedValue != 800 {
+		t.Fatalf("approve: %+v %v", got, err)
+	}
+	full, err := e.client.GetRequest(ctx, r.ID)
+	if err != nil || len(full.Transitions) != 3 || full.Transitions[2].To != "APPROVED" || full.Transitions[2].Actor != "operator" {
+		t.Fatalf("get: %+v %v", full, err)
+	}
+	q, _ := e.client.GetQuota(ctx, acct, "L-9A46857E", "instance/i-1")
+	if q.Value != 800 {
+		t.Fatalf("quota after approval: %+v", q)
+	}
+	if _, err := e.client.GetRequest(ctx, "nope"); codeOf(err) != headroom.ENOTFOUND {
+		t.Fatalf("unknown request: %v", err)
+	}
+}
