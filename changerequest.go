@@ -143,3 +143,16 @@ type PurgeResult struct {
 	Leases          int
 	IdempotencyKeys int
 }
+
+// TemplateEntry is one quota increase in the organization's quota request
+// template: once the template is associated, every account created
+// afterwards gets DesiredValue as an account-level override.
+type TemplateEntry struct {
+	Service      string
+	Code         string
+	Region       string
+	DesiredValue float64
+}
+
+// MaxTags bounds the tags on one resource, as AWS does.
+const MaxTags = 50

@@ -12,8 +12,10 @@ import (
 )
 
 // CreateAccount validates and stores a new account, with an access key pair
-// for it, and records both in the audit log as the work of actor. Errors:
-// EINVALID naming the bad field, ECONFLICT if the id exists.
+// for it, and records both in the audit log as the work of actor. When the
+// quota request template is associated, its increases for the engine's
+// region become the account's overrides. Errors: EINVALID naming the bad
+// field, ECONFLICT if the id exists.
 func (e *Engine) CreateAccount(ctx context.Context, a Account, actor string) (Account, AccessKey, error) {
 	if a.Created.IsZero() {
 		a.Created = e.clock.Now()
@@ -26,6 +28,11 @@ func (e *Engine) CreateAccount(ctx context.Context, a Account, actor string) (Ac
 		Detail: fmt.Sprintf("created %s, partner %q", a.Created.Format(time.DateOnly), a.Partner)}
 	if err := e.store.CreateAccount(ctx, a, audit); err != nil {
 		return Account{}, AccessKey{}, fmt.Errorf("create account: %w", err)
+	}
+	// The template's increases are applied after the account exists; if
+	// that fails the error says so, and the account is kept.
+	if err := e.applyTemplate(ctx, a.ID, actor); err != nil {
+		return Account{}, AccessKey{}, err
 	}
 	k, err := e.CreateAccessKey(ctx, a.ID, actor)
 	if err != nil {

@@ -15,6 +15,9 @@ type Config struct {
 	// AutoApproval approves change requests without review; the zero
 	// value sends every request to review.
 	AutoApproval AutoApproval
+	// Region is the AWS region Headroom presents itself as; DefaultRegion
+	// if empty.
+	Region string
 }
 
 // Validate returns an *Error of code EINVALID naming the first missing or
@@ -44,6 +47,7 @@ type Engine struct {
 	clock   Clock
 
 	autoApproval AutoApproval
+	region       string
 }
 
 // NewEngine returns an engine, or the error of cfg.Validate.
@@ -51,7 +55,10 @@ func NewEngine(cfg Config) (*Engine, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("new engine: %w", err)
 	}
-	return &Engine{catalog: cfg.Catalog, store: cfg.Store, limiter: cfg.Limiter, clock: cfg.Clock, autoApproval: cfg.AutoApproval}, nil
+	if cfg.Region == "" {
+		cfg.Region = DefaultRegion
+	}
+	return &Engine{catalog: cfg.Catalog, store: cfg.Store, limiter: cfg.Limiter, clock: cfg.Clock, autoApproval: cfg.AutoApproval, region: cfg.Region}, nil
 }
 
 // Catalog returns the engine's catalog.

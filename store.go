@@ -177,6 +177,29 @@ type Store interface {
 	// ListTransitions returns a request's transitions, oldest first.
 	ListTransitions(ctx context.Context, id string) ([]Transition, error)
 
+	// PutTemplateEntry creates or replaces the template entry for
+	// (service, code, region) and appends audit.
+	PutTemplateEntry(ctx context.Context, e TemplateEntry, audit AuditEntry) error
+	// DeleteTemplateEntry removes an entry and appends audit; ENOTFOUND if
+	// there is none.
+	DeleteTemplateEntry(ctx context.Context, service, code, region string, audit AuditEntry) error
+	// ListTemplateEntries returns the entries ordered by service, code,
+	// region.
+	ListTemplateEntries(ctx context.Context) ([]TemplateEntry, error)
+	// SetTemplateAssociated turns the template's association on or off and
+	// appends audit.
+	SetTemplateAssociated(ctx context.Context, on bool, audit AuditEntry) error
+	// TemplateAssociated reports whether the template is associated.
+	TemplateAssociated(ctx context.Context) (bool, error)
+
+	// TagResource adds or replaces tags on a resource of an account.
+	TagResource(ctx context.Context, account, resource string, tags map[string]string) error
+	// UntagResource removes tag keys from a resource; absent keys are
+	// ignored.
+	UntagResource(ctx context.Context, account, resource string, keys []string) error
+	// ListTags returns a resource's tags; empty if it has none.
+	ListTags(ctx context.Context, account, resource string) (map[string]string, error)
+
 	// Purge removes leases expired at now and idempotency keys recorded
 	// before keysBefore. It must not block decisions for long.
 	Purge(ctx context.Context, now, keysBefore time.Time) (PurgeResult, error)

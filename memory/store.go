@@ -25,6 +25,9 @@ type Store struct {
 	requests  map[string]headroom.ChangeRequest
 	// transitions maps a request id to its transitions, oldest first.
 	transitions map[string][]headroom.Transition
+	template    map[[3]string]headroom.TemplateEntry // (service, code, region)
+	templateOn  bool
+	tags        map[[2]string]map[string]string // (account, resource) → tags
 
 	umu    sync.Mutex // guards usage state
 	counts map[headroom.UsageKey]int64
@@ -52,6 +55,8 @@ func NewStore() *Store {
 		requests:  map[string]headroom.ChangeRequest{},
 
 		transitions: map[string][]headroom.Transition{},
+		template:    map[[3]string]headroom.TemplateEntry{},
+		tags:        map[[2]string]map[string]string{},
 	}
 }
 

@@ -40,6 +40,8 @@ func TestStore(t *testing.T, newStore NewStoreFunc) {
 		{"Tokens", testTokens},
 		{"ChangeRequests", testChangeRequests},
 		{"Purge", testPurge},
+		{"Template", testTemplate},
+		{"Tags", testTags},
 		{"RaceCount", testRaceCount},
 		{"RaceLease", testRaceLease},
 	}
