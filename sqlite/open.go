@@ -1,0 +1,263 @@
+package sqlite
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/headroomhq/headroom"
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// Store is the SQLite headroom.Store. Open returns one; Close releases it.
+// All its methods are safe for concurrent use. After Close every method
+// returns an EUNAVAILABLE error.
+type Store struct {
+	path   string
+	cfg    Config
+	log    *slog.Logger
+	lock   *fileLock
+	wdb    *sql.DB // the write connection's pool, of one
+	rdb    *sql.DB // read-only connections
+	rstmts sync.Map
+
+	cache cache
+
+	// closeMu orders submissions against Close: submitters hold it shared
+	// while they hand an operation to the writer, Close holds it exclusive
+	// while it closes ops.
+	closeMu    sync.RWMutex
+	closed     atomic.Bool
+	ops        chan *writeOp
+	w          *wtx
+	writerDone chan struct{}
+
+	purgeStop chan struct{}
+	purgeDone chan struct{}
+	closeOnce sync.Once
+	closeErr  error
+
+	stats storeStats
+}
+
+var _ headroom.Store = (*Store)(nil)
+
+// Open opens the store at cfg.Path, creating the database (and its
+// directory) if it does not exist and migrating an older schema. It takes
+// the lock file cfg.Path+".lock" for as long as the store is open, and
+// starts the writer and the background purge.
+//
+// Open never resets, truncates or rewrites a database it cannot use. It
+// returns an *headroom.Error saying what is wrong and what to do:
+// EINVALID for a bad Config, for a file that is not a SQLite database, for a
+// SQLite database that is not Headroom's, for a damaged database and for a
+// database written by a newer Headroom; EUNAVAILABLE when another Headroom
+// process (or another Store in this one) has the database open, or when the
+// file cannot be read or created. ctx bounds the opening only.
+func Open(ctx context.Context, cfg Config) (*Store, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("open sqlite store: %w", err)
+	}
+	cfg = cfg.withDefaults()
+	path, err := filepath.Abs(cfg.Path)
+	if err != nil {
+		return nil, headroom.FieldErrorf("Path", "%q: %v", cfg.Path, err)
+	}
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return nil, headroom.Errorf(headroom.EINVALID,
+			"%s is a directory; the store path names the database file, such as %s", path, filepath.Join(path, "headroom.db"))
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		return nil, headroom.Errorf(headroom.EUNAVAILABLE, "cannot create the directory of %s: %v", path, err)
+	}
+	lock, err := acquireLock(path)
+	if err != nil {
+		return nil, err
+	}
+	s := &Store{path: path, cfg: cfg, log: cfg.Logger, lock: lock}
+	if err := s.open(ctx); err != nil {
+		s.closeDBs()
+		lock.release()
+		return nil, err
+	}
+	s.ops = make(chan *writeOp, cfg.MaxBatch)
+	s.writerDone = make(chan struct{})
+	go s.writeLoop()
+	s.purgeStop = make(chan struct{})
+	s.purgeDone = make(chan struct{})
+	go s.purgeLoop()
+	return s, nil
+}
+
+// sqliteHeader starts every SQLite database file.
+var sqliteHeader = []byte("SQLite format 3\x00")
+
+// checkHeader refuses a non-empty file that does not start like a SQLite
+// database, without writing to it.
+func checkHeader(path string) error {
+	f, err := os.Open(path)
+	if os.IsNotExist(err) {
+		return nil
+	}
+	if err != nil {
+		return headroom.Errorf(headroom.EUNAVAILABLE, "cannot read %s: %v", path, err)
+	}
+	defer f.Close()
+	head := make([]byte, len(sqliteHeader))
+	n, err := io.ReadFull(f, head)
+	if n == 0 && err == io.EOF {
+		return nil // empty: SQLite treats it as a new database
+	}
+	if err != nil && err != io.ErrUnexpectedEOF {
+		return headroom.Errorf(headroom.EUNAVAILABLE, "cannot read %s: %v", path, err)
+	}
+	if !bytes.Equal(head[:n], sqliteHeader) {
+		return notADatabase(path)
+	}
+	return nil
+}
+
+func notADatabase(path string) error {
+	return headroom.Errorf(headroom.EINVALID,
+		"%s is not a SQLite database (it does not start with the SQLite header); Headroom left it untouched: point the store path at a Headroom database or at a new file, or move this file away", path)
+}
+
+// dsn returns the data source name of the database at path. Pragmas given
+// here run on every new connection.
+func dsn(path string, cfg Config, write bool) string {
+	q := fmt.Sprintf("%s?_pragma=busy_timeout(%d)", fileURI(path), cfg.BusyTimeout.Milliseconds())
+	if write {
+		// FULL: a commit returns only after the WAL is fsynced.
+		return q + "&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)"
+	}
+	return q + "&_pragma=query_only(1)"
+}
+
+// fileURI returns the SQLite URI of the file at path, escaping the
+// characters that URIs give a meaning.
+func fileURI(path string) string {
+	return "file:" + strings.NewReplacer("%", "%25", "?", "%3F", "#", "%23").Replace(path)
+}
+
+// open opens the connections, checks and migrates the schema and loads the
+// cache.
+func (s *Store) open(ctx context.Context) error {
+	if err := checkHeader(s.path); err != nil {
+		return err
+	}
+	var err error
+	if s.wdb, err = sql.Open("sqlite", dsn(s.path, s.cfg, true)); err != nil {
+		return backendError("open "+s.path, err)
+	}
+	s.wdb.SetMaxOpenConns(1)
+	s.wdb.SetMaxIdleConns(1)
+	s.wdb.SetConnMaxLifetime(0)
+	s.wdb.SetConnMaxIdleTime(0)
+	conn, err := s.wdb.Conn(ctx)
+	if err != nil {
+		return s.openError(err)
+	}
+	s.w = newWtx(conn)
+	st, err := inspect(ctx, conn)
+	if err != nil {
+		return s.openError(err)
+	}
+	if err := checkSchema(s.path, st); err != nil {
+		return err
+	}
+	var mode string
+	if err := conn.QueryRowContext(ctx, "PRAGMA journal_mode = WAL").Scan(&mode); err != nil {
+		return s.openError(err)
+	}
+	if !strings.EqualFold(mode, "wal") {
+		return headroom.Errorf(headroom.EUNAVAILABLE,
+			"cannot put %s in WAL mode (it stays in %s mode); check that its directory is writable and on a local file system", s.path, mode)
+	}
+	if err := migrate(ctx, conn, enc(s.cfg.Clock.Now())); err != nil {
+		return s.openError(err)
+	}
+	if s.rdb, err = sql.Open("sqlite", dsn(s.path, s.cfg, false)); err != nil {
+		return backendError("open "+s.path, err)
+	}
+	s.rdb.SetMaxOpenConns(s.cfg.ReadConns)
+	s.rdb.SetMaxIdleConns(s.cfg.ReadConns)
+	s.rdb.SetConnMaxLifetime(0)
+	s.rdb.SetConnMaxIdleTime(0)
+	if err := s.cache.load(s.w); err != nil {
+		return s.openError(err)
+	}
+	return nil
+}
+
+// openError explains a SQLite failure during Open.
+func (s *Store) openError(err error) error {
+	switch sqliteCode(err) {
+	case sqlite3.SQLITE_NOTADB:
+		return notADatabase(s.path)
+	case sqlite3.SQLITE_CORRUPT:
+		return withCause(headroom.Errorf(headroom.EINVALID,
+			"%s is damaged (%v); Headroom left it untouched: restore it from a backup", s.path, err), err)
+	}
+	return backendError("open "+s.path, err)
+}
+
+// closeDBs closes the connections, reporting the first failure.
+func (s *Store) closeDBs() error {
+	var first error
+	keep := func(err error) {
+		if first == nil && err != nil {
+			first = err
+		}
+	}
+	s.rstmts.Range(func(_, v any) bool {
+		keep(v.(*sql.Stmt).Close())
+		return true
+	})
+	if s.w != nil {
+		keep(s.w.close())
+	}
+	if s.rdb != nil {
+		keep(s.rdb.Close())
+	}
+	if s.wdb != nil {
+		keep(s.wdb.Close())
+	}
+	return first
+}
+
+// Close stops the background purge, lets the writer finish every write
+// already handed to it, closes the database and releases the lock file. It
+// is safe to call more than once and concurrently with other methods; calls
+// that come after it fail with EUNAVAILABLE. It returns the first error met
+// while closing.
+func (s *Store) Close() error {
+	s.closeOnce.Do(func() {
+		close(s.purgeStop)
+		<-s.purgeDone
+		s.closeMu.Lock()
+		s.closed.Store(true)
+		close(s.ops)
+		s.closeMu.Unlock()
+		<-s.writerDone
+		err := s.closeDBs()
+		if lerr := s.lock.release(); err == nil {
+			err = lerr
+		}
+		if err != nil {
+			s.closeErr = backendError("close "+s.path, err)
+		}
+	})
+	return s.closeErr
+}
+
+// Path returns the absolute path of the database file.
+func (s *Store) Path() string { return s.path }
