@@ -1,0 +1,214 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/headroomhq/headroom"
+	"github.com/headroomhq/headroom/catalog"
+	"github.com/headroomhq/headroom/clock"
+	"github.com/headroomhq/headroom/httpapi"
+	"github.com/headroomhq/headroom/memory"
+	"github.com/headroomhq/headroom/sqlite"
+)
+
+// Main is a running Headroom server: store, engine and HTTP API on one
+// address. Run opens everything and returns once the server listens; Close
+// stops it gracefully. End-to-end tests start it the same way.
+type Main struct {
+	Config Config
+	// Stderr receives the log. Defaults to os.Stderr.
+	Stderr io.Writer
+	// Clock defaults to a coarse clock.
+	Clock headroom.Clock
+	// NoopEnforce is the test-only switch that answers enforcement without
+	// the engine, to measure the HTTP stack alone.
+	NoopEnforce bool
+
+	log      *slog.Logger
+	engine   *headroom.Engine
+	closers  []func() error
+	listener net.Listener
+	server   *http.Server
+	served   chan error
+}
+
+// NewMain returns a Main with the default configuration.
+func NewMain() *Main { return &Main{Config: DefaultConfig()} }
+
+// URL returns the base URL the server listens on, once Run has returned.
+func (m *Main) URL() string { return "http://" + m.listener.Addr().String() }
+
+// Engine returns the running engine.
+func (m *Main) Engine() *headroom.Engine { return m.engine }
+
+// Run validates the configuration, opens the store, builds the engine and
+// starts serving. It returns once the server accepts connections, or with
+// the first error, having released whatever it opened.
+func (m *Main) Run(ctx context.Context) (err error) {
+	defer func() {
+		if err != nil {
+			m.closeAll()
+		}
+	}()
+	if m.Stderr == nil {
+		m.Stderr = os.Stderr
+	}
+	if err := m.Config.Validate(); err != nil {
+		return err
+	}
+	m.log = slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: parseLevel(m.Config.LogLevel)}))
+	if m.Clock == nil {
+		c := clock.NewCoarse(0)
+		m.Clock = c
+		m.closers = append(m.closers, c.Close)
+	}
+	cat, err := m.loadCatalog()
+	if err != nil {
+		return err
+	}
+	store, where, err := m.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	m.engine, err = headroom.NewEngine(headroom.Config{Catalog: cat, Store: store, Limiter: memory.NewLimiter(m.Clock), Clock: m.Clock})
+	if err != nil {
+		return err
+	}
+	token, tokenNote, err := m.adminToken()
+	if err != nil {
+		return err
+	}
+	api, err := httpapi.New(httpapi.Config{Engine: m.engine, AdminToken: token, Logger: m.log, MaxBodyBytes: m.Config.MaxBodyBytes, NoopEnforce: m.NoopEnforce})
+	if err != nil {
+		return err
+	}
+	m.listener, err = net.Listen("tcp", m.Config.Addr)
+	if err != nil {
+		return headroom.Errorf(headroom.EUNAVAILABLE, "cannot listen on %s: %v (is another server using it? choose another with --addr)", m.Config.Addr, err)
+	}
+	m.server = &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+		ErrorLog: slog.NewLogLogger(m.log.Handler(), slog.LevelWarn)}
+	m.served = make(chan error, 1)
+	go func() { m.served <- m.server.Serve(m.listener) }()
+	m.log.Info("headroom listening", "url", m.URL(), "store", where, "catalog", catalogName(m.Config.Catalog))
+	if tokenNote != "" {
+		m.log.Info(tokenNote)
+	}
+	return nil
+}
+
+func catalogName(path string) string {
+	if path == "" {
+		return "embedded Amazon Connect"
+	}
+	return path
+}
+
+func parseLevel(s string) slog.Level {
+	var l slog.Level
+	l.UnmarshalText([]byte(s))
+	return l
+}
+
+func (m *Main) loadCatalog() (*headroom.Catalog, error) {
+	if m.Config.Catalog == "" {
+		return catalog.Default()
+	}
+	return catalog.Load(m.Config.Catalog)
+}
+
+// openStore opens the configured store and says where it is.
+func (m *Main) openStore(ctx context.Context) (headroom.Store, string, error) {
+	if m.Config.Store == "memory" {
+		return memory.NewStore(), "memory (not durable)", nil
+	}
+	if err := os.MkdirAll(m.Config.DataDir, 0o700); err != nil {
+		return nil, "", headroom.Errorf(headroom.EUNAVAILABLE, "cannot create data directory %s: %v", m.Config.DataDir, err)
+	}
+	path := filepath.Join(m.Config.DataDir, DatabaseFile)
+	s, err := sqlite.Open(ctx, sqlite.Config{Path: path, Clock: m.Clock, Logger: m.log, IdempotencyRetention: m.Config.IdempotencyRetention})
+	if err != nil {
+		return nil, "", err
+	}
+	m.closers = append(m.closers, s.Close)
+	return s, "sqlite " + path, nil
+}
+
+// adminToken returns the operator token: HEADROOM_ADMIN_TOKEN, else the one
+// kept in the data directory, else a new one written there with mode 0600.
+// The note says where a stored token is, never the token itself.
+func (m *Main) adminToken() (token, note string, err error) {
+	if m.Config.AdminToken != "" {
+		return m.Config.AdminToken, "", nil
+	}
+	if m.Config.Store == "memory" && m.Config.DataDir == "" {
+		return "", "", headroom.FieldErrorf("HEADROOM_ADMIN_TOKEN", "must be set when there is no data directory to keep a generated token in")
+	}
+	if err := os.MkdirAll(m.Config.DataDir, 0o700); err != nil {
+		return "", "", headroom.Errorf(headroom.EUNAVAILABLE, "cannot create data directory %s: %v", m.Config.DataDir, err)
+	}
+	path := filepath.Join(m.Config.DataDir, AdminTokenFile)
+	data, err := os.ReadFile(path)
+	switch {
+	case err == nil:
+		t := strings.TrimSpace(string(data))
+		if t == "" {
+			return "", "", headroom.Errorf(headroom.EINVALID, "operator token file %s is empty; delete it to have a new token generated", path)
+		}
+		return t, "operator token is in " + path, nil
+	case !errors.Is(err, fs.ErrNotExist):
+		return "", "", headroom.Errorf(headroom.EUNAVAILABLE, "cannot read operator token file %s: %v", path, err)
+	}
+	t, err := headroom.NewTokenSecret()
+	if err != nil {
+		return "", "", err
+	}
+	if err := os.WriteFile(path, []byte(t+"\n"), 0o600); err != nil {
+		return "", "", headroom.Errorf(headroom.EUNAVAILABLE, "cannot write operator token file %s: %v", path, err)
+	}
+	return t, fmt.Sprintf("generated an operator token; it is in %s (mode 0600): export HEADROOM_TOKEN=$(cat %s)", path, path), nil
+}
+
+// Close stops accepting requests, lets in-flight ones finish (up to
+// Config.ShutdownTimeout), then closes the store.
+func (m *Main) Close() error {
+	var err error
+	if m.server != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), m.Config.ShutdownTimeout)
+		err = m.server.Shutdown(ctx)
+		cancel()
+		if serr := <-m.served; serr != nil && !errors.Is(serr, http.ErrServerClosed) && err == nil {
+			err = serr
+		}
+		m.server = nil
+	}
+	if cerr := m.closeAll(); err == nil {
+		err = cerr
+	}
+	if m.log != nil {
+		m.log.Info("headroom stopped")
+	}
+	return err
+}
+
+func (m *Main) closeAll() error {
+	var err error
+	for i := len(m.closers) - 1; i >= 0; i-- {
+		if cerr := m.closers[i](); cerr != nil && err == nil {
+			err = cerr
+		}
+	}
+	m.closers = nil
+	return err
+}

@@ -1,0 +1,46 @@
+package main
+
+import (
+	"context"
+)
+
+// cmdServe runs the server until the context ends (SIGINT or SIGTERM).
+func cmdServe(ctx context.Context, g *globals, args []string) error {
+	cfg := DefaultConfig()
+	fs := newFlags("serve")
+	configFile := fs.String("config", g.getenv("HEADROOM_CONFIG"), "YAML config file")
+	addr := fs.String("addr", "", "listen address HOST:PORT (default "+DefaultAddr+")")
+	data := fs.String("data", "", "data directory (default "+DefaultDataDir+")")
+	cat := fs.String("catalog", "", "catalog file (default: the embedded Amazon Connect catalog)")
+	store := fs.String("store", "", "sqlite or memory (default sqlite)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *configFile != "" {
+		if err := loadConfigFile(&cfg, *configFile); err != nil {
+			return err
+		}
+	}
+	if err := applyEnv(&cfg, g.getenv); err != nil {
+		return err
+	}
+	for _, f := range []struct{ src, dst *string }{{addr, &cfg.Addr}, {data, &cfg.DataDir}, {cat, &cfg.Catalog}, {store, &cfg.Store}} {
+		if *f.src != "" {
+			*f.dst = *f.src
+		}
+	}
+	m := NewMain()
+	m.Config = cfg
+	m.Stderr = g.stderr
+	// The benchmark's ceiling: the same server answering enforcement
+	// without the engine. Never for production use.
+	m.NoopEnforce = g.getenv("HEADROOM_TEST_NOOP_ENFORCE") == "1"
+	if err := m.Run(ctx); err != nil {
+		return err
+	}
+	if m.NoopEnforce {
+		m.log.Warn("HEADROOM_TEST_NOOP_ENFORCE=1: enforcement answers allowed without deciding; for benchmarks only")
+	}
+	<-ctx.Done()
+	return m.Close()
+}
