@@ -9,6 +9,11 @@ import (
 func (s *Server) handleListQuotas(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	list, err := s.engine.ListStatus(r.Context(), r.PathValue("account"), headroom.StatusFilter{Service: q.Get("service"), Scope: q.Get("scope")})
+	s.writeQuotas(w, r, list, err)
+}
+
+// writeQuotas answers with a list of quota statuses, or the error.
+func (s *Server) writeQuotas(w http.ResponseWriter, r *http.Request, list []headroom.QuotaStatus, err error) {
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -31,15 +36,7 @@ func (s *Server) handleGetQuota(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handleUsage(w http.ResponseWriter, r *http.Request) {
 	list, err := s.engine.BusiestUsage(r.Context(), r.PathValue("account"))
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	out := QuotaList{Quotas: make([]Quota, 0, len(list))}
-	for _, st := range list {
-		out.Quotas = append(out.Quotas, toQuota(st))
-	}
-	writeJSON(w, http.StatusOK, out)
+	s.writeQuotas(w, r, list, err)
 }
 
 func (s *Server) handleListOverrides(w http.ResponseWriter, r *http.Request) {
