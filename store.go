@@ -23,7 +23,8 @@ type UsageKey struct {
 // CountChange asks a Store to reserve or release Amount units of a count (or
 // cumulative) usage counter.
 type CountChange struct {
-	Key    UsageKey
+	Key UsageKey
+	// Amount is at least 1; the engine checks it before any store call.
 	Amount int64
 	// Limit is the applied value; a reserve succeeds only if the usage after
 	// it stays at or below Limit. Release ignores it.
@@ -132,7 +133,8 @@ type Store interface {
 	// ReleaseLease frees a lease's slot. Releasing a lease that is gone is
 	// not an error: Applied is false.
 	ReleaseLease(ctx context.Context, c LeaseChange) (LeaseResult, error)
-	// LeaseUsage returns the number of leases live at now.
+	// LeaseUsage returns the number of leases live at now. It only reads;
+	// expired leases are removed by acquires and Purge.
 	LeaseUsage(ctx context.Context, key UsageKey, now time.Time) (int64, error)
 
 	// ListUsage returns every non-zero count counter and live lease count of
