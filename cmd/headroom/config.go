@@ -10,6 +10,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/headroomhq/headroom"
+	"github.com/headroomhq/headroom/awsapi"
 )
 
 // Defaults of the serve command.
@@ -50,12 +51,19 @@ type Config struct {
 	// AdminToken is the operator token, from HEADROOM_ADMIN_TOKEN only, so
 	// that it never sits in a config file by accident.
 	AdminToken string `yaml:"-"`
+	// Region is the AWS region the AWS-compatible APIs present: requests
+	// are signed for it and ARNs name it.
+	Region string `yaml:"region"`
+	// ManagementAccount is the account that may manage the quota request
+	// template through the AWS Service Quotas API; empty means none.
+	ManagementAccount string `yaml:"management_account"`
 }
 
 // DefaultConfig returns the defaults.
 func DefaultConfig() Config {
 	return Config{Addr: DefaultAddr, DataDir: DefaultDataDir, Store: DefaultStore, LogLevel: "info",
-		MaxBodyBytes: 1 << 20, IdempotencyRetention: 24 * time.Hour, ShutdownTimeout: 15 * time.Second}
+		MaxBodyBytes: 1 << 20, IdempotencyRetention: 24 * time.Hour, ShutdownTimeout: 15 * time.Second,
+		Region: headroom.DefaultRegion}
 }
 
 // Validate returns an *headroom.Error naming the first bad field.
@@ -88,6 +96,12 @@ func (c *Config) Validate() error {
 	if c.ShutdownTimeout <= 0 {
 		return headroom.FieldErrorf("shutdown_timeout", "must be above zero, got %v", c.ShutdownTimeout)
 	}
+	if !awsapi.ValidRegion(c.Region) {
+		return headroom.FieldErrorf("region", "%q is not a region name such as us-east-1", c.Region)
+	}
+	if c.ManagementAccount != "" && !headroom.ValidAccountID(c.ManagementAccount) {
+		return headroom.FieldErrorf("management_account", "%q must be a 12-digit account id", c.ManagementAccount)
+	}
 	return nil
 }
 
@@ -119,6 +133,8 @@ func applyEnv(c *Config, getenv func(string) string) error {
 	set("HEADROOM_STORE", &c.Store)
 	set("HEADROOM_LOG_LEVEL", &c.LogLevel)
 	set("HEADROOM_ADMIN_TOKEN", &c.AdminToken)
+	set("HEADROOM_REGION", &c.Region)
+	set("HEADROOM_MANAGEMENT_ACCOUNT", &c.ManagementAccount)
 	if v := getenv("HEADROOM_MAX_BODY_BYTES"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/headroomhq/headroom"
+	"github.com/headroomhq/headroom/awsapi"
 	"github.com/headroomhq/headroom/catalog"
 	"github.com/headroomhq/headroom/clock"
 	"github.com/headroomhq/headroom/httpapi"
@@ -81,7 +82,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
-	m.engine, err = headroom.NewEngine(headroom.Config{Catalog: cat, Store: store, Limiter: memory.NewLimiter(m.Clock), Clock: m.Clock})
+	m.engine, err = headroom.NewEngine(headroom.Config{Catalog: cat, Store: store, Limiter: memory.NewLimiter(m.Clock), Clock: m.Clock, Region: m.Config.Region})
 	if err != nil {
 		return err
 	}
@@ -93,6 +94,13 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
+	// The AWS Service Quotas–compatible API shares the address: POST /.
+	aws, err := awsapi.New(awsapi.Config{Engine: m.engine, Clock: m.Clock, Region: m.Config.Region,
+		ManagementAccount: m.Config.ManagementAccount, MaxBodyBytes: m.Config.MaxBodyBytes, Logger: m.log})
+	if err != nil {
+		return err
+	}
+	api.Handle("POST /{$}", aws)
 	m.listener, err = net.Listen("tcp", m.Config.Addr)
 	if err != nil {
 		return headroom.Errorf(headroom.EUNAVAILABLE, "cannot listen on %s: %v (is another server using it? choose another with --addr)", m.Config.Addr, err)

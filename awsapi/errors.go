@@ -1,0 +1,123 @@
+package awsapi
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/headroomhq/headroom"
+)
+
+// Error names of the Service Quotas API, and of the authentication layer in
+// front of every AWS JSON service.
+const (
+	errNoSuchResource        = "NoSuchResourceException"
+	errIllegalArgument       = "IllegalArgumentException"
+	errInvalidPaginationTok  = "InvalidPaginationTokenException"
+	errResourceAlreadyExists = "ResourceAlreadyExistsException"
+	errAccessDenied          = "AccessDeniedException"
+	errQuotaExceeded         = "QuotaExceededException"
+	errTooManyTags           = "TooManyTagsException"
+	errTemplateNotInUse      = "ServiceQuotaTemplateNotInUseException"
+	errService               = "ServiceException"
+	errUnknownOperation      = "UnknownOperationException"
+	errMissingAuthToken      = "MissingAuthenticationTokenException"
+	errUnrecognizedClient    = "UnrecognizedClientException"
+	errInvalidSignature      = "InvalidSignatureException"
+	errIncompleteSignature   = "IncompleteSignatureException"
+)
+
+// statusByName is the HTTP status AWS answers each error name with.
+var statusByName = map[string]int{
+	errNoSuchResource:                     http.StatusNotFound,
+	errIllegalArgument:                    http.StatusBadRequest,
+	errInvalidPaginationTok:               http.StatusBadRequest,
+	errResourceAlreadyExists:              http.StatusBadRequest,
+	errAccessDenied:                       http.StatusForbidden,
+	"DependencyAccessDeniedException":     http.StatusForbidden,
+	"InvalidResourceStateException":       http.StatusMethodNotAllowed,
+	errQuotaExceeded:                      http.StatusConflict,
+	"TooManyRequestsException":            http.StatusTooManyRequests,
+	errTooManyTags:                        http.StatusBadRequest,
+	errTemplateNotInUse:                   http.StatusBadRequest,
+	errService:                            http.StatusInternalServerError,
+	errUnknownOperation:                   http.StatusBadRequest,
+	errMissingAuthToken:                   http.StatusForbidden,
+	errUnrecognizedClient:                 http.StatusForbidden,
+	errInvalidSignature:                   http.StatusForbidden,
+	errIncompleteSignature:                http.StatusBadRequest,
+	"AWSServiceAccessNotEnabledException": http.StatusForbidden,
+}
+
+// apiError is an error exactly as it goes on the wire.
+type apiError struct {
+	name    string
+	status  int
+	message string
+}
+
+func (e *apiError) Error() string { return e.name + ": " + e.message }
+
+// newError returns an apiError with the status AWS uses for name.
+func newError(name, format string, args ...any) *apiError {
+	status, ok := statusByName[name]
+	if !ok {
+		status = http.StatusBadRequest
+	}
+	return &apiError{name: name, status: status, message: fmt.Sprintf(format, args...)}
+}
+
+// illegal returns an IllegalArgumentException whose message starts with the
+// offending member's name.
+func illegal(field, format string, args ...any) *apiError {
+	return newError(errIllegalArgument, "%s: %s", field, fmt.Sprintf(format, args...))
+}
+
+// awsFields maps the engine's field names to the request members they come
+// from, so that messages name what the caller sent.
+var awsFields = map[string]string{
+	"desired_value": "DesiredValue",
+	"code":          "QuotaCode",
+	"scope":         "ContextId",
+	"service":       "ServiceCode",
+	"region":        "AwsRegion",
+	"type":          "QuotaCode",
+}
+
+// toAPIError converts any error into its wire form. A headroom error takes
+// its name from headroom.ErrorCodeInfo and its status from the name, as AWS
+// answers it; internal failures keep their details out of the message.
+// internal reports whether the error is the server's fault.
+func toAPIError(err error) (e *apiError, internal bool) {
+	if errors.As(err, &e) {
+		return e, e.status >= 500
+	}
+	code := headroom.ErrorCodeOf(err)
+	info, ok := headroom.ErrorCodeInfo[code]
+	if !ok {
+		code, info = headroom.EINTERNAL, headroom.ErrorCodeInfo[headroom.EINTERNAL]
+	}
+	status, ok := statusByName[info.ServiceQuotasName]
+	if !ok {
+		status = info.HTTPStatus
+	}
+	msg := headroom.ErrorMessage(err)
+	var he *headroom.Error
+	if errors.As(err, &he) {
+		msg = he.Message
+		if he.Field != "" {
+			field := he.Field
+			if f, ok := awsFields[field]; ok {
+				field = f
+			}
+			msg = field + ": " + msg
+		}
+	}
+	if code == headroom.EINTERNAL || code == headroom.EUNAVAILABLE {
+		msg = "Headroom could not complete the request; try again later"
+		if code == headroom.EINTERNAL {
+			msg = "internal error"
+		}
+	}
+	return &apiError{name: info.ServiceQuotasName, status: status, message: msg}, status >= 500
+}
