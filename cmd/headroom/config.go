@@ -5,6 +5,7 @@ import (
 	"net"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -57,13 +58,18 @@ type Config struct {
 	// ManagementAccount is the account that may manage the quota request
 	// template through the AWS Service Quotas API; empty means none.
 	ManagementAccount string `yaml:"management_account"`
+	// AutoApprove lists the quota codes whose increase requests are approved
+	// without review, up to AutoApproveFactor × the quota's default value.
+	AutoApprove []string `yaml:"auto_approve"`
+	// AutoApproveFactor bounds automatic approvals; 2 by default.
+	AutoApproveFactor float64 `yaml:"auto_approve_factor"`
 }
 
 // DefaultConfig returns the defaults.
 func DefaultConfig() Config {
 	return Config{Addr: DefaultAddr, DataDir: DefaultDataDir, Store: DefaultStore, LogLevel: "info",
 		MaxBodyBytes: 1 << 20, IdempotencyRetention: 24 * time.Hour, ShutdownTimeout: 15 * time.Second,
-		Region: headroom.DefaultRegion}
+		Region: headroom.DefaultRegion, AutoApproveFactor: headroom.DefaultAutoApproveFactor}
 }
 
 // Validate returns an *headroom.Error naming the first bad field.
@@ -135,6 +141,21 @@ func applyEnv(c *Config, getenv func(string) string) error {
 	set("HEADROOM_ADMIN_TOKEN", &c.AdminToken)
 	set("HEADROOM_REGION", &c.Region)
 	set("HEADROOM_MANAGEMENT_ACCOUNT", &c.ManagementAccount)
+	if v := getenv("HEADROOM_AUTO_APPROVE"); v != "" {
+		c.AutoApprove = nil
+		for _, code := range strings.Split(v, ",") {
+			if code = strings.TrimSpace(code); code != "" {
+				c.AutoApprove = append(c.AutoApprove, code)
+			}
+		}
+	}
+	if v := getenv("HEADROOM_AUTO_APPROVE_FACTOR"); v != "" {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			return headroom.FieldErrorf("HEADROOM_AUTO_APPROVE_FACTOR", "%q is not a number", v)
+		}
+		c.AutoApproveFactor = f
+	}
 	if v := getenv("HEADROOM_MAX_BODY_BYTES"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {

@@ -319,3 +319,35 @@ func TestRequestsWorkflowCLI(t *testing.T) {
 		}
 	}
 }
+
+func TestAutoApprovalFromConfig(t *testing.T) {
+	m := NewMain()
+	m.Config.Addr, m.Config.DataDir, m.Config.Store, m.Config.AdminToken = "127.0.0.1:0", t.TempDir(), "memory", "hr_ops"
+	if err := applyEnv(&m.Config, func(k string) string {
+		return map[string]string{"HEADROOM_AUTO_APPROVE": "L-9A46857E, L-12AB7C57"}[k]
+	}); err != nil {
+		t.Fatal(err)
+	}
+	m.Stderr = io.Discard
+	if err := m.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	env := map[string]string{"HEADROOM_SERVER": m.URL(), "HEADROOM_TOKEN": "hr_ops"}
+	cli(t, env, "accounts", "create", "--id", "123456789012")
+	// Up to 2× the default is approved at once; beyond it goes to review.
+	if code, out, _ := cli(t, env, "requests", "create", "--account", "123456789012", "--code", "L-9A46857E", "--value", "1000"); code != 0 || !strings.Contains(out, "APPROVED") {
+		t.Fatalf("within policy: %d %s", code, out)
+	}
+	if code, out, _ := cli(t, env, "requests", "create", "--account", "123456789012", "--code", "L-12AB7C57", "--value", "21"); code != 0 || !strings.Contains(out, "CASE_OPENED") {
+		t.Fatalf("beyond policy: %d %s", code, out)
+	}
+	// A code that cannot be increased is refused at start.
+	bad := NewMain()
+	bad.Config.Addr, bad.Config.Store, bad.Config.AdminToken, bad.Config.AutoApprove = "127.0.0.1:0", "memory", "x", []string{"L-D945C9A8"}
+	bad.Stderr = io.Discard
+	if err := bad.Run(context.Background()); err == nil || !strings.Contains(err.Error(), "cannot be increased") {
+		bad.Close()
+		t.Fatalf("bad policy: %v", err)
+	}
+}

@@ -82,7 +82,8 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
-	m.engine, err = headroom.NewEngine(headroom.Config{Catalog: cat, Store: store, Limiter: memory.NewLimiter(m.Clock), Clock: m.Clock, Region: m.Config.Region})
+	m.engine, err = headroom.NewEngine(headroom.Config{Catalog: cat, Store: store, Limiter: memory.NewLimiter(m.Clock), Clock: m.Clock, Region: m.Config.Region,
+		AutoApproval: headroom.AutoApproval{Codes: m.Config.AutoApprove, Factor: m.Config.AutoApproveFactor}})
 	if err != nil {
 		return err
 	}
