@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"reflect"
 	"sort"
@@ -13,6 +12,7 @@ import (
 	"sync"
 
 	"github.com/headroomhq/headroom"
+	"github.com/headroomhq/headroom/internal/jsonerr"
 )
 
 // decodeInput decodes a request body into v, a pointer to an input struct,
@@ -104,15 +104,7 @@ func orBody(field string) string {
 	return field
 }
 
-func joinField(prefix, field string) string {
-	switch {
-	case prefix == "":
-		return field
-	case field == "":
-		return prefix
-	}
-	return prefix + "." + field
-}
+func joinField(prefix, field string) string { return jsonerr.Join(prefix, field) }
 
 // jsonError turns an encoding/json error into an IllegalArgumentException
 // naming the member and what was wrong with it.
@@ -121,44 +113,8 @@ func jsonError(err error, prefix string) error {
 	if errors.As(err, &ae) {
 		return ae
 	}
-	var syn *json.SyntaxError
-	var typ *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &syn):
-		return illegal(orBody(prefix), "malformed JSON at byte %d: %s", syn.Offset, strings.TrimPrefix(syn.Error(), "json: "))
-	case errors.As(err, &typ):
-		field := joinField(prefix, typ.Field)
-		if typ.Field == "" && prefix == "" {
-			return illegal("request body", "must be a JSON object, not %s", typ.Value)
-		}
-		return illegal(field, "expected %s, got %s", jsonTypeName(typ.Type), typ.Value)
-	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
-		return illegal(orBody(prefix), "malformed JSON: unexpected end of input")
-	}
-	msg := strings.TrimPrefix(err.Error(), "json: ")
-	if name, ok := strings.CutPrefix(msg, "unknown field "); ok {
-		return illegal(joinField(prefix, strings.Trim(name, `"`)), "unknown member")
-	}
-	return illegal(orBody(prefix), "malformed JSON: %s", msg)
-}
-
-func jsonTypeName(t reflect.Type) string {
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	switch t.Kind() {
-	case reflect.Int32:
-		return "a whole number"
-	case reflect.Float64:
-		return "a number"
-	case reflect.String:
-		return "a string"
-	case reflect.Bool:
-		return "true or false"
-	case reflect.Slice:
-		return "a list"
-	}
-	return "an object"
+	field, msg := jsonerr.Describe(err, prefix, "member")
+	return illegal(orBody(field), "%s", msg)
 }
 
 // Member checks. Each returns the member's value, or an
