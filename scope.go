@@ -75,7 +75,7 @@ func (t ScopeTemplate) Match(scope string, prefix bool) error {
 			return FieldErrorf("scope", "scope %q does not fit %q (want a scope such as %q)", scope, t, t.Example())
 		}
 		id, scopeRest, scopeMore := strings.Cut(after, "/")
-		if !validScopeID(id) {
+		if !ValidScopeID(id) {
 			return FieldErrorf("scope", "bad %s id %q in scope %q", typ, id, scope)
 		}
 		switch {
@@ -106,8 +106,9 @@ func (t ScopeTemplate) Example() string {
 	return b.String()
 }
 
-// validScopeID accepts ids of up to 256 bytes of letters, digits and ._:@+=-.
-func validScopeID(id string) bool {
+// ValidScopeID reports whether id can name a resource in a scope: 1 to 256
+// bytes of letters, digits and ._:@+=-.
+func ValidScopeID(id string) bool {
 	if id == "" || len(id) > 256 {
 		return false
 	}

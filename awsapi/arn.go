@@ -80,7 +80,7 @@ func (h *Handler) parseContext(c *caller, q *headroom.Quota, arn string) (*resou
 		}
 	}
 	rtype, id, _ := strings.Cut(resource, "/")
-	if t == nil || rtype != t.arnResource || !validResourceID(id) {
+	if t == nil || rtype != t.arnResource || !headroom.ValidScopeID(id) {
 		return nil, illegal("ContextId", "%q is not an Amazon Connect instance ARN (arn:aws:connect:%s:%s:instance/INSTANCE-ID) or a Customer Profiles domain ARN (arn:aws:profile:%s:%s:domains/NAME)",
 			clip(arn), h.region, c.Account, h.region, c.Account)
 	}
@@ -100,23 +100,6 @@ func (h *Handler) parseContext(c *caller, q *headroom.Quota, arn string) (*resou
 	return &resourceContext{typ: t, id: id, arn: arn, scope: scope}, nil
 }
 
-// validResourceID accepts the ids Headroom scopes take: 1 to 256 letters,
-// digits and ._:@+=-.
-func validResourceID(id string) bool {
-	if id == "" || len(id) > 256 {
-		return false
-	}
-	for i := 0; i < len(id); i++ {
-		c := id[i]
-		switch {
-		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
-		case strings.IndexByte("._:@+=-", c) >= 0:
-		default:
-			return false
-		}
-	}
-	return true
-}
 
 // quotaARN is the ARN of a quota as applied to account; the AWS default
 // variant, for account "", has no account field.
