@@ -100,7 +100,6 @@ func (h *Handler) parseContext(c *caller, q *headroom.Quota, arn string) (*resou
 	return &resourceContext{typ: t, id: id, arn: arn, scope: scope}, nil
 }
 
-
 // quotaARN is the ARN of a quota as applied to account; the AWS default
 // variant, for account "", has no account field.
 func (h *Handler) quotaARN(q *headroom.Quota, account string) string {
