@@ -181,14 +181,20 @@ func (s *Store) Reserve(_ context.Context, c headroom.CountChange) (headroom.Cou
 	if r, done, err := s.replayLocked("reserve", c); done || err != nil {
 		return r, err
 	}
+	return s.reserveLocked(c), nil
+}
+
+// reserveLocked applies a reserve whose idempotency key is new, if it stays
+// within the limit, and records the key.
+func (s *Store) reserveLocked(c headroom.CountChange) headroom.CountResult {
 	used := s.counts[c.Key]
 	if used+c.Amount > c.Limit {
-		return headroom.CountResult{Used: used}, nil
+		return headroom.CountResult{Used: used}
 	}
 	used += c.Amount
 	s.counts[c.Key] = used
 	s.recordLocked("reserve", c)
-	return headroom.CountResult{Applied: true, Used: used}, nil
+	return headroom.CountResult{Applied: true, Used: used}
 }
 
 // Release implements headroom.Store.
@@ -198,6 +204,12 @@ func (s *Store) Release(_ context.Context, c headroom.CountChange) (headroom.Cou
 	if r, done, err := s.replayLocked("release", c); done || err != nil {
 		return r, err
 	}
+	return s.releaseLocked(c), nil
+}
+
+// releaseLocked applies a release whose idempotency key is new and records
+// the key.
+func (s *Store) releaseLocked(c headroom.CountChange) headroom.CountResult {
 	used := s.counts[c.Key] - c.Amount
 	if used <= 0 {
 		used = 0
@@ -206,7 +218,7 @@ func (s *Store) Release(_ context.Context, c headroom.CountChange) (headroom.Cou
 		s.counts[c.Key] = used
 	}
 	s.recordLocked("release", c)
-	return headroom.CountResult{Applied: true, Used: used}, nil
+	return headroom.CountResult{Applied: true, Used: used}
 }
 
 // replayLocked answers a change whose idempotency key was seen before.
