@@ -29,10 +29,14 @@ type Store struct {
 	templateOn  bool
 	tags        map[[2]string]map[string]string // (account, resource) → tags
 
-	umu    sync.Mutex // guards usage state
+	// umu guards usage state and the resources that hold slots of it. A
+	// method that needs both locks takes umu first, then mu.
+	umu    sync.Mutex
 	counts map[headroom.UsageKey]int64
 	idem   map[[2]string]idemRecord // (account, idempotency key)
 	leases map[headroom.UsageKey]*leaseSet
+	// resources maps (account, kind) to its resources.
+	resources map[[2]string]*resourceSet
 }
 
 type idemRecord struct {
@@ -57,6 +61,7 @@ func NewStore() *Store {
 		transitions: map[string][]headroom.Transition{},
 		template:    map[[3]string]headroom.TemplateEntry{},
 		tags:        map[[2]string]map[string]string{},
+		resources:   map[[2]string]*resourceSet{},
 	}
 }
 
