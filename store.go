@@ -83,13 +83,15 @@ type Usage struct {
 }
 
 // Store keeps Headroom's durable state: accounts, overrides, count usage with
-// idempotency keys, leases and the audit log. Every check-and-change of usage
-// happens atomically inside the Store, so no two callers can both take the
-// last slot. Implementations must be safe for concurrent use and must pass the
-// contract suite in internal/storetest.
+// idempotency keys, leases, the resources of emulated APIs and the audit log.
+// Every check-and-change of usage happens atomically inside the Store, so no
+// two callers can both take the last slot, and a resource is stored or
+// removed in the same transaction as the change of the slot it holds.
+// Implementations must be safe for concurrent use and must pass the contract
+// suite in internal/storetest.
 //
-// Errors are *Error values: EUNKNOWNACCOUNT, ENOTFOUND, ECONFLICT, or
-// EUNAVAILABLE/EINTERNAL for backend failures.
+// Errors are *Error values: EUNKNOWNACCOUNT, ENOTFOUND, ECONFLICT, EINVALID,
+// or EUNAVAILABLE/EINTERNAL for backend failures.
 type Store interface {
 	// CreateAccount stores a new account; ECONFLICT if the id exists.
 	CreateAccount(ctx context.Context, a Account, audit AuditEntry) error
@@ -201,6 +203,24 @@ type Store interface {
 	UntagResource(ctx context.Context, account, resource string, keys []string) error
 	// ListTags returns a resource's tags; empty if it has none.
 	ListTags(ctx context.Context, account, resource string) (map[string]string, error)
+
+	// CreateResource stores a new resource and, in the same transaction,
+	// applies hold, a reserve of the quota slot the resource takes, when
+	// hold is not nil. A refused reserve stores nothing and returns
+	// Applied false. ECONFLICT if the id exists, or the name within its
+	// account, kind and parent. A resource and its slot are never apart.
+	CreateResource(ctx context.Context, r Resource, hold *CountChange, audit AuditEntry) (CountResult, error)
+	// UpdateResource replaces a resource's Name, Data and Updated;
+	// ENOTFOUND if it does not exist, ECONFLICT for a name taken.
+	UpdateResource(ctx context.Context, r Resource) error
+	// DeleteResource removes a resource and, in the same transaction,
+	// applies free, the release of its slot, when free is not nil.
+	// ENOTFOUND if it does not exist.
+	DeleteResource(ctx context.Context, account, kind, id string, free *CountChange, audit AuditEntry) error
+	// FindResource returns a resource; ENOTFOUND if it does not exist.
+	FindResource(ctx context.Context, account, kind, id string) (Resource, error)
+	// ListResources returns resources matching f, ordered by Created then ID.
+	ListResources(ctx context.Context, f ResourceFilter) ([]Resource, error)
 
 	// Purge removes leases expired at now and idempotency keys recorded
 	// before keysBefore. It must not block decisions for long.

@@ -29,10 +29,14 @@ type Store struct {
 	templateOn  bool
 	tags        map[[2]string]map[string]string // (account, resource) → tags
 
-	umu    sync.Mutex // guards usage state
+	// umu guards usage state and the resources that hold slots of it. A
+	// method that needs both locks takes umu first, then mu.
+	umu    sync.Mutex
 	counts map[headroom.UsageKey]int64
 	idem   map[[2]string]idemRecord // (account, idempotency key)
 	leases map[headroom.UsageKey]*leaseSet
+	// resources maps (account, kind) to its resources.
+	resources map[[2]string]*resourceSet
 }
 
 type idemRecord struct {
@@ -57,6 +61,7 @@ func NewStore() *Store {
 		transitions: map[string][]headroom.Transition{},
 		template:    map[[3]string]headroom.TemplateEntry{},
 		tags:        map[[2]string]map[string]string{},
+		resources:   map[[2]string]*resourceSet{},
 	}
 }
 
@@ -181,14 +186,20 @@ func (s *Store) Reserve(_ context.Context, c headroom.CountChange) (headroom.Cou
 	if r, done, err := s.replayLocked("reserve", c); done || err != nil {
 		return r, err
 	}
+	return s.reserveLocked(c), nil
+}
+
+// reserveLocked applies a reserve whose idempotency key is new, if it stays
+// within the limit, and records the key.
+func (s *Store) reserveLocked(c headroom.CountChange) headroom.CountResult {
 	used := s.counts[c.Key]
 	if used+c.Amount > c.Limit {
-		return headroom.CountResult{Used: used}, nil
+		return headroom.CountResult{Used: used}
 	}
 	used += c.Amount
 	s.counts[c.Key] = used
 	s.recordLocked("reserve", c)
-	return headroom.CountResult{Applied: true, Used: used}, nil
+	return headroom.CountResult{Applied: true, Used: used}
 }
 
 // Release implements headroom.Store.
@@ -198,6 +209,12 @@ func (s *Store) Release(_ context.Context, c headroom.CountChange) (headroom.Cou
 	if r, done, err := s.replayLocked("release", c); done || err != nil {
 		return r, err
 	}
+	return s.releaseLocked(c), nil
+}
+
+// releaseLocked applies a release whose idempotency key is new and records
+// the key.
+func (s *Store) releaseLocked(c headroom.CountChange) headroom.CountResult {
 	used := s.counts[c.Key] - c.Amount
 	if used <= 0 {
 		used = 0
@@ -206,7 +223,7 @@ func (s *Store) Release(_ context.Context, c headroom.CountChange) (headroom.Cou
 		s.counts[c.Key] = used
 	}
 	s.recordLocked("release", c)
-	return headroom.CountResult{Applied: true, Used: used}, nil
+	return headroom.CountResult{Applied: true, Used: used}
 }
 
 // replayLocked answers a change whose idempotency key was seen before.

@@ -31,6 +31,9 @@ import (
 // after the store acknowledged it. An operation with an ack must have
 // landed; one with only an intent may or may not have; one without an
 // intent never ran.
+//
+// Resource creates hold a slot of crashSlot; deletes free it. After each
+// crash the slot's usage must equal the number of resources stored.
 const (
 	crashEnv      = "HEADROOM_CRASH_CHILD"
 	crashCycleEnv = "HEADROOM_CRASH_CYCLE"
@@ -41,7 +44,17 @@ const (
 var (
 	crashCount = headroom.UsageKey{Account: acct, Code: "L-U", Scope: "account"}
 	crashLease = headroom.UsageKey{Account: acct, Code: "L-C", Scope: "instance/i-1"}
+	crashSlot  = headroom.UsageKey{Account: acct, Code: "L-USERS", Scope: "instance/i-1"}
 )
+
+// crashKind is the kind of the resources the crash test creates.
+const crashKind = "connect:user"
+
+// crashResource is the resource the crash child creates for operation id.
+func crashResource(id string, now time.Time) headroom.Resource {
+	return headroom.Resource{Account: acct, Kind: crashKind, ID: id, Parent: "i-1", Name: "user-" + id,
+		Data: []byte(`{"Id":"` + id + `"}`), Created: now, Updated: now}
+}
 
 func crashDB(dir string) string { return filepath.Join(dir, "headroom.db") }
 
@@ -84,12 +97,13 @@ func TestCrashChild(t *testing.T) {
 func crashWorker(ctx context.Context, s *sqlite.Store, log *groupLog, prefix string) {
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), uint64(len(prefix))))
 	var balance int64 // units this worker reserved (acked) and has not released
+	var mine []string // resources this worker created (acked) and has not deleted
 	for i := 0; ; i++ {
 		id := fmt.Sprintf("%s-%d", prefix, i)
 		var intent string
 		var call func() (bool, error)
 		switch p := rng.IntN(100); {
-		case p < 40:
+		case p < 35:
 			amount := int64(1 + rng.IntN(3))
 			intent = fmt.Sprintf("reserve %d", amount)
 			call = func() (bool, error) {
@@ -99,7 +113,7 @@ func crashWorker(ctx context.Context, s *sqlite.Store, log *groupLog, prefix str
 				}
 				return r.Applied, err
 			}
-		case p < 55 && balance > 0:
+		case p < 48 && balance > 0:
 			// Release only what this worker holds, so usage never
 			// reaches the floor at zero and the arithmetic is exact.
 			balance--
@@ -108,7 +122,7 @@ func crashWorker(ctx context.Context, s *sqlite.Store, log *groupLog, prefix str
 				r, err := s.Release(ctx, headroom.CountChange{Key: crashCount, Amount: 1, IdempotencyKey: id, Now: time.Now()})
 				return r.Applied, err
 			}
-		case p < 75:
+		case p < 63:
 			now := time.Now()
 			expires := now.Add(time.Hour)
 			intent = fmt.Sprintf("lease %d", expires.UnixNano())
@@ -116,13 +130,37 @@ func crashWorker(ctx context.Context, s *sqlite.Store, log *groupLog, prefix str
 				r, err := s.AcquireLease(ctx, headroom.LeaseChange{Key: crashLease, LeaseID: id, Limit: math.MaxInt32, Now: now, Expires: expires})
 				return r.Applied, err
 			}
-		case p < 85:
+		case p < 73:
 			intent = "request"
 			call = func() (bool, error) {
 				now := time.Now()
 				r := headroom.ChangeRequest{ID: id, Type: headroom.RequestIncrease, Account: acct, Code: "L-" + id, Scope: headroom.ScopeAccount,
 					DesiredValue: 10, Status: headroom.StatusPending, Requester: "crash", Created: now, LastUpdated: now}
 				err := s.CreateChangeRequest(ctx, r, math.MaxInt32, headroom.AuditEntry{Time: now, Account: acct, Action: "request.create", Detail: id})
+				return err == nil, err
+			}
+		case p < 85:
+			intent = "resource"
+			call = func() (bool, error) {
+				now := time.Now()
+				res, err := s.CreateResource(ctx, crashResource(id, now), &headroom.CountChange{Key: crashSlot, Amount: 1, Limit: math.MaxInt32, Now: now},
+					headroom.AuditEntry{Time: now, Account: acct, Action: "resource.create", Detail: id})
+				if res.Applied {
+					mine = append(mine, id)
+				}
+				return res.Applied, err
+			}
+		case p < 90 && len(mine) > 0:
+			// Delete only what this worker created and saw acknowledged.
+			j := rng.IntN(len(mine))
+			target := mine[j]
+			mine[j] = mine[len(mine)-1]
+			mine = mine[:len(mine)-1]
+			intent = "unresource " + target
+			call = func() (bool, error) {
+				now := time.Now()
+				err := s.DeleteResource(ctx, acct, crashKind, target, &headroom.CountChange{Key: crashSlot, Amount: 1, Now: now},
+					headroom.AuditEntry{Time: now, Account: acct, Action: "resource.delete", Detail: target})
 				return err == nil, err
 			}
 		default:
@@ -206,8 +244,9 @@ func (l *groupLog) run() {
 type crashOp struct {
 	id     string
 	kind   string
-	amount int64 // reserve, release
-	exp    int64 // lease deadline, unix nanoseconds
+	amount int64  // reserve, release
+	exp    int64  // lease deadline, unix nanoseconds
+	target string // unresource: the resource deleted
 	acked  bool
 }
 
@@ -229,7 +268,9 @@ func readCrashLog(t *testing.T, path string) []*crashOp {
 		switch {
 		case len(f) >= 3 && f[0] == "I":
 			op := &crashOp{id: f[1], kind: f[2]}
-			if len(f) == 4 {
+			if len(f) == 4 && op.kind == "unresource" {
+				op.target = f[3]
+			} else if len(f) == 4 {
 				n, err := strconv.ParseInt(f[3], 10, 64)
 				if err != nil {
 					t.Fatalf("bad log line %q", line)
@@ -260,6 +301,8 @@ type crashModel struct {
 	leases   map[string]int64 // lease id → deadline
 	requests map[string]bool
 	audits   map[string]bool
+	// resources are the ids of the resources stored.
+	resources map[string]bool
 }
 
 func TestCrashRecovery(t *testing.T) {
@@ -278,7 +321,7 @@ func TestCrashRecovery(t *testing.T) {
 	s := mustOpen(t, crashDB(dir))
 	must(t, s.CreateAccount(ctx, headroom.Account{ID: acct, Created: t0}, headroom.AuditEntry{}))
 	must(t, s.Close())
-	m := &crashModel{leases: map[string]int64{}, requests: map[string]bool{}, audits: map[string]bool{}}
+	m := &crashModel{leases: map[string]int64{}, requests: map[string]bool{}, audits: map[string]bool{}, resources: map[string]bool{}}
 	start := time.Now()
 	total, unacked := 0, 0
 	for c := 0; c < cycles; c++ {
@@ -293,8 +336,8 @@ func TestCrashRecovery(t *testing.T) {
 		total += len(ops)
 		checkAfterCrash(t, dir, c, ops, m)
 	}
-	t.Logf("%d cycles, %d operations logged (%d unacknowledged at a kill), usage %d, %d leases, %d requests, %d audit entries, in %v",
-		cycles, total, unacked, m.usage, len(m.leases), len(m.requests), len(m.audits), time.Since(start).Round(time.Millisecond))
+	t.Logf("%d cycles, %d operations logged (%d unacknowledged at a kill), usage %d, %d leases, %d requests, %d resources, %d audit entries, in %v",
+		cycles, total, unacked, m.usage, len(m.leases), len(m.requests), len(m.resources), len(m.audits), time.Since(start).Round(time.Millisecond))
 	if total == 0 {
 		t.Fatal("the children ran no operations")
 	}
@@ -501,4 +544,82 @@ func checkAfterCrash(t *testing.T, dir string, c int, ops []*crashOp, m *crashMo
 	if err != nil || len(reqs) != len(m.requests) {
 		t.Fatalf("cycle %d: %d change requests, %v; want %d", c, len(reqs), err, len(m.requests))
 	}
+	checkResourcesAfterCrash(t, s, c, ops, m, details)
+}
+
+// checkResourcesAfterCrash checks the resources against the log and the
+// model: every acknowledged create is there unless its delete was logged,
+// every acknowledged delete is gone, nothing appears from nowhere, each
+// landed create or delete has its audit entry, and the slot the resources
+// hold counts each stored resource exactly once. It moves the model on.
+func checkResourcesAfterCrash(t *testing.T, s *sqlite.Store, c int, ops []*crashOp, m *crashModel, details map[string]int) {
+	t.Helper()
+	ctx := context.Background()
+	stored := map[string]bool{}
+	f := headroom.ResourceFilter{Account: acct, Kind: crashKind, Parent: "i-1", Limit: 1000}
+	for {
+		page, err := s.ListResources(ctx, f)
+		must(t, err)
+		if len(page) == 0 {
+			break
+		}
+		for _, r := range page {
+			if stored[r.ID] {
+				t.Fatalf("cycle %d: resource %s listed twice", c, r.ID)
+			}
+			stored[r.ID] = true
+			if want := crashResource(r.ID, r.Created); r.Name != want.Name || string(r.Data) != string(want.Data) {
+				t.Fatalf("cycle %d: resource %s = %+v, want name %s and data %s", c, r.ID, r, want.Name, want.Data)
+			}
+		}
+		f.AfterID = page[len(page)-1].ID
+	}
+	deleted := map[string]*crashOp{} // resource id → the op that deleted it
+	created := map[string]bool{}     // this cycle's creates
+	for _, op := range ops {
+		switch op.kind {
+		case "unresource":
+			deleted[op.target] = op
+		case "resource":
+			created[op.id] = true
+		}
+	}
+	for _, op := range ops {
+		switch op.kind {
+		case "resource":
+			if op.acked && deleted[op.id] == nil && !stored[op.id] {
+				t.Fatalf("cycle %d: acknowledged resource %s was lost in the crash", c, op.id)
+			}
+			// Only acknowledged creates are deleted, so an unacknowledged
+			// one landed if and only if it is stored.
+			landed := op.acked || stored[op.id]
+			if got := details["resource.create "+op.id] == 1; got != landed {
+				t.Fatalf("cycle %d: resource %s landed %v but its audit entry found %v", c, op.id, landed, got)
+			}
+		case "unresource":
+			if !created[op.target] {
+				t.Fatalf("cycle %d: log deletes %s, which this cycle did not create", c, op.target)
+			}
+			if op.acked && stored[op.target] {
+				t.Fatalf("cycle %d: acknowledged delete of resource %s was lost in the crash", c, op.target)
+			}
+			if got := details["resource.delete "+op.target] == 1; got != !stored[op.target] {
+				t.Fatalf("cycle %d: delete of resource %s landed %v but its audit entry found %v", c, op.target, !stored[op.target], got)
+			}
+		}
+	}
+	for id := range m.resources {
+		if !stored[id] {
+			t.Fatalf("cycle %d: resource %s of an earlier cycle is gone", c, id)
+		}
+	}
+	for id := range stored {
+		if !m.resources[id] && !created[id] {
+			t.Fatalf("cycle %d: resource %s was never created", c, id)
+		}
+	}
+	if n, err := s.CountUsage(ctx, crashSlot); err != nil || n != int64(len(stored)) {
+		t.Fatalf("cycle %d: the resources' slot counts %d, %v; want %d, one per stored resource", c, n, err, len(stored))
+	}
+	m.resources = stored
 }

@@ -29,7 +29,9 @@
 // caller (group commit). Reads use a separate pool of read-only connections,
 // which WAL lets run beside the writer. Every check-and-change of usage is a
 // conditional statement inside the writer's transaction, so no two callers
-// can take the last slot.
+// can take the last slot. A resource of an emulated API is inserted in the
+// same savepoint as the reserve of the slot it holds, and deleted in the
+// same savepoint as the release, so a crash never parts them.
 //
 // Accounts and overrides, read on every decision, are also kept in process
 // memory: this process is the only writer of the database (a lock file next

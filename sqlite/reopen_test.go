@@ -71,6 +71,12 @@ func TestReopen(t *testing.T) {
 	must(t, s.PutTemplateEntry(ctx, headroom.TemplateEntry{Service: "connect", Code: "L-1", Region: "us-east-1", DesiredValue: 50}, audit("template.put")))
 	must(t, s.SetTemplateAssociated(ctx, true, audit("template.associate")))
 	must(t, s.TagResource(ctx, acct, "arn:q", map[string]string{"team": "a"}))
+	slot := headroom.UsageKey{Account: acct, Code: "L-USERS", Scope: "instance/i-1"}
+	user := headroom.Resource{Account: acct, Kind: "connect:user", ID: "u-1", Parent: "i-1", Name: "alice",
+		Data: []byte(`{"Username":"alice"}`), Created: t0, Updated: t0.Add(time.Second)}
+	if r, err := s.CreateResource(ctx, user, &headroom.CountChange{Key: slot, Amount: 1, Limit: 5, Now: t0}, audit("user.create")); err != nil || !r.Applied {
+		t.Fatalf("CreateResource = %+v, %v", r, err)
+	}
 	must(t, s.AppendAudit(ctx, audit("custom")))
 	before, err := s.ListAudit(ctx, headroom.AuditFilter{})
 	must(t, err)
@@ -140,8 +146,14 @@ func TestReopen(t *testing.T) {
 	if tags, _ := s.ListTags(ctx, acct, "arn:q"); fmt.Sprint(tags) != "map[team:a]" {
 		t.Fatalf("tags after reopen = %v", tags)
 	}
+	if got, err := s.FindResource(ctx, acct, "connect:user", "u-1"); err != nil || fmt.Sprint(got) != fmt.Sprint(user) {
+		t.Fatalf("FindResource after reopen = %+v, %v; want %+v", got, err, user)
+	}
+	if n, _ := s.CountUsage(ctx, slot); n != 1 {
+		t.Fatalf("usage held by the resource after reopen = %d, want 1", n)
+	}
 	after, err := s.ListAudit(ctx, headroom.AuditFilter{})
-	if err != nil || fmt.Sprint(after) != fmt.Sprint(before) || len(after) != 9 {
+	if err != nil || fmt.Sprint(after) != fmt.Sprint(before) || len(after) != 10 {
 		t.Fatalf("audit after reopen = %+v, %v\nwant %+v", after, err, before)
 	}
 	// New entries continue the ids.
@@ -182,5 +194,15 @@ func TestClosed(t *testing.T) {
 	}
 	if _, err := s.CountUsage(ctx, headroom.UsageKey{}); headroom.ErrorCodeOf(err) != headroom.EUNAVAILABLE {
 		t.Fatalf("CountUsage after Close: %v", err)
+	}
+	r := headroom.Resource{Account: acct, Kind: "connect:user", ID: "u-1"}
+	if _, err := s.CreateResource(ctx, r, nil, headroom.AuditEntry{}); headroom.ErrorCodeOf(err) != headroom.EUNAVAILABLE {
+		t.Fatalf("CreateResource after Close: %v", err)
+	}
+	if _, err := s.FindResource(ctx, acct, r.Kind, r.ID); headroom.ErrorCodeOf(err) != headroom.EUNAVAILABLE {
+		t.Fatalf("FindResource after Close: %v", err)
+	}
+	if _, err := s.ListResources(ctx, headroom.ResourceFilter{Account: acct, Kind: r.Kind}); headroom.ErrorCodeOf(err) != headroom.EUNAVAILABLE {
+		t.Fatalf("ListResources after Close: %v", err)
 	}
 }

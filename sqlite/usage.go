@@ -32,6 +32,12 @@ func reserve(w *wtx, c headroom.CountChange) (headroom.CountResult, error) {
 	if r, done, err := replay(w, opReserve, c); done || err != nil {
 		return r, err
 	}
+	return reserveNew(w, c)
+}
+
+// reserveNew applies a reserve whose idempotency key is new (or absent), if
+// it stays within the limit, and records the key.
+func reserveNew(w *wtx, c headroom.CountChange) (headroom.CountResult, error) {
 	k := c.Key
 	var used int64
 	err := w.row(`INSERT INTO counts (account, code, scope, used) SELECT ?1, ?2, ?3, ?4 WHERE ?4 <= ?5
@@ -66,6 +72,12 @@ func release(w *wtx, c headroom.CountChange) (headroom.CountResult, error) {
 	if r, done, err := replay(w, opRelease, c); done || err != nil {
 		return r, err
 	}
+	return releaseNew(w, c)
+}
+
+// releaseNew applies a release whose idempotency key is new (or absent) and
+// records the key.
+func releaseNew(w *wtx, c headroom.CountChange) (headroom.CountResult, error) {
 	k := c.Key
 	var used int64
 	err := w.row("UPDATE counts SET used = max(used - ?, 0) WHERE account = ? AND code = ? AND scope = ? RETURNING used",

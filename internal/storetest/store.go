@@ -42,8 +42,11 @@ func TestStore(t *testing.T, newStore NewStoreFunc) {
 		{"Purge", testPurge},
 		{"Template", testTemplate},
 		{"Tags", testTags},
+		{"Resources", testResources},
+		{"ResourceList", testResourceList},
 		{"RaceCount", testRaceCount},
 		{"RaceLease", testRaceLease},
+		{"RaceResources", testRaceResources},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
