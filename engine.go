@@ -90,16 +90,22 @@ const (
 	OpCheck Op = "check"
 )
 
-// opKinds maps each operation to the kinds it applies to.
-var opKinds = map[Op][]Kind{
-	OpReserve:      {KindCount},
-	OpRelease:      {KindCount},
-	OpIncrement:    {KindCumulative},
-	OpAcquire:      {KindConcurrency},
-	OpRenew:        {KindConcurrency},
-	OpReleaseLease: {KindConcurrency},
-	OpTake:         {KindRate},
-	OpCheck:        {KindSize, KindDuration, KindSet},
+// opFits reports whether an operation applies to a kind, and whether the
+// operation exists at all. A switch, not a map: it is on every decision.
+func opFits(op Op, k Kind) (fits, known bool) {
+	switch op {
+	case OpReserve, OpRelease:
+		return k == KindCount, true
+	case OpIncrement:
+		return k == KindCumulative, true
+	case OpAcquire, OpRenew, OpReleaseLease:
+		return k == KindConcurrency, true
+	case OpTake:
+		return k == KindRate, true
+	case OpCheck:
+		return k == KindSize || k == KindDuration || k == KindSet, true
+	}
+	return false, false
 }
 
 // MaxLeaseTTL bounds a lease's time to live.
@@ -188,15 +194,14 @@ func (e *Engine) Batch(ctx context.Context, reqs []Request) []Result {
 // EUNKNOWNQUOTA or EUNKNOWNACCOUNT; ENOTAVAILABLE where the account may not
 // use the quota's resource at all.
 func (e *Engine) Do(ctx context.Context, r Request) (Decision, error) {
-	kinds, ok := opKinds[r.Op]
-	if !ok {
+	if _, known := opFits(r.Op, ""); !known {
 		return Decision{}, FieldErrorf("op", "unknown operation %q", r.Op)
 	}
 	q, err := e.catalog.Quota(r.Code)
 	if err != nil {
 		return Decision{}, err
 	}
-	if !kindIn(q.Kind, kinds) {
+	if fits, _ := opFits(r.Op, q.Kind); !fits {
 		return Decision{}, wrongKind(q, r.Op)
 	}
 	if r.Scope == "" {
@@ -241,19 +246,10 @@ func (e *Engine) Do(ctx context.Context, r Request) (Decision, error) {
 	}
 }
 
-func kindIn(k Kind, ks []Kind) bool {
-	for _, x := range ks {
-		if x == k {
-			return true
-		}
-	}
-	return false
-}
-
 func wrongKind(q *Quota, op Op) error {
 	var want []Op
 	for _, o := range []Op{OpReserve, OpRelease, OpIncrement, OpAcquire, OpRenew, OpReleaseLease, OpTake, OpCheck} {
-		if kindIn(q.Kind, opKinds[o]) {
+		if fits, _ := opFits(o, q.Kind); fits {
 			want = append(want, o)
 		}
 	}
