@@ -48,6 +48,12 @@ type Limiter struct {
 	clock  headroom.Clock
 	seed   uint64
 	shards [limiterShards]limiterShard
+
+	// names interns the account and quota strings of stored keys, so that
+	// the many buckets of one account share them: comparing a key then reads
+	// hot memory, and each bucket costs only its scope.
+	namesMu sync.Mutex
+	names   map[string]string
 }
 
 type bucket struct {
@@ -74,7 +80,7 @@ type nanoClock interface{ UnixNano() int64 }
 
 // NewLimiter returns an empty limiter reading time from clock.
 func NewLimiter(clock headroom.Clock) *Limiter {
-	l := &Limiter{clock: clock, seed: rand.Uint64()}
+	l := &Limiter{clock: clock, seed: rand.Uint64(), names: map[string]string{}}
 	if nc, ok := clock.(nanoClock); ok {
 		l.now = nc.UnixNano
 	} else {
@@ -109,7 +115,7 @@ func (l *Limiter) Take(_ context.Context, key headroom.UsageKey, limit headroom.
 	for {
 		b := s.find(h, key)
 		if b == nil {
-			b = s.insert(h, key, now)
+			b = s.insert(h, l.intern(key), now)
 		}
 		for {
 			tat := b.tat.Load()
@@ -123,6 +129,25 @@ func (l *Limiter) Take(_ context.Context, key headroom.UsageKey, limit headroom.
 		}
 	}
 }
+
+// intern returns key with its account and code replaced by shared copies.
+// Only new buckets pass here, so the lock is off the hot path.
+func (l *Limiter) intern(key headroom.UsageKey) headroom.UsageKey {
+	l.namesMu.Lock()
+	defer l.namesMu.Unlock()
+	for _, p := range []*string{&key.Account, &key.Code} {
+		if v, ok := l.names[*p]; ok {
+			*p = v
+		} else if len(l.names) < maxInterned {
+			l.names[*p] = *p
+		}
+	}
+	return key
+}
+
+// maxInterned bounds the intern table, so that a flood of distinct accounts
+// cannot grow it without end; keys beyond it keep their own strings.
+const maxInterned = 1 << 16
 
 // find returns the live bucket of key, or nil. It takes no lock.
 func (s *limiterShard) find(h uint64, key headroom.UsageKey) *bucket {
