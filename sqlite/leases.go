@@ -15,12 +15,7 @@ import (
 // (Replayed), or inserts the lease only if the live leases stay within the
 // limit.
 func (s *Store) AcquireLease(ctx context.Context, c headroom.LeaseChange) (headroom.LeaseResult, error) {
-	var res headroom.LeaseResult
-	err := s.write(ctx, func(w *wtx) (err error) {
-		res, err = acquireLease(w, c)
-		return err
-	})
-	return res, err
+	return writeValue(s, ctx, func(w *wtx) (headroom.LeaseResult, error) { return acquireLease(w, c) })
 }
 
 func acquireLease(w *wtx, c headroom.LeaseChange) (headroom.LeaseResult, error) {

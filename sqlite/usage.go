@@ -20,12 +20,7 @@ const (
 // conditional statement in the writer's transaction, together with the
 // idempotency record; the call returns after the commit is on disk.
 func (s *Store) Reserve(ctx context.Context, c headroom.CountChange) (headroom.CountResult, error) {
-	var res headroom.CountResult
-	err := s.write(ctx, func(w *wtx) (err error) {
-		res, err = reserve(w, c)
-		return err
-	})
-	return res, err
+	return writeValue(s, ctx, func(w *wtx) (headroom.CountResult, error) { return reserve(w, c) })
 }
 
 func reserve(w *wtx, c headroom.CountChange) (headroom.CountResult, error) {
@@ -60,12 +55,7 @@ func reserveNew(w *wtx, c headroom.CountChange) (headroom.CountResult, error) {
 
 // Release implements headroom.Store. Usage never goes below zero.
 func (s *Store) Release(ctx context.Context, c headroom.CountChange) (headroom.CountResult, error) {
-	var res headroom.CountResult
-	err := s.write(ctx, func(w *wtx) (err error) {
-		res, err = release(w, c)
-		return err
-	})
-	return res, err
+	return writeValue(s, ctx, func(w *wtx) (headroom.CountResult, error) { return release(w, c) })
 }
 
 func release(w *wtx, c headroom.CountChange) (headroom.CountResult, error) {

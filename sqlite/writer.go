@@ -126,6 +126,16 @@ func (w *wtx) close() error {
 // taken fn, fn never runs and write returns an EUNAVAILABLE error wrapping
 // ctx.Err(); once taken, write waits for the outcome whatever ctx does, so a
 // change is never made without its caller learning of it.
+// writeValue runs fn as one write, like write, and returns what it computed.
+func writeValue[T any](s *Store, ctx context.Context, fn func(w *wtx) (T, error)) (T, error) {
+	var res T
+	err := s.write(ctx, func(w *wtx) (err error) {
+		res, err = fn(w)
+		return err
+	})
+	return res, err
+}
+
 func (s *Store) write(ctx context.Context, fn writeFunc) error {
 	if err := ctx.Err(); err != nil {
 		return backendError("start a write", err)
