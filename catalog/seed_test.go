@@ -233,7 +233,9 @@ func TestDefaultCatalogCodes(t *testing.T) {
 // shared/reference/quota-codes.md, where that file is beside the module.
 func TestPublicCodesMatchReference(t *testing.T) {
 	data, err := os.ReadFile(filepath.Join("..", "..", "shared", "reference", "quota-codes.md"))
-	if os.IsNotExist(err) {
+	if os.IsNotExist(err) && os.Getenv("CI") == "" {
+		// CI always has shared/ beside the clone; a developer's checkout
+		// elsewhere may not.
 		t.Skip("shared/reference/quota-codes.md is not beside the module")
 	}
 	if err != nil {
