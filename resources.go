@@ -63,3 +63,7 @@ func (e *Engine) HoldDenied(hold *CountChange, a Applied, res CountResult) error
 	}
 	return exceeded(q, &Request{Account: hold.Key.Account, Scope: hold.Key.Scope}, a.Value, res.Used, hold.Amount)
 }
+
+// Clock returns the engine's clock, so that emulated APIs stamp resources
+// with the time the engine decides by.
+func (e *Engine) Clock() Clock { return e.clock }

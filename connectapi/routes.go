@@ -22,3 +22,16 @@ var routes = []route{
 	{"POST", "/routing-profiles/{InstanceId}/{RoutingProfileId}/associate-queues", "AssociateRoutingProfileQueues", errInvalidRequest, errInvalidParameter, associateRoutingProfileQueues},
 	{"POST", "/routing-profiles/{InstanceId}/{RoutingProfileId}/disassociate-queues", "DisassociateRoutingProfileQueues", errInvalidRequest, errInvalidParameter, disassociateRoutingProfileQueues},
 }
+
+func init() {
+	routes = append(routes,
+		route{"PUT", "/contact/outbound-voice", "StartOutboundVoiceContact", errLimitExceeded, errInvalidParameter, startOutboundVoiceContact},
+		route{"PUT", "/contact/chat", "StartChatContact", errLimitExceeded, errInvalidParameter, startChatContact},
+		route{"PUT", "/contact/task", "StartTaskContact", errServiceQuota, errInvalidParameter, startTaskContact},
+		route{"POST", "/contact/transfer", "TransferContact", errServiceQuota, errInvalidRequest, transferContact},
+		route{"POST", "/contact/stop", "StopContact", errInvalidRequest, errInvalidParameter, stopContact},
+		route{"GET", "/contacts/{InstanceId}/{ContactId}", "DescribeContact", errInvalidRequest, errInvalidParameter, describeContact},
+		route{"POST", "/contact/attributes", "UpdateContactAttributes", errInvalidParameter, errInvalidParameter, updateContactAttributes},
+		route{"POST", "/contact/monitor", "MonitorContact", errServiceQuota, errInvalidRequest, monitorContact},
+	)
+}
