@@ -92,6 +92,9 @@ func (h *Handler) startContact(c *call, d *contactData, ttl time.Duration) error
 	}
 	if _, err := h.engine.Do(c.ctx, headroom.Request{Op: headroom.OpAcquire, Account: c.account, Code: slotCode(d.Channel),
 		Scope: instanceScope(d.InstanceId), LeaseID: d.Id, TTL: ttl, State: leaseState}); err != nil {
+		if headroom.ErrorCodeOf(err) == headroom.EQUOTAEXCEEDED {
+			h.countBreach(c.ctx, c.account, d.InstanceId, d.Channel)
+		}
 		return err
 	}
 	if err := h.create(c, kindContact, "Start"+d.Channel+"Contact", d.InstanceId, d.Id, "", "", d); err != nil {

@@ -42,9 +42,7 @@ func stopContact(h *Handler, c *call) (any, error) {
 	if d.ended(h.now()) {
 		return nil, newError(errInvalidRequest, "Contact %s has already ended", d.Id)
 	}
-	h.releaseSlot(c, d)
-	d.State, d.Disconnected = stateEnded, h.now()
-	if err := h.save(c, r, d); err != nil {
+	if err := h.endContact(c, r, d); err != nil {
 		return nil, err
 	}
 	return struct{}{}, nil

@@ -58,6 +58,8 @@ type Handler struct {
 	// mu serializes read-modify-write updates of a resource's data, such
 	// as a routing profile's queues.
 	mu sync.Mutex
+	// breachMu serializes the breach counters' updates.
+	breachMu sync.Mutex
 }
 
 // New returns a handler.

@@ -70,6 +70,7 @@ func newEnv(t testing.TB) *env {
 		t.Fatal(err)
 	}
 	h.Mount(api)
+	h.MountSimulate(api)
 	srv := httptest.NewServer(api)
 	t.Cleanup(srv.Close)
 	return &env{t: t, srv: srv, clk: clk, engine: e, keys: map[string]headroom.AccessKey{}}

@@ -369,5 +369,5 @@ func init() {
 		route{"POST", "/metrics/current/{InstanceId}", "GetCurrentMetricData", errInvalidRequest, errInvalidParameter, getCurrentMetricData},
 		route{"POST", "/metrics/historical/{InstanceId}", "GetMetricData", errInvalidRequest, errInvalidParameter, getMetricData},
 	)
-	childKinds = append(childKinds, kindAgentState)
+	childKinds = append(childKinds, kindAgentState, kindBreaches)
 }

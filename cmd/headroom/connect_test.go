@@ -48,6 +48,27 @@ func TestConnectAPIMounted(t *testing.T) {
 	if _, err := c.DescribeInstance(ctx, &connect.DescribeInstanceInput{InstanceId: out1.Id}); err != nil {
 		t.Fatal(err)
 	}
+	// Simulated traffic from the CLI: the 11th inbound call gets a fast
+	// busy, and the breach is counted.
+	iid := *out1.Id
+	for i := 1; i <= 11; i++ {
+		code, out, stderr := cli(t, env, "simulate", "inbound-call", "--account", "123456789012", "--instance", iid)
+		want := "QUEUED"
+		if i == 11 {
+			want = "REORDER_TONE"
+		}
+		if code != 0 || !strings.Contains(out, want) {
+			t.Fatalf("inbound call %d: %d %q %q", i, code, out, stderr)
+		}
+	}
+	code, out, _ = cli(t, env, "simulate", "metrics", "--account", "123456789012", "--instance", iid, "-o", "json")
+	if code != 0 || !strings.Contains(out, `"CallsBreachingConcurrencyQuota": 1`) || !strings.Contains(out, `"ConcurrentCalls": 10`) {
+		t.Fatalf("simulate metrics: %d %s", code, out)
+	}
+	code, _, stderr = cli(t, env, "simulate", "end", "--account", "123456789012", "--instance", iid)
+	if code == 0 || !strings.Contains(stderr, "--contact") {
+		t.Fatalf("simulate end without a contact: %d %s", code, stderr)
+	}
 	resp, err := http.Get(m.URL() + "/healthz")
 	if err != nil || resp.StatusCode != 200 {
 		t.Fatalf("healthz: %v %v", resp, err)

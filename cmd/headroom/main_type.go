@@ -111,6 +111,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		return err
 	}
 	conn.Mount(api)
+	conn.MountSimulate(api)
 	m.listener, err = net.Listen("tcp", m.Config.Addr)
 	if err != nil {
 		return headroom.Errorf(headroom.EUNAVAILABLE, "cannot listen on %s: %v (is another server using it? choose another with --addr)", m.Config.Addr, err)
