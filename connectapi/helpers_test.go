@@ -197,3 +197,10 @@ func (e *env) raw(account, method, path, body string) (int, string, string) {
 	b.ReadFrom(resp.Body)
 	return resp.StatusCode, resp.Header.Get("X-Amzn-ErrorType"), b.String()
 }
+
+// newServer serves h on a loopback address for the test and returns its URL.
+func newServer(t testing.TB, h http.Handler) string {
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
