@@ -2,7 +2,11 @@ package connectapi_test
 
 import (
 	"context"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"net/http"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -100,4 +104,58 @@ func TestThrottlingRetriesSucceed(t *testing.T) {
 			t.Fatalf("call %d with retries: %v", i, err)
 		}
 	}
+}
+
+// advanceOn429 is an HTTP client that advances the manual clock by a
+// second whenever the server throttles, as if the SDK's backoff had taken
+// that long: the retry then finds the bucket refilled, whatever the jitter.
+type advanceOn429 struct {
+	e *env
+}
+
+func (a advanceOn429) Do(r *http.Request) (*http.Response, error) {
+	resp, err := http.DefaultClient.Do(r)
+	if err == nil && resp.StatusCode == http.StatusTooManyRequests {
+		a.e.clk.Advance(time.Second)
+	}
+	return resp, err
+}
+
+// With the SDK's default retryer (3 attempts, jittered backoff), a call
+// throttled over the burst succeeds on retry.
+func TestThrottlingDefaultRetryer(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	e.account(acctA, true, "")
+	var throttled atomic.Int64
+	k := e.keys[acctA]
+	// The SDK's default retryer: no Retryer option.
+	c := connect.NewFromConfig(aws.Config{Region: region, Credentials: credentials.NewStaticCredentialsProvider(k.ID, k.Secret, "")},
+		func(o *connect.Options) {
+			o.BaseEndpoint = aws.String(e.srv.URL)
+			o.HTTPClient = countingClient{advanceOn429{e}, &throttled}
+		})
+	for i := 0; i < 6; i++ {
+		if _, err := c.ListInstances(ctx, &connect.ListInstancesInput{}); err != nil {
+			t.Fatalf("call %d with default retries: %v", i+1, err)
+		}
+	}
+	if throttled.Load() != 1 {
+		t.Fatalf("%d throttled answers, want 1 (the 6th call's first attempt)", throttled.Load())
+	}
+}
+
+type countingClient struct {
+	next interface {
+		Do(*http.Request) (*http.Response, error)
+	}
+	n *atomic.Int64
+}
+
+func (c countingClient) Do(r *http.Request) (*http.Response, error) {
+	resp, err := c.next.Do(r)
+	if err == nil && resp.StatusCode == http.StatusTooManyRequests {
+		c.n.Add(1)
+	}
+	return resp, err
 }
