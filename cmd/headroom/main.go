@@ -104,6 +104,11 @@ with --token or HEADROOM_TOKEN; both flags may also follow the command):
   requests deny ID --reason TEXT
   requests close ID
   audit [--account ID]
+  simulate inbound-call --account ID --instance ID [--queue ID] [--callback]
+  simulate agent --account ID --instance ID --agent USER-ID [--online=false] [--available=false]
+  simulate accept --account ID --instance ID --contact ID --agent USER-ID
+  simulate end --account ID --instance ID --contact ID
+  simulate metrics --account ID --instance ID
   bench [--connections N] [--duration D] [--batch N] [--keys N] [--account ID]
 
 Every client command prints an aligned table, or JSON with -o json.
@@ -137,6 +142,9 @@ func dispatch(ctx context.Context, g *globals, args []string) error {
 			"approve": cmdRequestsApprove, "deny": cmdRequestsDeny, "close": cmdRequestsClose})
 	case "audit":
 		return cmdAudit(ctx, g, rest)
+	case "simulate":
+		return sub(ctx, g, "simulate", rest, map[string]command{"inbound-call": cmdSimInboundCall, "agent": cmdSimAgent,
+			"accept": cmdSimAccept, "end": cmdSimEnd, "metrics": cmdSimMetrics})
 	case "bench":
 		return cmdBench(ctx, g, rest)
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/headroomhq/headroom/awsapi"
 	"github.com/headroomhq/headroom/catalog"
 	"github.com/headroomhq/headroom/clock"
+	"github.com/headroomhq/headroom/connectapi"
 	"github.com/headroomhq/headroom/httpapi"
 	"github.com/headroomhq/headroom/memory"
 	"github.com/headroomhq/headroom/sqlite"
@@ -102,6 +103,15 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		return err
 	}
 	api.Handle("POST /{$}", aws)
+	// The Amazon Connect–compatible API shares it too, at Connect's own
+	// paths (PUT /instance, PUT /users/{InstanceId}, ...), none under /v1/.
+	conn, err := connectapi.New(connectapi.Config{Engine: m.engine, Clock: m.Clock, Region: m.Config.Region,
+		MaxBodyBytes: m.Config.MaxBodyBytes, Logger: m.log})
+	if err != nil {
+		return err
+	}
+	conn.Mount(api)
+	conn.MountSimulate(api)
 	m.listener, err = net.Listen("tcp", m.Config.Addr)
 	if err != nil {
 		return headroom.Errorf(headroom.EUNAVAILABLE, "cannot listen on %s: %v (is another server using it? choose another with --addr)", m.Config.Addr, err)

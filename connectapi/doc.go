@@ -1,0 +1,13 @@
+// Package connectapi serves a subset of the Amazon Connect API (rest-json,
+// SigV4 signing name "connect") with the quotas of Headroom's catalog
+// enforced on the way: the official AWS SDKs pointed at Headroom create
+// instances, users, queues and the other per-instance resources, and are
+// refused, throttled and told the quota exactly as the seed says Amazon
+// Connect does.
+//
+// Every operation first takes a token from the account's API bucket (2/s
+// with burst 5, or 5/s with burst 8 for the metric operations), shared by
+// all of the account's instances and access keys. Resources are stored with
+// Store.CreateResource in the same transaction as the reserve of their
+// quota slot, so a failed create never holds a slot and a delete frees it.
+package connectapi

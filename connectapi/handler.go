@@ -1,0 +1,256 @@
+package connectapi
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"sync"
+
+	"github.com/headroomhq/headroom"
+	"github.com/headroomhq/headroom/clock"
+	"github.com/headroomhq/headroom/internal/sigv4"
+)
+
+// SigningName is the service name requests are signed for.
+const SigningName = "connect"
+
+// API is the name the catalog's rate quotas give this API ("connect:*").
+const API = "connect"
+
+// DefaultMaxBodyBytes limits request bodies when Config.MaxBodyBytes is zero.
+const DefaultMaxBodyBytes = 1 << 20
+
+// Config configures a Handler.
+type Config struct {
+	// Engine is required.
+	Engine *headroom.Engine
+	// Clock is what signatures are checked against and what times resources
+	// carry; the system clock if nil.
+	Clock headroom.Clock
+	// Region is the region requests must be signed for and ARNs name; the
+	// engine's region if empty.
+	Region string
+	// MaxBodyBytes limits request bodies; DefaultMaxBodyBytes if zero.
+	MaxBodyBytes int64
+	// Logger defaults to slog.Default().
+	Logger *slog.Logger
+}
+
+// Handler serves the Amazon Connect API subset. Mount it with Mount. It is
+// safe for concurrent use.
+type Handler struct {
+	engine  *headroom.Engine
+	store   headroom.Store
+	clock   headroom.Clock
+	region  string
+	maxBody int64
+	log     *slog.Logger
+	verify  sigv4.Verifier
+
+	// mu serializes read-modify-write updates of a resource's data, such
+	// as a routing profile's queues.
+	mu sync.Mutex
+	// breachMu serializes the breach counters' updates.
+	breachMu sync.Mutex
+}
+
+// New returns a handler.
+func New(cfg Config) (*Handler, error) {
+	if cfg.Engine == nil {
+		return nil, headroom.FieldErrorf("Engine", "is required")
+	}
+	if cfg.MaxBodyBytes < 0 {
+		return nil, headroom.FieldErrorf("MaxBodyBytes", "must not be negative")
+	}
+	h := &Handler{engine: cfg.Engine, store: cfg.Engine.Store(), clock: cfg.Clock, region: cfg.Region, maxBody: cfg.MaxBodyBytes, log: cfg.Logger}
+	if h.clock == nil {
+		h.clock = clock.System{}
+	}
+	if h.region == "" {
+		h.region = cfg.Engine.Region()
+	}
+	if h.maxBody == 0 {
+		h.maxBody = DefaultMaxBodyBytes
+	}
+	if h.log == nil {
+		h.log = slog.Default()
+	}
+	h.verify = sigv4.Verifier{Service: SigningName, Region: h.region, Clock: h.clock,
+		Keys: func(ctx context.Context, id string) (headroom.AccessKey, error) {
+			return h.store.FindAccessKey(ctx, id)
+		}}
+	return h, nil
+}
+
+// Mux is what Mount mounts routes on: an *http.ServeMux or the native
+// server.
+type Mux interface {
+	Handle(pattern string, h http.Handler)
+}
+
+// Mount mounts every operation on mux at Amazon Connect's method and path.
+// No route is under /v1/, /healthz or /debug/, and none is POST /.
+func (h *Handler) Mount(mux Mux) {
+	for i := range routes {
+		rt := &routes[i]
+		mux.Handle(rt.method+" "+rt.path, h.serve(rt))
+	}
+}
+
+// Operations lists the names of the operations served.
+func Operations() []string {
+	out := make([]string, len(routes))
+	for i := range routes {
+		out[i] = routes[i].op
+	}
+	return out
+}
+
+// call is one authenticated request.
+type call struct {
+	ctx     context.Context
+	account string
+	keyID   string
+	r       *http.Request
+	body    []byte
+}
+
+func (c *call) path(name string) string { return c.r.PathValue(name) }
+
+// route is one operation.
+type route struct {
+	method, path, op string
+	// quotaErr is the error the model lists for a breached quota.
+	quotaErr string
+	// badInput is the error the model lists for bad parameters.
+	badInput string
+	fn       func(h *Handler, c *call) (any, error)
+}
+
+func (h *Handler) serve(rt *route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Amzn-RequestId", newRequestID())
+		c, err := h.authenticate(w, r)
+		if err == nil {
+			err = h.throttle(c.ctx, c.account, rt.op)
+		}
+		var out any
+		if err == nil {
+			out, err = rt.fn(h, c)
+		}
+		if err != nil {
+			h.writeError(w, rt, err)
+			return
+		}
+		data, err := json.Marshal(out)
+		if err != nil {
+			h.writeError(w, rt, err)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusOK)
+		w.Write(data)
+	})
+}
+
+func (h *Handler) authenticate(w http.ResponseWriter, r *http.Request) (*call, error) {
+	s, err := h.verify.Parse(r)
+	if err != nil {
+		return nil, err
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.maxBody))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, &apiError{name: errInvalidRequest, status: http.StatusRequestEntityTooLarge,
+				message: "request body is over the limit of " + strconv.FormatInt(h.maxBody, 10) + " bytes"}
+		}
+		return nil, newError(errInvalidRequest, "request body could not be read: %v", err)
+	}
+	key, err := h.verify.Check(r, s, body)
+	if err != nil {
+		return nil, err
+	}
+	return &call{ctx: r.Context(), account: key.Account, keyID: key.ID, r: r, body: body}, nil
+}
+
+// throttle takes one token from the account's bucket for op: one bucket per
+// account, shared by every instance and access key.
+func (h *Handler) throttle(ctx context.Context, account, op string) error {
+	q, err := h.engine.Catalog().RateQuotaFor(API, op)
+	if err != nil {
+		return err
+	}
+	_, err = h.engine.Do(ctx, headroom.Request{Op: headroom.OpTake, Account: account, Code: q.Code, Amount: 1})
+	return err
+}
+
+// writeError writes err as rest-json services do: the name in
+// X-Amzn-ErrorType and __type, the text in message.
+func (h *Handler) writeError(w http.ResponseWriter, rt *route, err error) {
+	e, internal := toAPIError(err, rt)
+	if internal {
+		h.log.Error("connect api request failed", "operation", rt.op, "err", err)
+	}
+	data, _ := json.Marshal(struct {
+		Type    string `json:"__type"`
+		Message string `json:"message"`
+	}{e.name, e.message})
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Amzn-ErrorType", e.name)
+	w.WriteHeader(e.status)
+	w.Write(data)
+}
+
+// decode decodes a JSON request body into in; an empty body is an empty
+// object. Wrong types and malformed JSON are bad input.
+func decode(body []byte, in any, badInput string) error {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil
+	}
+	d := json.NewDecoder(bytes.NewReader(body))
+	if err := d.Decode(in); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			return newError(badInput, "%s: expected %s, got JSON %s", te.Field, te.Type, te.Value)
+		}
+		return newError(badInput, "request body is not a JSON object: %v", err)
+	}
+	if d.More() {
+		return newError(badInput, "request body has data after the JSON object")
+	}
+	return nil
+}
+
+func required(badInput, field string) *apiError {
+	return newError(badInput, "%s is required", field)
+}
+
+// newID returns a random UUID, the form Connect's resource ids take.
+func newID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	s := hex.EncodeToString(b[:])
+	return s[:8] + "-" + s[8:12] + "-" + s[12:16] + "-" + s[16:20] + "-" + s[20:]
+}
+
+func newRequestID() string { return newID() }
+
+// arn builds an Amazon Connect ARN for a resource path such as
+// "instance/ID".
+func (h *Handler) arn(account, resource string) string {
+	return fmt.Sprintf("arn:aws:connect:%s:%s:%s", h.region, account, resource)
+}
+
+// epoch renders a time as rest-json timestamps go on the wire: seconds.
+func epoch(t interface{ UnixMilli() int64 }) float64 { return float64(t.UnixMilli()) / 1000 }

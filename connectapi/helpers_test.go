@@ -1,0 +1,206 @@
+package connectapi_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/connect"
+	"github.com/aws/aws-sdk-go-v2/service/connect/types"
+	"github.com/aws/smithy-go"
+
+	"github.com/headroomhq/headroom"
+	"github.com/headroomhq/headroom/catalog"
+	"github.com/headroomhq/headroom/clock"
+	"github.com/headroomhq/headroom/connectapi"
+	"github.com/headroomhq/headroom/httpapi"
+	"github.com/headroomhq/headroom/memory"
+)
+
+const (
+	region     = "us-east-1"
+	adminToken = "hr_test-operator-secret"
+	acctA      = "123456789012"
+	acctB      = "210987654321"
+)
+
+// env is a Headroom server as cmd/headroom builds it: the native API with
+// the Connect API mounted beside it, on a loopback address. The engine's
+// clock is manual (rate buckets refill only when a test advances it); the
+// signatures are checked against the system clock, as the SDK signs with it.
+type env struct {
+	t      testing.TB
+	srv    *httptest.Server
+	clk    *clock.Manual
+	engine *headroom.Engine
+	keys   map[string]headroom.AccessKey // account → key
+}
+
+func newEnv(t testing.TB) *env {
+	t.Helper()
+	cat, err := catalog.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	clk := clock.NewManual(time.Now())
+	e, err := headroom.NewEngine(headroom.Config{Catalog: cat, Store: memory.NewStore(), Limiter: memory.NewLimiter(clk), Clock: clk, Region: region})
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	api, err := httpapi.New(httpapi.Config{Engine: e, AdminToken: adminToken, Logger: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := connectapi.New(connectapi.Config{Engine: e, Region: region, Logger: log, MaxBodyBytes: 64 << 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.Mount(api)
+	h.MountSimulate(api)
+	srv := httptest.NewServer(api)
+	t.Cleanup(srv.Close)
+	return &env{t: t, srv: srv, clk: clk, engine: e, keys: map[string]headroom.AccessKey{}}
+}
+
+// account creates an account and remembers its access key. Unless
+// throttled, the account's API rate is raised so that the test is not
+// throttled; the throttling tests leave it at the seed's 2/s burst 5.
+func (e *env) account(id string, throttled bool, partner string) headroom.AccessKey {
+	e.t.Helper()
+	ctx := context.Background()
+	_, k, err := e.engine.CreateAccount(ctx, headroom.Account{ID: id, Partner: partner}, "test")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.keys[id] = k
+	if !throttled {
+		e.override(id, headroom.CodeConnectAPIRate, "", 1e6)
+	}
+	return k
+}
+
+// override sets an applied value, as an approved increase would.
+func (e *env) override(account, code, scope string, v float64) {
+	e.t.Helper()
+	if scope == "" {
+		scope = headroom.ScopeAccount
+	}
+	if err := e.engine.SetOverride(context.Background(), headroom.Override{Account: account, Code: code, Scope: scope, Value: v}, "test"); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+// client returns an SDK client acting as account, retries off.
+func (e *env) client(account string, opts ...func(*connect.Options)) *connect.Client {
+	k := e.keys[account]
+	return e.clientWithKey(k, opts...)
+}
+
+func (e *env) clientWithKey(k headroom.AccessKey, opts ...func(*connect.Options)) *connect.Client {
+	cfg := aws.Config{Region: region, Credentials: credentials.NewStaticCredentialsProvider(k.ID, k.Secret, "")}
+	opts = append([]func(*connect.Options){func(o *connect.Options) {
+		o.BaseEndpoint = aws.String(e.srv.URL)
+		o.Retryer = aws.NopRetryer{}
+	}}, opts...)
+	return connect.NewFromConfig(cfg, opts...)
+}
+
+// apiErr returns the error's AWS name, message and HTTP status.
+func apiErr(t testing.TB, err error) (string, string, int) {
+	t.Helper()
+	if err == nil {
+		t.Fatal("expected an error, got none")
+	}
+	var ae smithy.APIError
+	if !errors.As(err, &ae) {
+		t.Fatalf("not an API error: %v", err)
+	}
+	status := 0
+	var re *awshttp.ResponseError
+	if errors.As(err, &re) {
+		status = re.HTTPStatusCode()
+	}
+	return ae.ErrorCode(), ae.ErrorMessage(), status
+}
+
+// wantErr checks an error's name and status, and that its message
+// contains each of msgs.
+func wantErr(t testing.TB, err error, name string, status int, msgs ...string) {
+	t.Helper()
+	gotName, msg, gotStatus := apiErr(t, err)
+	if gotName != name || gotStatus != status {
+		t.Fatalf("got %s %d (%s), want %s %d", gotName, gotStatus, msg, name, status)
+	}
+	for _, m := range msgs {
+		if !strings.Contains(msg, m) {
+			t.Errorf("message %q does not contain %q", msg, m)
+		}
+	}
+}
+
+func must[T any](t testing.TB) func(T, error) T {
+	return func(v T, err error) T {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+}
+
+// instance creates an instance for account and returns its id.
+func (e *env) instance(account string) string {
+	e.t.Helper()
+	out, err := e.client(account).CreateInstance(context.Background(), &connect.CreateInstanceInput{
+		IdentityManagementType: types.DirectoryTypeConnectManaged, InboundCallsEnabled: aws.Bool(true), OutboundCallsEnabled: aws.Bool(true)})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return *out.Id
+}
+
+// raw sends a raw request signed as account, and returns the status, the
+// error name and the body.
+func (e *env) raw(account, method, path, body string) (int, string, string) {
+	e.t.Helper()
+	k := e.keys[account]
+	r, err := http.NewRequest(method, e.srv.URL+path, strings.NewReader(body))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	r.Header.Set("Content-Type", "application/json")
+	sum := sha256.Sum256([]byte(body))
+	if err := v4.NewSigner().SignHTTP(context.Background(), aws.Credentials{AccessKeyID: k.ID, SecretAccessKey: k.Secret},
+		r, hex.EncodeToString(sum[:]), "connect", region, time.Now()); err != nil {
+		e.t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(r)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var b bytes.Buffer
+	b.ReadFrom(resp.Body)
+	return resp.StatusCode, resp.Header.Get("X-Amzn-ErrorType"), b.String()
+}
+
+// newServer serves h on a loopback address for the test and returns its URL.
+func newServer(t testing.TB, h http.Handler) string {
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv.URL
+}

@@ -1,0 +1,391 @@
+package connectapi
+
+import (
+	"encoding/json"
+	"regexp"
+
+	"github.com/headroomhq/headroom"
+)
+
+// The other per-instance resources and their count quotas.
+var (
+	kindContactFlow    = &kind{name: "connect:contact-flow", code: "L-22922690", arnSeg: "contact-flow", label: "Contact flow"}
+	kindHours          = &kind{name: "connect:hours-of-operation", code: "L-20CD02F7", arnSeg: "operating-hours", label: "Hours of operation"}
+	kindPrompt         = &kind{name: "connect:prompt", code: "L-0865B754", arnSeg: "prompt", label: "Prompt"}
+	kindQuickConnect   = &kind{name: "connect:quick-connect", code: "L-68BBE2E8", arnSeg: "transfer-destination", label: "Quick connect"}
+	kindSecurity       = &kind{name: "connect:security-profile", code: "L-F325A715", arnSeg: "security-profile", label: "Security profile"}
+	kindAgentStatus    = &kind{name: "connect:agent-status", code: "L-D945C9A8", arnSeg: "agent-state", label: "Agent status"}
+	kindHierarchyGroup = &kind{name: "connect:user-hierarchy-group", code: "L-D68AAAE4", arnSeg: "agent-group", label: "User hierarchy group"}
+	kindPhoneNumber    = &kind{name: "connect:phone-number", code: "L-8F812903", arnSeg: "phone-number", label: "Phone number"}
+	kindLambda         = &kind{name: "connect:lambda-function", code: "L-E3D2F503", label: "Lambda function association"}
+	kindBot            = &kind{name: "connect:lex-bot", code: "L-B93A6612", label: "Lex bot association"}
+)
+
+func init() {
+	childKinds = append(childKinds, kindContactFlow, kindHours, kindPrompt, kindQuickConnect, kindSecurity, kindAgentStatus,
+		kindHierarchyGroup, kindPhoneNumber, kindLambda, kindBot)
+	for _, s := range simpleSpecs {
+		s := s
+		routes = append(routes, route{"PUT", "/" + s.seg + "/{InstanceId}", s.op, s.quotaErr, errInvalidParameter,
+			func(h *Handler, c *call) (any, error) { return h.createSimple(c, s) }})
+		if s.deleteOp != "" {
+			routes = append(routes, route{"DELETE", "/" + s.seg + "/{InstanceId}/{" + s.idParam + "}", s.deleteOp, errInvalidRequest, errInvalidParameter,
+				func(h *Handler, c *call) (any, error) { return h.deleteSimple(c, s) }})
+		}
+	}
+	routes = append(routes,
+		route{"POST", "/phone-number/claim", "ClaimPhoneNumber", errInvalidParameter, errInvalidParameter, claimPhoneNumber},
+		route{"DELETE", "/phone-number/{PhoneNumberId}", "ReleasePhoneNumber", errInvalidParameter, errInvalidParameter, releasePhoneNumber},
+		route{"PUT", "/instance/{InstanceId}/lambda-function", "AssociateLambdaFunction", errServiceQuota, errInvalidParameter, associateLambdaFunction},
+		route{"DELETE", "/instance/{InstanceId}/lambda-function", "DisassociateLambdaFunction", errServiceQuota, errInvalidParameter, disassociateLambdaFunction},
+		route{"PUT", "/instance/{InstanceId}/bot", "AssociateBot", errServiceQuota, errInvalidRequest, associateBot},
+		route{"POST", "/instance/{InstanceId}/bot", "DisassociateBot", errServiceQuota, errInvalidRequest, disassociateBot},
+	)
+}
+
+// simpleSpec describes a per-instance resource created with
+// PUT /{seg}/{InstanceId} and deleted with DELETE /{seg}/{InstanceId}/{id}.
+type simpleSpec struct {
+	op, seg  string
+	kind     *kind
+	nameKey  string
+	required []string
+	// idOut and arnOut name the create output's members.
+	idOut, arnOut string
+	deleteOp      string
+	idParam       string
+	quotaErr      string
+	// check validates more, before anything is stored.
+	check func(h *Handler, c *call, iid string, in map[string]json.RawMessage) error
+}
+
+var simpleSpecs = []*simpleSpec{
+	{op: "CreateContactFlow", seg: "contact-flows", kind: kindContactFlow, nameKey: "Name", required: []string{"Type", "Content"},
+		idOut: "ContactFlowId", arnOut: "ContactFlowArn", deleteOp: "DeleteContactFlow", idParam: "ContactFlowId", quotaErr: errLimitExceeded},
+	{op: "CreateHoursOfOperation", seg: "hours-of-operations", kind: kindHours, nameKey: "Name", required: []string{"TimeZone", "Config"},
+		idOut: "HoursOfOperationId", arnOut: "HoursOfOperationArn", deleteOp: "DeleteHoursOfOperation", idParam: "HoursOfOperationId", quotaErr: errServiceQuota},
+	{op: "CreatePrompt", seg: "prompts", kind: kindPrompt, nameKey: "Name", required: []string{"S3Uri"},
+		idOut: "PromptId", arnOut: "PromptARN", deleteOp: "DeletePrompt", idParam: "PromptId", quotaErr: errLimitExceeded},
+	{op: "CreateQuickConnect", seg: "quick-connects", kind: kindQuickConnect, nameKey: "Name", required: []string{"QuickConnectConfig"},
+		idOut: "QuickConnectId", arnOut: "QuickConnectARN", deleteOp: "DeleteQuickConnect", idParam: "QuickConnectId", quotaErr: errLimitExceeded},
+	{op: "CreateSecurityProfile", seg: "security-profiles", kind: kindSecurity, nameKey: "SecurityProfileName",
+		idOut: "SecurityProfileId", arnOut: "SecurityProfileArn", deleteOp: "DeleteSecurityProfile", idParam: "SecurityProfileId", quotaErr: errLimitExceeded},
+	// Connect has no DeleteAgentStatus: an agent status is disabled, never
+	// deleted, and its quota cannot be increased.
+	{op: "CreateAgentStatus", seg: "agent-status", kind: kindAgentStatus, nameKey: "Name", required: []string{"State"},
+		idOut: "AgentStatusId", arnOut: "AgentStatusARN", quotaErr: errLimitExceeded, check: checkAgentStatus},
+	// The quota counts groups across all levels together.
+	{op: "CreateUserHierarchyGroup", seg: "user-hierarchy-groups", kind: kindHierarchyGroup, nameKey: "Name",
+		idOut: "HierarchyGroupId", arnOut: "HierarchyGroupArn", deleteOp: "DeleteUserHierarchyGroup", idParam: "HierarchyGroupId", quotaErr: errLimitExceeded,
+		check: checkParentGroup},
+}
+
+func checkAgentStatus(h *Handler, c *call, iid string, in map[string]json.RawMessage) error {
+	var state string
+	if json.Unmarshal(in["State"], &state) != nil || (state != "ENABLED" && state != "DISABLED") {
+		return newError(errInvalidParameter, "State must be ENABLED or DISABLED")
+	}
+	return nil
+}
+
+func checkParentGroup(h *Handler, c *call, iid string, in map[string]json.RawMessage) error {
+	raw, ok := in["ParentGroupId"]
+	if !ok || string(raw) == "null" {
+		return nil
+	}
+	var parent string
+	if json.Unmarshal(raw, &parent) != nil || parent == "" {
+		return newError(errInvalidParameter, "ParentGroupId must be a string")
+	}
+	_, err := h.find(c, kindHierarchyGroup, iid, parent, nil)
+	return err
+}
+
+// decodeObject decodes a body that must be a JSON object.
+func decodeObject(body []byte, badInput string) (map[string]json.RawMessage, error) {
+	in := map[string]json.RawMessage{}
+	if err := decode(body, &in, badInput); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
+// stringMember returns a required string member.
+func stringMember(in map[string]json.RawMessage, key, badInput string) (string, error) {
+	raw, ok := in[key]
+	if !ok || string(raw) == "null" {
+		return "", required(badInput, key)
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return "", newError(badInput, "%s must be a string", key)
+	}
+	if s == "" {
+		return "", required(badInput, key)
+	}
+	return s, nil
+}
+
+func (h *Handler) createSimple(c *call, s *simpleSpec) (any, error) {
+	iid := c.path("InstanceId")
+	in, err := decodeObject(c.body, errInvalidParameter)
+	if err != nil {
+		return nil, err
+	}
+	name, err := stringMember(in, s.nameKey, errInvalidParameter)
+	if err != nil {
+		return nil, err
+	}
+	if len(name) > 127 {
+		return nil, newError(errInvalidParameter, "%s must be at most 127 characters", s.nameKey)
+	}
+	for _, k := range s.required {
+		if raw, ok := in[k]; !ok || string(raw) == "null" {
+			return nil, required(errInvalidParameter, k)
+		}
+	}
+	if _, err := h.instance(c, iid); err != nil {
+		return nil, err
+	}
+	if s.check != nil {
+		if err := s.check(h, c, iid, in); err != nil {
+			return nil, err
+		}
+	}
+	id := newID()
+	arn := h.arn(c.account, "instance/"+iid+"/"+s.kind.arnSeg+"/"+id)
+	in["Id"], _ = json.Marshal(id)
+	in["Arn"], _ = json.Marshal(arn)
+	if err := h.create(c, s.kind, s.op, iid, id, name, instanceScope(iid), in); err != nil {
+		return nil, err
+	}
+	return map[string]string{s.idOut: id, s.arnOut: arn}, nil
+}
+
+func (h *Handler) deleteSimple(c *call, s *simpleSpec) (any, error) {
+	iid, id := c.path("InstanceId"), c.path(s.idParam)
+	if _, err := h.instance(c, iid); err != nil {
+		return nil, err
+	}
+	if s.kind == kindHierarchyGroup {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		rs, err := h.store.ListResources(c.ctx, headroom.ResourceFilter{Account: c.account, Kind: kindHierarchyGroup.name, Parent: iid, Limit: 100000})
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rs {
+			var g struct{ ParentGroupId string }
+			if json.Unmarshal(r.Data, &g) == nil && g.ParentGroupId == id {
+				return nil, newError(errInUse, "User hierarchy group %s has child group %s; delete the children first", clip(id), r.ID)
+			}
+		}
+	}
+	if err := h.remove(c, s.kind, s.deleteOp, iid, id, instanceScope(iid)); err != nil {
+		return nil, err
+	}
+	return struct{}{}, nil
+}
+
+var (
+	instanceARN = regexp.MustCompile(`^arn:aws[a-z-]*:connect:([a-z0-9-]+):([0-9]{12}):instance/([A-Za-z0-9-]{1,100})$`)
+	e164        = regexp.MustCompile(`^\+[1-9][0-9]{1,14}$`)
+	lambdaARN   = regexp.MustCompile(`^arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9$_-]+)?$`)
+	lexV2Alias  = regexp.MustCompile(`^arn:aws[a-z-]*:lex:[a-z0-9-]+:[0-9]{12}:bot-alias/[A-Za-z0-9]+/[A-Za-z0-9]+$`)
+)
+
+// instanceFromARN returns the instance an ARN names, which must be one of
+// the caller's in this region.
+func (h *Handler) instanceFromARN(c *call, arn, member string) (string, error) {
+	m := instanceARN.FindStringSubmatch(arn)
+	if m == nil {
+		return "", newError(errInvalidParameter, "%s %q is not an instance ARN such as arn:aws:connect:%s:%s:instance/INSTANCE-ID", member, clip(arn), h.region, c.account)
+	}
+	if m[1] != h.region || m[2] != c.account {
+		return "", newError(errNotFound, "Instance not found: %s", clip(arn))
+	}
+	if _, err := h.instance(c, m[3]); err != nil {
+		return "", err
+	}
+	return m[3], nil
+}
+
+func claimPhoneNumber(h *Handler, c *call) (any, error) {
+	var in struct {
+		TargetArn              string          `json:"TargetArn"`
+		InstanceId             string          `json:"InstanceId"`
+		PhoneNumber            string          `json:"PhoneNumber"`
+		PhoneNumberDescription string          `json:"PhoneNumberDescription"`
+		Tags                   json.RawMessage `json:"Tags"`
+	}
+	if err := decode(c.body, &in, errInvalidParameter); err != nil {
+		return nil, err
+	}
+	if in.PhoneNumber == "" {
+		return nil, required(errInvalidParameter, "PhoneNumber")
+	}
+	if !e164.MatchString(in.PhoneNumber) {
+		return nil, newError(errInvalidParameter, "PhoneNumber %q is not in E.164 format, such as +12065550100", clip(in.PhoneNumber))
+	}
+	var iid string
+	var err error
+	switch {
+	case in.TargetArn != "":
+		iid, err = h.instanceFromARN(c, in.TargetArn, "TargetArn")
+	case in.InstanceId != "":
+		_, err = h.instance(c, in.InstanceId)
+		iid = in.InstanceId
+	default:
+		err = newError(errInvalidParameter, "TargetArn or InstanceId is required")
+	}
+	if err != nil {
+		return nil, err
+	}
+	id := newID()
+	arn := h.arn(c.account, "phone-number/"+id)
+	d := map[string]any{"PhoneNumberId": id, "PhoneNumberArn": arn, "PhoneNumber": in.PhoneNumber, "TargetArn": h.arn(c.account, "instance/"+iid),
+		"InstanceId": iid, "PhoneNumberDescription": in.PhoneNumberDescription}
+	// A number is claimed once per account: its name is the number itself.
+	if err := h.create(c, kindPhoneNumber, "ClaimPhoneNumber", iid, id, in.PhoneNumber, instanceScope(iid), d); err != nil {
+		if isDuplicate(err) {
+			return nil, newError(errInvalidParameter, "phone number %s is already claimed by this instance", in.PhoneNumber)
+		}
+		return nil, err
+	}
+	return map[string]string{"PhoneNumberId": id, "PhoneNumberArn": arn}, nil
+}
+
+func releasePhoneNumber(h *Handler, c *call) (any, error) {
+	id := c.path("PhoneNumberId")
+	r, err := h.store.FindResource(c.ctx, c.account, kindPhoneNumber.name, id)
+	if err != nil {
+		if headroom.ErrorCodeOf(err) == headroom.ENOTFOUND {
+			return nil, newError(errNotFound, "Phone number not found: %s", clip(id))
+		}
+		return nil, err
+	}
+	if err := h.remove(c, kindPhoneNumber, "ReleasePhoneNumber", r.Parent, id, instanceScope(r.Parent)); err != nil {
+		return nil, err
+	}
+	return struct{}{}, nil
+}
+
+// association is an instance's link to an outside resource; its id joins
+// the instance and the resource, so the same function or bot may be
+// associated with several instances, each holding one slot of its own.
+func associationID(iid, target string) string { return iid + "|" + target }
+
+func associateLambdaFunction(h *Handler, c *call) (any, error) {
+	iid := c.path("InstanceId")
+	var in struct {
+		FunctionArn string `json:"FunctionArn"`
+	}
+	if err := decode(c.body, &in, errInvalidParameter); err != nil {
+		return nil, err
+	}
+	if in.FunctionArn == "" {
+		return nil, required(errInvalidParameter, "FunctionArn")
+	}
+	if !lambdaARN.MatchString(in.FunctionArn) {
+		return nil, newError(errInvalidParameter, "FunctionArn %q is not a Lambda function ARN such as arn:aws:lambda:%s:%s:function:NAME", clip(in.FunctionArn), h.region, c.account)
+	}
+	if _, err := h.instance(c, iid); err != nil {
+		return nil, err
+	}
+	err := h.create(c, kindLambda, "AssociateLambdaFunction", iid, associationID(iid, in.FunctionArn), "", instanceScope(iid), in)
+	if isDuplicate(err) {
+		return nil, newError(errConflict, "function %s is already associated with instance %s", in.FunctionArn, iid)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return struct{}{}, nil
+}
+
+func disassociateLambdaFunction(h *Handler, c *call) (any, error) {
+	iid := c.path("InstanceId")
+	arn := c.r.URL.Query().Get("functionArn")
+	if arn == "" {
+		return nil, required(errInvalidParameter, "FunctionArn")
+	}
+	if _, err := h.instance(c, iid); err != nil {
+		return nil, err
+	}
+	if err := h.remove(c, kindLambda, "DisassociateLambdaFunction", iid, associationID(iid, arn), instanceScope(iid)); err != nil {
+		return nil, err
+	}
+	return struct{}{}, nil
+}
+
+type botInput struct {
+	LexBot *struct {
+		Name      string `json:"Name"`
+		LexRegion string `json:"LexRegion"`
+	} `json:"LexBot"`
+	LexV2Bot *struct {
+		AliasArn string `json:"AliasArn"`
+	} `json:"LexV2Bot"`
+}
+
+// botTarget validates an AssociateBot or DisassociateBot body and returns
+// the bot it names.
+func botTarget(c *call) (botInput, string, error) {
+	var in botInput
+	if err := decode(c.body, &in, errInvalidRequest); err != nil {
+		return in, "", err
+	}
+	switch {
+	case in.LexBot != nil && in.LexV2Bot != nil:
+		return in, "", newError(errInvalidRequest, "give LexBot or LexV2Bot, not both")
+	case in.LexBot != nil:
+		if in.LexBot.Name == "" || in.LexBot.LexRegion == "" {
+			return in, "", newError(errInvalidRequest, "LexBot needs a Name and a LexRegion")
+		}
+		return in, "lex:" + in.LexBot.LexRegion + ":" + in.LexBot.Name, nil
+	case in.LexV2Bot != nil:
+		if !lexV2Alias.MatchString(in.LexV2Bot.AliasArn) {
+			return in, "", newError(errInvalidRequest, "LexV2Bot.AliasArn %q is not a Lex V2 bot alias ARN such as arn:aws:lex:REGION:ACCOUNT:bot-alias/BOT-ID/ALIAS-ID", clip(in.LexV2Bot.AliasArn))
+		}
+		return in, in.LexV2Bot.AliasArn, nil
+	}
+	return in, "", newError(errInvalidRequest, "LexBot or LexV2Bot is required")
+}
+
+func associateBot(h *Handler, c *call) (any, error) {
+	iid := c.path("InstanceId")
+	in, target, err := botTarget(c)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := h.instance(c, iid); err != nil {
+		return nil, err
+	}
+	err = h.create(c, kindBot, "AssociateBot", iid, associationID(iid, target), "", instanceScope(iid), in)
+	if isDuplicate(err) {
+		return nil, newError(errConflict, "bot %s is already associated with instance %s", target, iid)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return struct{}{}, nil
+}
+
+func disassociateBot(h *Handler, c *call) (any, error) {
+	iid := c.path("InstanceId")
+	_, target, err := botTarget(c)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := h.instance(c, iid); err != nil {
+		return nil, err
+	}
+	if err := h.remove(c, kindBot, "DisassociateBot", iid, associationID(iid, target), instanceScope(iid)); err != nil {
+		return nil, err
+	}
+	return struct{}{}, nil
+}
+
+func isDuplicate(err error) bool {
+	e, ok := err.(*apiError)
+	return ok && e.name == errDuplicate
+}

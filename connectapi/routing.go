@@ -1,0 +1,261 @@
+package connectapi
+
+import (
+	"encoding/json"
+
+	"github.com/headroomhq/headroom"
+)
+
+// queueRef is one queue–channel pair: what "Queues per routing profile per
+// instance" counts (BasicQueue-Voice, BasicQueue-Chat and Queue10-Voice
+// count three).
+type queueRef struct {
+	QueueId string `json:"QueueId"`
+	Channel string `json:"Channel"`
+}
+
+type queueConfig struct {
+	QueueReference *queueRef `json:"QueueReference"`
+	Priority       *int64    `json:"Priority"`
+	Delay          *int64    `json:"Delay"`
+}
+
+type mediaConcurrency struct {
+	Channel     string `json:"Channel"`
+	Concurrency int64  `json:"Concurrency"`
+}
+
+type routingProfileData struct {
+	RoutingProfileId       string             `json:"RoutingProfileId"`
+	RoutingProfileArn      string             `json:"RoutingProfileArn"`
+	Name                   string             `json:"Name"`
+	Description            string             `json:"Description"`
+	DefaultOutboundQueueId string             `json:"DefaultOutboundQueueId"`
+	MediaConcurrencies     []mediaConcurrency `json:"MediaConcurrencies"`
+	Queues                 []queueConfig      `json:"Queues"`
+	Tags                   json.RawMessage    `json:"Tags,omitempty"`
+}
+
+func validChannel(ch string) bool {
+	switch ch {
+	case "VOICE", "CHAT", "TASK", "EMAIL":
+		return true
+	}
+	return false
+}
+
+func routingScope(iid, rid string) string { return "instance/" + iid + "/routing-profile/" + rid }
+
+// checkQueueConfigs validates queue configurations: each names a queue of
+// the instance and a channel, with priority 1–99 and delay 0–9999.
+func (h *Handler) checkQueueConfigs(c *call, iid string, qcs []queueConfig) error {
+	if len(qcs) > 10 {
+		return newError(errInvalidParameter, "QueueConfigs takes at most 10 entries per call, got %d", len(qcs))
+	}
+	for i, qc := range qcs {
+		if err := h.checkQueueRef(c, iid, qc.QueueReference); err != nil {
+			return err
+		}
+		switch {
+		case qc.Priority == nil:
+			return newError(errInvalidParameter, "QueueConfigs[%d].Priority is required", i)
+		case *qc.Priority < 1 || *qc.Priority > 99:
+			return newError(errInvalidParameter, "QueueConfigs[%d].Priority must be 1 to 99, got %d", i, *qc.Priority)
+		case qc.Delay == nil:
+			return newError(errInvalidParameter, "QueueConfigs[%d].Delay is required", i)
+		case *qc.Delay < 0 || *qc.Delay > 9999:
+			return newError(errInvalidParameter, "QueueConfigs[%d].Delay must be 0 to 9999, got %d", i, *qc.Delay)
+		}
+	}
+	return nil
+}
+
+func (h *Handler) checkQueueRef(c *call, iid string, ref *queueRef) error {
+	switch {
+	case ref == nil:
+		return newError(errInvalidParameter, "QueueReference is required")
+	case ref.QueueId == "":
+		return newError(errInvalidParameter, "QueueReference.QueueId is required")
+	case !validChannel(ref.Channel):
+		return newError(errInvalidParameter, "QueueReference.Channel must be VOICE, CHAT, TASK or EMAIL, not %q", clip(ref.Channel))
+	}
+	_, err := h.find(c, kindQueue, iid, ref.QueueId, nil)
+	return err
+}
+
+// newPairs returns the configurations whose queue–channel pair is not in
+// have yet, each pair once.
+func newPairs(have, add []queueConfig) []queueConfig {
+	seen := map[queueRef]bool{}
+	for _, q := range have {
+		seen[*q.QueueReference] = true
+	}
+	var out []queueConfig
+	for _, q := range add {
+		if !seen[*q.QueueReference] {
+			seen[*q.QueueReference] = true
+			out = append(out, q)
+		}
+	}
+	return out
+}
+
+// reservePairs takes n slots of the routing profile's queue–channel quota.
+func (h *Handler) reservePairs(c *call, iid, rid string, n int) error {
+	if n == 0 {
+		return nil
+	}
+	_, err := h.engine.Do(c.ctx, headroom.Request{Op: headroom.OpReserve, Account: c.account, Code: headroom.CodeQueuesPerProfile,
+		Scope: routingScope(iid, rid), Amount: int64(n)})
+	return err
+}
+
+func (h *Handler) releasePairs(c *call, iid, rid string, n int) error {
+	if n == 0 {
+		return nil
+	}
+	_, err := h.engine.Do(c.ctx, headroom.Request{Op: headroom.OpRelease, Account: c.account, Code: headroom.CodeQueuesPerProfile,
+		Scope: routingScope(iid, rid), Amount: int64(n)})
+	return err
+}
+
+func createRoutingProfile(h *Handler, c *call) (any, error) {
+	iid := c.path("InstanceId")
+	var in struct {
+		Name                   string             `json:"Name"`
+		Description            string             `json:"Description"`
+		DefaultOutboundQueueId string             `json:"DefaultOutboundQueueId"`
+		QueueConfigs           []queueConfig      `json:"QueueConfigs"`
+		MediaConcurrencies     []mediaConcurrency `json:"MediaConcurrencies"`
+		Tags                   json.RawMessage    `json:"Tags"`
+	}
+	if err := decode(c.body, &in, errInvalidParameter); err != nil {
+		return nil, err
+	}
+	switch {
+	case in.Name == "":
+		return nil, required(errInvalidParameter, "Name")
+	case in.Description == "":
+		return nil, required(errInvalidParameter, "Description")
+	case in.DefaultOutboundQueueId == "":
+		return nil, required(errInvalidParameter, "DefaultOutboundQueueId")
+	case len(in.MediaConcurrencies) == 0:
+		return nil, required(errInvalidParameter, "MediaConcurrencies")
+	}
+	for i, m := range in.MediaConcurrencies {
+		if !validChannel(m.Channel) {
+			return nil, newError(errInvalidParameter, "MediaConcurrencies[%d].Channel must be VOICE, CHAT, TASK or EMAIL, not %q", i, clip(m.Channel))
+		}
+		if m.Concurrency < 1 || m.Concurrency > 10 {
+			return nil, newError(errInvalidParameter, "MediaConcurrencies[%d].Concurrency must be 1 to 10, got %d", i, m.Concurrency)
+		}
+	}
+	if _, err := h.instance(c, iid); err != nil {
+		return nil, err
+	}
+	if _, err := h.find(c, kindQueue, iid, in.DefaultOutboundQueueId, nil); err != nil {
+		return nil, err
+	}
+	if err := h.checkQueueConfigs(c, iid, in.QueueConfigs); err != nil {
+		return nil, err
+	}
+	pairs := newPairs(nil, in.QueueConfigs)
+	id := newID()
+	d := routingProfileData{RoutingProfileId: id, RoutingProfileArn: h.arn(c.account, "instance/"+iid+"/routing-profile/"+id),
+		Name: in.Name, Description: in.Description, DefaultOutboundQueueId: in.DefaultOutboundQueueId,
+		MediaConcurrencies: in.MediaConcurrencies, Queues: pairs, Tags: in.Tags}
+	// The pairs are taken first and given back if the profile cannot be
+	// stored, so that a failed create holds nothing.
+	if err := h.reservePairs(c, iid, id, len(pairs)); err != nil {
+		return nil, err
+	}
+	if err := h.create(c, kindRoutingProfile, "CreateRoutingProfile", iid, id, in.Name, instanceScope(iid), d); err != nil {
+		if rerr := h.releasePairs(c, iid, id, len(pairs)); rerr != nil {
+			h.log.Error("releasing queue pairs of a failed routing profile", "err", rerr)
+		}
+		return nil, err
+	}
+	return map[string]string{"RoutingProfileId": id, "RoutingProfileArn": d.RoutingProfileArn}, nil
+}
+
+// updateProfile runs fn on a routing profile's data under the handler's
+// lock and stores the result.
+func (h *Handler) updateProfile(c *call, fn func(iid string, d *routingProfileData) error) error {
+	iid, rid := c.path("InstanceId"), c.path("RoutingProfileId")
+	if _, err := h.instance(c, iid); err != nil {
+		return err
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var d routingProfileData
+	r, err := h.find(c, kindRoutingProfile, iid, rid, &d)
+	if err != nil {
+		return err
+	}
+	if err := fn(iid, &d); err != nil {
+		return err
+	}
+	if r.Data, err = json.Marshal(d); err != nil {
+		return err
+	}
+	r.Updated = h.clock.Now()
+	return h.store.UpdateResource(c.ctx, r)
+}
+
+func associateRoutingProfileQueues(h *Handler, c *call) (any, error) {
+	var in struct {
+		QueueConfigs []queueConfig `json:"QueueConfigs"`
+	}
+	if err := decode(c.body, &in, errInvalidParameter); err != nil {
+		return nil, err
+	}
+	if len(in.QueueConfigs) == 0 {
+		return nil, required(errInvalidParameter, "QueueConfigs")
+	}
+	err := h.updateProfile(c, func(iid string, d *routingProfileData) error {
+		if err := h.checkQueueConfigs(c, iid, in.QueueConfigs); err != nil {
+			return err
+		}
+		add := newPairs(d.Queues, in.QueueConfigs)
+		if err := h.reservePairs(c, iid, d.RoutingProfileId, len(add)); err != nil {
+			return err
+		}
+		d.Queues = append(d.Queues, add...)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return struct{}{}, nil
+}
+
+func disassociateRoutingProfileQueues(h *Handler, c *call) (any, error) {
+	var in struct {
+		QueueReferences []*queueRef `json:"QueueReferences"`
+	}
+	if err := decode(c.body, &in, errInvalidParameter); err != nil {
+		return nil, err
+	}
+	err := h.updateProfile(c, func(iid string, d *routingProfileData) error {
+		drop := map[queueRef]bool{}
+		for _, ref := range in.QueueReferences {
+			if ref == nil || ref.QueueId == "" || !validChannel(ref.Channel) {
+				return newError(errInvalidParameter, "QueueReferences entries need a QueueId and a Channel of VOICE, CHAT, TASK or EMAIL")
+			}
+			drop[*ref] = true
+		}
+		kept := d.Queues[:0]
+		for _, q := range d.Queues {
+			if !drop[*q.QueueReference] {
+				kept = append(kept, q)
+			}
+		}
+		n := len(d.Queues) - len(kept)
+		d.Queues = kept
+		return h.releasePairs(c, iid, d.RoutingProfileId, n)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return struct{}{}, nil
+}

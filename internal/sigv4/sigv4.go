@@ -1,0 +1,386 @@
+// Package sigv4 verifies AWS Signature Version 4 request signatures against
+// the access keys Headroom issued. Every AWS-compatible API Headroom serves
+// (Service Quotas, Amazon Connect) uses it, each with its own signing name.
+package sigv4
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/headroomhq/headroom"
+)
+
+// MaxClockSkew is how far a request's X-Amz-Date may be from the server's
+// clock, either way, as AWS allows.
+const MaxClockSkew = 15 * time.Minute
+
+const (
+	// Algorithm is the only signing algorithm accepted.
+	Algorithm     = "AWS4-HMAC-SHA256"
+	amzDateLayout = "20060102T150405Z"
+	scopeTerminal = "aws4_request"
+)
+
+// Kind classifies a verification failure; each API maps it to its own error
+// name.
+type Kind int
+
+// The kinds of failure.
+const (
+	// Missing: no Authorization header at all.
+	Missing Kind = iota + 1
+	// Incomplete: a malformed Authorization header or missing signed date.
+	Incomplete
+	// WrongScope: the credential is scoped to another service, region or day.
+	WrongScope
+	// UnknownKey: no such access key.
+	UnknownKey
+	// Expired: X-Amz-Date too far from the server's clock.
+	Expired
+	// BadSignature: the signature does not match.
+	BadSignature
+)
+
+// Error is a verification failure with a message as AWS words it.
+type Error struct {
+	Kind    Kind
+	Message string
+}
+
+func (e *Error) Error() string { return e.Message }
+
+func errorf(k Kind, format string, args ...any) *Error {
+	return &Error{Kind: k, Message: fmt.Sprintf(format, args...)}
+}
+
+// Verifier checks signatures for one signing name and region.
+type Verifier struct {
+	// Service is the signing name, such as "servicequotas" or "connect".
+	Service string
+	// Region is the region requests must be signed for.
+	Region string
+	// Clock is what X-Amz-Date is checked against.
+	Clock headroom.Clock
+	// Keys looks an access key up; an error of code ENOTFOUND or
+	// EUNKNOWNACCOUNT means there is no such key.
+	Keys func(ctx context.Context, id string) (headroom.AccessKey, error)
+}
+
+// Signed is a request's parsed and checked signature, before the body and
+// the key are checked.
+type Signed struct {
+	keyID         string
+	date          string // YYYYMMDD of the credential scope
+	region        string
+	service       string
+	signedHeaders []string
+	signature     string
+	amzDate       string
+	signedAt      time.Time
+}
+
+// KeyID is the access key id the request names.
+func (s *Signed) KeyID() string { return s.keyID }
+
+// Verify checks a request's signature over body and returns its access key.
+func (v *Verifier) Verify(r *http.Request, body []byte) (headroom.AccessKey, error) {
+	s, err := v.Parse(r)
+	if err != nil {
+		return headroom.AccessKey{}, err
+	}
+	return v.Check(r, s, body)
+}
+
+// Parse checks the headers of a request: everything that can be checked
+// before its body is read.
+func (v *Verifier) Parse(r *http.Request) (*Signed, error) {
+	authz := r.Header.Get("Authorization")
+	if authz == "" {
+		return nil, errorf(Missing, "Missing Authentication Token: sign requests with AWS Signature Version 4 and an access key Headroom issued")
+	}
+	a, err := parseAuthorization(authz)
+	if err != nil {
+		return nil, err
+	}
+	if a.service != v.Service {
+		return nil, errorf(WrongScope, "Credential should be scoped to correct service: '%s'", v.Service)
+	}
+	if a.region != v.Region {
+		return nil, errorf(WrongScope, "Credential should be scoped to a valid region: this endpoint serves '%s', not '%s'", v.Region, Clip(a.region))
+	}
+	if !hasHeader(a.signedHeaders, "host") {
+		return nil, errorf(Incomplete, "SignedHeaders must include 'host'")
+	}
+	amzDate := r.Header.Get("X-Amz-Date")
+	if amzDate == "" || !hasHeader(a.signedHeaders, "x-amz-date") {
+		return nil, errorf(Incomplete, "requests must carry and sign an 'X-Amz-Date' header")
+	}
+	signedAt, err := time.Parse(amzDateLayout, amzDate)
+	if err != nil {
+		return nil, errorf(Incomplete, "X-Amz-Date %q is not in the form 20060102T150405Z", Clip(amzDate))
+	}
+	if day := signedAt.Format("20060102"); day != a.date {
+		return nil, errorf(WrongScope, "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '%s' != '%s', from '%s'", Clip(a.date), day, amzDate)
+	}
+	a.amzDate, a.signedAt = amzDate, signedAt
+	return a, nil
+}
+
+// Check finds the key, checks the clock and the signature over body.
+func (v *Verifier) Check(r *http.Request, s *Signed, body []byte) (headroom.AccessKey, error) {
+	key, err := v.findKey(r.Context(), s.keyID)
+	if err != nil {
+		return headroom.AccessKey{}, err
+	}
+	now := v.Clock.Now().UTC()
+	switch {
+	case s.signedAt.Before(now.Add(-MaxClockSkew)):
+		return headroom.AccessKey{}, errorf(Expired, "Signature expired: %s is now earlier than %s (%s - 15 min.)",
+			s.amzDate, now.Add(-MaxClockSkew).Format(amzDateLayout), now.Format(amzDateLayout))
+	case s.signedAt.After(now.Add(MaxClockSkew)):
+		return headroom.AccessKey{}, errorf(Expired, "Signature not yet current: %s is still later than %s (%s + 15 min.)",
+			s.amzDate, now.Add(MaxClockSkew).Format(amzDateLayout), now.Format(amzDateLayout))
+	}
+	want := signature(key.Secret, s, CanonicalRequest(r, s.signedHeaders, body))
+	if !hmac.Equal([]byte(want), []byte(strings.ToLower(s.signature))) {
+		return headroom.AccessKey{}, errorf(BadSignature, "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.")
+	}
+	return key, nil
+}
+
+func (v *Verifier) findKey(ctx context.Context, id string) (headroom.AccessKey, error) {
+	if len(id) > 128 {
+		return headroom.AccessKey{}, errorf(UnknownKey, "The security token included in the request is invalid.")
+	}
+	k, err := v.Keys(ctx, id)
+	if err != nil {
+		if c := headroom.ErrorCodeOf(err); c == headroom.ENOTFOUND || c == headroom.EUNKNOWNACCOUNT {
+			return headroom.AccessKey{}, errorf(UnknownKey, "The security token included in the request is invalid.")
+		}
+		return headroom.AccessKey{}, err
+	}
+	return k, nil
+}
+
+// Clip shortens a caller's value for an error message.
+func Clip(s string) string {
+	const max = 80
+	if len(s) <= max {
+		return s
+	}
+	return s[:max] + "…"
+}
+
+// parseAuthorization parses
+// "AWS4-HMAC-SHA256 Credential=KEY/DATE/REGION/SERVICE/aws4_request,
+// SignedHeaders=a;b, Signature=HEX".
+func parseAuthorization(v string) (*Signed, error) {
+	a := &Signed{}
+	alg, rest, _ := strings.Cut(strings.TrimSpace(v), " ")
+	if alg != Algorithm {
+		return nil, errorf(Incomplete, "unsupported authorization algorithm %q; sign requests with AWS Signature Version 4 (%s)", Clip(alg), Algorithm)
+	}
+	var cred, signed, sig string
+	for _, part := range strings.Split(rest, ",") {
+		k, val, ok := strings.Cut(strings.TrimSpace(part), "=")
+		if !ok {
+			return nil, errorf(Incomplete, "authorization header element %q is not KEY=VALUE", Clip(part))
+		}
+		switch k {
+		case "Credential":
+			cred = val
+		case "SignedHeaders":
+			signed = val
+		case "Signature":
+			sig = val
+		}
+	}
+	switch {
+	case cred == "":
+		return nil, errorf(Incomplete, "authorization header requires a 'Credential' parameter")
+	case signed == "":
+		return nil, errorf(Incomplete, "authorization header requires a 'SignedHeaders' parameter")
+	case sig == "":
+		return nil, errorf(Incomplete, "authorization header requires a 'Signature' parameter")
+	}
+	parts := strings.Split(cred, "/")
+	if len(parts) != 5 || parts[0] == "" || parts[4] != scopeTerminal {
+		return nil, errorf(Incomplete, "credential %q is not ACCESS_KEY_ID/YYYYMMDD/REGION/SERVICE/aws4_request", Clip(cred))
+	}
+	a.keyID, a.date, a.region, a.service = parts[0], parts[1], parts[2], parts[3]
+	a.signedHeaders = strings.Split(signed, ";")
+	for _, h := range a.signedHeaders {
+		if h == "" || h != strings.ToLower(h) {
+			return nil, errorf(Incomplete, "SignedHeaders %q must list lower-case header names separated by ';'", Clip(signed))
+		}
+	}
+	if len(sig) != 64 {
+		return nil, errorf(Incomplete, "Signature must be 64 hexadecimal digits")
+	}
+	a.signature = sig
+	return a, nil
+}
+
+func hasHeader(list []string, name string) bool {
+	for _, h := range list {
+		if h == name {
+			return true
+		}
+	}
+	return false
+}
+
+// CanonicalRequest builds the SigV4 canonical request from the headers the
+// client signed, in the order it listed them.
+func CanonicalRequest(r *http.Request, signed []string, body []byte) string {
+	var b strings.Builder
+	b.WriteString(r.Method)
+	b.WriteByte('\n')
+	b.WriteString(canonicalURI(r.URL))
+	b.WriteByte('\n')
+	b.WriteString(canonicalQuery(r.URL.RawQuery))
+	b.WriteByte('\n')
+	for _, name := range signed {
+		b.WriteString(name)
+		b.WriteByte(':')
+		switch name {
+		case "host":
+			b.WriteString(collapseSpaces(r.Host))
+		case "content-length":
+			if v := r.Header.Get("Content-Length"); v != "" {
+				b.WriteString(collapseSpaces(v))
+			} else if r.ContentLength >= 0 {
+				b.WriteString(strconv.FormatInt(r.ContentLength, 10))
+			}
+		default:
+			for i, v := range r.Header.Values(name) {
+				if i > 0 {
+					b.WriteByte(',')
+				}
+				b.WriteString(collapseSpaces(v))
+			}
+		}
+		b.WriteByte('\n')
+	}
+	b.WriteByte('\n')
+	b.WriteString(strings.Join(signed, ";"))
+	b.WriteByte('\n')
+	sum := sha256.Sum256(body)
+	b.WriteString(hex.EncodeToString(sum[:]))
+	return b.String()
+}
+
+// signature computes the hex signature of a canonical request.
+func signature(secret string, a *Signed, canonical string) string {
+	sum := sha256.Sum256([]byte(canonical))
+	toSign := Algorithm + "\n" + a.amzDate + "\n" + a.date + "/" + a.region + "/" + a.service + "/" + scopeTerminal + "\n" + hex.EncodeToString(sum[:])
+	k := hmacSHA256([]byte("AWS4"+secret), a.date)
+	k = hmacSHA256(k, a.region)
+	k = hmacSHA256(k, a.service)
+	k = hmacSHA256(k, scopeTerminal)
+	return hex.EncodeToString(hmacSHA256(k, toSign))
+}
+
+func hmacSHA256(key []byte, data string) []byte {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(data))
+	return m.Sum(nil)
+}
+
+// collapseSpaces trims a header value and collapses runs of spaces, as the
+// canonical form requires.
+func collapseSpaces(s string) string {
+	s = strings.TrimSpace(s)
+	if !strings.Contains(s, "  ") {
+		return s
+	}
+	var b strings.Builder
+	space := false
+	for i := 0; i < len(s); i++ {
+		if s[i] == ' ' {
+			if space {
+				continue
+			}
+			space = true
+		} else {
+			space = false
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+// canonicalURI URI-encodes the escaped path once more, as SigV4 does for
+// every service but S3.
+func canonicalURI(u *url.URL) string {
+	p := u.EscapedPath()
+	if p == "" {
+		return "/"
+	}
+	return uriEncode(p, false)
+}
+
+// canonicalQuery sorts the query by name, then value, and encodes both.
+func canonicalQuery(raw string) string {
+	if raw == "" {
+		return ""
+	}
+	type pair struct{ k, v string }
+	var pairs []pair
+	for _, kv := range strings.Split(raw, "&") {
+		if kv == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(kv, "=")
+		if uk, err := url.QueryUnescape(k); err == nil {
+			k = uk
+		}
+		if uv, err := url.QueryUnescape(v); err == nil {
+			v = uv
+		}
+		pairs = append(pairs, pair{uriEncode(k, true), uriEncode(v, true)})
+	}
+	sort.Slice(pairs, func(i, j int) bool {
+		if pairs[i].k != pairs[j].k {
+			return pairs[i].k < pairs[j].k
+		}
+		return pairs[i].v < pairs[j].v
+	})
+	var b strings.Builder
+	for i, p := range pairs {
+		if i > 0 {
+			b.WriteByte('&')
+		}
+		b.WriteString(p.k)
+		b.WriteByte('=')
+		b.WriteString(p.v)
+	}
+	return b.String()
+}
+
+// uriEncode percent-encodes every byte but the unreserved characters
+// (and '/', unless encodeSlash).
+func uriEncode(s string, encodeSlash bool) string {
+	const hexDigits = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.' || c == '~' || c == '/' && !encodeSlash {
+			b.WriteByte(c)
+			continue
+		}
+		b.WriteByte('%')
+		b.WriteByte(hexDigits[c>>4])
+		b.WriteByte(hexDigits[c&15])
+	}
+	return b.String()
+}
