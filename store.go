@@ -210,9 +210,12 @@ type Store interface {
 	// Applied false. ECONFLICT if the id exists, or the name within its
 	// account, kind and parent. A resource and its slot are never apart.
 	CreateResource(ctx context.Context, r Resource, hold *CountChange, audit AuditEntry) (CountResult, error)
-	// UpdateResource replaces a resource's Name, Data and Updated;
-	// ENOTFOUND if it does not exist, ECONFLICT for a name taken.
-	UpdateResource(ctx context.Context, r Resource) error
+	// UpdateResource replaces a resource's Name, Data and Updated and, in
+	// the same transaction, applies hold (a reserve of the slots the change
+	// takes) and free (a release of those it gives back), each when not
+	// nil. A refused hold changes nothing and returns Applied false.
+	// ENOTFOUND if the resource does not exist, ECONFLICT for a name taken.
+	UpdateResource(ctx context.Context, r Resource, hold, free *CountChange) (CountResult, error)
 	// DeleteResource removes a resource and, in the same transaction,
 	// applies free, the release of its slot, when free is not nil.
 	// ENOTFOUND if it does not exist.

@@ -140,7 +140,8 @@ func (h *Handler) save(c *call, r headroom.Resource, d *contactData) error {
 		return err
 	}
 	r.Updated = h.now()
-	return h.store.UpdateResource(c.ctx, r)
+	_, err = h.store.UpdateResource(c.ctx, r, nil, nil)
+	return err
 }
 
 type startOutboundInput struct {

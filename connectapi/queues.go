@@ -114,7 +114,7 @@ func updateQueueMaxContacts(h *Handler, c *call) (any, error) {
 		return nil, err
 	}
 	r.Updated = h.clock.Now()
-	if err := h.store.UpdateResource(c.ctx, r); err != nil {
+	if _, err := h.store.UpdateResource(c.ctx, r, nil, nil); err != nil {
 		return nil, err
 	}
 	return struct{}{}, nil

@@ -101,22 +101,18 @@ func newPairs(have, add []queueConfig) []queueConfig {
 }
 
 // reservePairs takes n slots of the routing profile's queue–channel quota.
-func (h *Handler) reservePairs(c *call, iid, rid string, n int) error {
-	if n == 0 {
-		return nil
+// pairChange returns the slot change of n queue–channel pairs of a routing
+// profile: a hold (n > 0), a free (n < 0) or nothing, with the applied value
+// a refused hold is reported against.
+func (h *Handler) pairChange(c *call, iid, rid string, n int) (hold, free *headroom.CountChange, a headroom.Applied, err error) {
+	scope := routingScope(iid, rid)
+	switch {
+	case n > 0:
+		hold, a, err = h.engine.Hold(c.ctx, c.account, headroom.CodeQueuesPerProfile, scope, int64(n))
+	case n < 0:
+		free = h.engine.Free(c.account, headroom.CodeQueuesPerProfile, scope, int64(-n))
 	}
-	_, err := h.engine.Do(c.ctx, headroom.Request{Op: headroom.OpReserve, Account: c.account, Code: headroom.CodeQueuesPerProfile,
-		Scope: routingScope(iid, rid), Amount: int64(n)})
-	return err
-}
-
-func (h *Handler) releasePairs(c *call, iid, rid string, n int) error {
-	if n == 0 {
-		return nil
-	}
-	_, err := h.engine.Do(c.ctx, headroom.Request{Op: headroom.OpRelease, Account: c.account, Code: headroom.CodeQueuesPerProfile,
-		Scope: routingScope(iid, rid), Amount: int64(n)})
-	return err
+	return hold, free, a, err
 }
 
 func createRoutingProfile(h *Handler, c *call) (any, error) {
@@ -164,42 +160,74 @@ func createRoutingProfile(h *Handler, c *call) (any, error) {
 	d := routingProfileData{RoutingProfileId: id, RoutingProfileArn: h.arn(c.account, "instance/"+iid+"/routing-profile/"+id),
 		Name: in.Name, Description: in.Description, DefaultOutboundQueueId: in.DefaultOutboundQueueId,
 		MediaConcurrencies: in.MediaConcurrencies, Queues: pairs, Tags: in.Tags}
-	// The pairs are taken first and given back if the profile cannot be
-	// stored, so that a failed create holds nothing.
-	if err := h.reservePairs(c, iid, id, len(pairs)); err != nil {
+	// The profile is stored first without queues, holding its own slot; its
+	// queue–channel pairs are then added with their slots in one update.
+	// Each step is atomic in the store, so a profile's recorded pairs and
+	// their count never part; if the pairs are refused the profile goes.
+	d.Queues = nil
+	if err := h.create(c, kindRoutingProfile, "CreateRoutingProfile", iid, id, in.Name, instanceScope(iid), d); err != nil {
 		return nil, err
 	}
-	if err := h.create(c, kindRoutingProfile, "CreateRoutingProfile", iid, id, in.Name, instanceScope(iid), d); err != nil {
-		if rerr := h.releasePairs(c, iid, id, len(pairs)); rerr != nil {
-			h.log.Error("releasing queue pairs of a failed routing profile", "err", rerr)
+	if len(pairs) > 0 {
+		h.mu.Lock()
+		err := h.setPairs(c, iid, id, func(d *routingProfileData) (int, error) {
+			d.Queues = pairs
+			return len(pairs), nil
+		})
+		h.mu.Unlock()
+		if err != nil {
+			free := h.engine.Free(c.account, kindRoutingProfile.code, instanceScope(iid), 1)
+			if derr := h.store.DeleteResource(c.ctx, c.account, kindRoutingProfile.name, id, free,
+				h.audit(c, "CreateRoutingProfile", kindRoutingProfile.code, instanceScope(iid), "routing profile "+id+" removed: its queues were refused")); derr != nil {
+				h.log.Error("removing a routing profile whose queues were refused", "err", derr)
+			}
+			return nil, err
 		}
-		return nil, err
 	}
 	return map[string]string{"RoutingProfileId": id, "RoutingProfileArn": d.RoutingProfileArn}, nil
 }
 
 // updateProfile runs fn on a routing profile's data under the handler's
-// lock and stores the result.
-func (h *Handler) updateProfile(c *call, fn func(iid string, d *routingProfileData) error) error {
+// lock and stores the result with the change of its pair count.
+func (h *Handler) updateProfile(c *call, fn func(iid string, d *routingProfileData) (int, error)) error {
 	iid, rid := c.path("InstanceId"), c.path("RoutingProfileId")
 	if _, err := h.instance(c, iid); err != nil {
 		return err
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	return h.setPairs(c, iid, rid, func(d *routingProfileData) (int, error) { return fn(iid, d) })
+}
+
+// setPairs applies fn, which changes a routing profile's queues and says by
+// how many pairs, and stores the profile and the pair slots in one update.
+// The handler's lock must be held.
+func (h *Handler) setPairs(c *call, iid, rid string, fn func(d *routingProfileData) (int, error)) error {
 	var d routingProfileData
 	r, err := h.find(c, kindRoutingProfile, iid, rid, &d)
 	if err != nil {
 		return err
 	}
-	if err := fn(iid, &d); err != nil {
+	delta, err := fn(&d)
+	if err != nil {
+		return err
+	}
+	hold, free, a, err := h.pairChange(c, iid, rid, delta)
+	if err != nil {
 		return err
 	}
 	if r.Data, err = json.Marshal(d); err != nil {
 		return err
 	}
 	r.Updated = h.clock.Now()
-	return h.store.UpdateResource(c.ctx, r)
+	res, err := h.store.UpdateResource(c.ctx, r, hold, free)
+	if err != nil {
+		return err
+	}
+	if !res.Applied {
+		return h.engine.HoldDenied(hold, a, res)
+	}
+	return nil
 }
 
 func associateRoutingProfileQueues(h *Handler, c *call) (any, error) {
@@ -212,16 +240,13 @@ func associateRoutingProfileQueues(h *Handler, c *call) (any, error) {
 	if len(in.QueueConfigs) == 0 {
 		return nil, required(errInvalidParameter, "QueueConfigs")
 	}
-	err := h.updateProfile(c, func(iid string, d *routingProfileData) error {
+	err := h.updateProfile(c, func(iid string, d *routingProfileData) (int, error) {
 		if err := h.checkQueueConfigs(c, iid, in.QueueConfigs); err != nil {
-			return err
+			return 0, err
 		}
 		add := newPairs(d.Queues, in.QueueConfigs)
-		if err := h.reservePairs(c, iid, d.RoutingProfileId, len(add)); err != nil {
-			return err
-		}
 		d.Queues = append(d.Queues, add...)
-		return nil
+		return len(add), nil
 	})
 	if err != nil {
 		return nil, err
@@ -236,11 +261,11 @@ func disassociateRoutingProfileQueues(h *Handler, c *call) (any, error) {
 	if err := decode(c.body, &in, errInvalidParameter); err != nil {
 		return nil, err
 	}
-	err := h.updateProfile(c, func(iid string, d *routingProfileData) error {
+	err := h.updateProfile(c, func(iid string, d *routingProfileData) (int, error) {
 		drop := map[queueRef]bool{}
 		for _, ref := range in.QueueReferences {
 			if ref == nil || ref.QueueId == "" || !validChannel(ref.Channel) {
-				return newError(errInvalidParameter, "QueueReferences entries need a QueueId and a Channel of VOICE, CHAT, TASK or EMAIL")
+				return 0, newError(errInvalidParameter, "QueueReferences entries need a QueueId and a Channel of VOICE, CHAT, TASK or EMAIL")
 			}
 			drop[*ref] = true
 		}
@@ -252,7 +277,7 @@ func disassociateRoutingProfileQueues(h *Handler, c *call) (any, error) {
 		}
 		n := len(d.Queues) - len(kept)
 		d.Queues = kept
-		return h.releasePairs(c, iid, d.RoutingProfileId, n)
+		return -n, nil
 	})
 	if err != nil {
 		return nil, err

@@ -165,7 +165,7 @@ func (h *Handler) countBreach(ctx context.Context, account, iid, channel string)
 	now := h.now()
 	if exists {
 		r.Data, r.Updated = data, now
-		err = h.store.UpdateResource(ctx, r)
+		_, err = h.store.UpdateResource(ctx, r, nil, nil)
 	} else {
 		_, err = h.store.CreateResource(ctx, headroom.Resource{Account: account, Kind: kindBreaches.name, ID: iid, Parent: iid, Data: data, Created: now, Updated: now},
 			nil, headroom.AuditEntry{Time: now, Actor: "connect", Account: account, Action: "connect.breach", Detail: "breach counters of instance " + iid})
@@ -228,7 +228,7 @@ func (h *Handler) simAgentState(c *call) (any, error) {
 	switch {
 	case err == nil:
 		r.Data, r.Updated = data, now
-		err = h.store.UpdateResource(c.ctx, r)
+		_, err = h.store.UpdateResource(c.ctx, r, nil, nil)
 	case headroom.ErrorCodeOf(err) == headroom.ENOTFOUND:
 		_, err = h.store.CreateResource(c.ctx, headroom.Resource{Account: c.account, Kind: kindAgentState.name, ID: id, Parent: iid, Data: data, Created: now, Updated: now},
 			nil, h.audit(c, "SimulateAgentState", "", "", "agent "+uid+" state set"))

@@ -68,8 +68,10 @@ func (s *Store) CreateResource(_ context.Context, r headroom.Resource, hold *hea
 }
 
 // UpdateResource implements headroom.Store. The resource keeps its Parent
-// and Created; r's Parent is ignored.
-func (s *Store) UpdateResource(_ context.Context, r headroom.Resource) error {
+// and Created; r's Parent is ignored. Under umu it checks the resource and
+// its name, applies hold (stopping there if it is refused), the update and
+// free.
+func (s *Store) UpdateResource(_ context.Context, r headroom.Resource, hold, free *headroom.CountChange) (headroom.CountResult, error) {
 	r = normResource(r)
 	s.umu.Lock()
 	defer s.umu.Unlock()
@@ -80,11 +82,31 @@ func (s *Store) UpdateResource(_ context.Context, r headroom.Resource) error {
 		old, ok = set.byID[r.ID]
 	}
 	if !ok {
-		return ResourceNotFound(r.Account, r.Kind, r.ID)
+		return headroom.CountResult{}, ResourceNotFound(r.Account, r.Kind, r.ID)
 	}
 	if id, taken := set.byName[[2]string{old.Parent, r.Name}]; taken && r.Name != "" && id != r.ID {
 		r.Parent = old.Parent
-		return ResourceNameTaken(r, id)
+		return headroom.CountResult{}, ResourceNameTaken(r, id)
+	}
+	res := headroom.CountResult{Applied: true}
+	if hold != nil {
+		replayed, done, err := s.replayLocked("reserve", *hold)
+		if err != nil {
+			return headroom.CountResult{}, err
+		}
+		if done {
+			return replayed, nil // this update's hold was applied before
+		}
+		if res = s.reserveLocked(*hold); !res.Applied {
+			return res, nil
+		}
+	}
+	if free != nil {
+		if _, done, err := s.replayLocked("release", *free); err != nil {
+			return headroom.CountResult{}, err
+		} else if !done {
+			s.releaseLocked(*free)
+		}
 	}
 	if old.Name != "" {
 		delete(set.byName, [2]string{old.Parent, old.Name})
@@ -94,7 +116,7 @@ func (s *Store) UpdateResource(_ context.Context, r headroom.Resource) error {
 	}
 	old.Name, old.Data, old.Updated = r.Name, r.Data, r.Updated
 	set.byID[r.ID] = old
-	return nil
+	return res, nil
 }
 
 // DeleteResource implements headroom.Store. Under umu it removes the

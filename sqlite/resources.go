@@ -112,8 +112,10 @@ func nameConflict(w *wtx, r headroom.Resource) error {
 
 // UpdateResource implements headroom.Store: it replaces the Name, Data
 // and Updated of a resource, which keeps its Parent and Created.
-func (s *Store) UpdateResource(ctx context.Context, r headroom.Resource) error {
-	return s.write(ctx, func(w *wtx) error {
+func (s *Store) UpdateResource(ctx context.Context, r headroom.Resource, hold, free *headroom.CountChange) (headroom.CountResult, error) {
+	var res headroom.CountResult
+	err := s.write(ctx, func(w *wtx) error {
+		res = headroom.CountResult{Applied: true}
 		n, err := w.execN("UPDATE resources SET name = ?, data = ?, updated = ? WHERE account = ? AND kind = ? AND id = ?",
 			r.Name, encData(r.Data), enc(r.Updated), r.Account, r.Kind, r.ID)
 		if sqliteCode(err) == sqlite3.SQLITE_CONSTRAINT {
@@ -130,8 +132,38 @@ func (s *Store) UpdateResource(ctx context.Context, r headroom.Resource) error {
 		if n == 0 {
 			return memory.ResourceNotFound(r.Account, r.Kind, r.ID)
 		}
+		if hold != nil {
+			r0, done, err := replay(w, opReserve, *hold)
+			if err != nil {
+				return err
+			}
+			if done {
+				// This update's hold was applied before: keep what was
+				// stored then.
+				res = r0
+				return errHoldRefused
+			}
+			if res, err = reserveNew(w, *hold); err != nil {
+				return err
+			}
+			if !res.Applied {
+				return errHoldRefused // rolls the update back
+			}
+		}
+		if free != nil {
+			if _, err := release(w, *free); err != nil {
+				return err
+			}
+		}
 		return nil
 	})
+	if errors.Is(err, errHoldRefused) {
+		return res, nil
+	}
+	if err != nil {
+		return headroom.CountResult{}, err
+	}
+	return res, nil
 }
 
 // DeleteResource implements headroom.Store: in one write it deletes the

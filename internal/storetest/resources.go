@@ -181,7 +181,7 @@ func testResources(t *testing.T, s headroom.Store) {
 	upd := u1
 	upd.Name, upd.Data, upd.Updated = "alice2", []byte(`{"Id":"u-1","v":2}`), later
 	upd.Parent, upd.Created = "ignored", later
-	if err := s.UpdateResource(ctx, upd); err != nil {
+	if _, err := s.UpdateResource(ctx, upd, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	u1.Name, u1.Data, u1.Updated = upd.Name, upd.Data, later
@@ -193,16 +193,18 @@ func testResources(t *testing.T, s headroom.Store) {
 	}
 	clash := u1
 	clash.Name = "carol"
-	wantCode(t, s.UpdateResource(ctx, clash), headroom.ECONFLICT)
+	_, err = s.UpdateResource(ctx, clash, nil, nil)
+	wantCode(t, err, headroom.ECONFLICT)
 	wantResource(t, s, u1)
 	keep := u1
 	keep.Data = []byte(`{"v":3}`)
-	if err := s.UpdateResource(ctx, keep); err != nil {
+	if _, err := s.UpdateResource(ctx, keep, nil, nil); err != nil {
 		t.Fatalf("update keeping its own name: %v", err)
 	}
 	wantResource(t, s, keep)
 	missing := user("u-404", "i-1", "zed", T0)
-	wantCode(t, s.UpdateResource(ctx, missing), headroom.ENOTFOUND)
+	_, err = s.UpdateResource(ctx, missing, nil, nil)
+	wantCode(t, err, headroom.ENOTFOUND)
 
 	// Delete frees the slot with the resource; the second time it is not
 	// found and frees nothing.
@@ -337,7 +339,8 @@ func testResourceList(t *testing.T, s headroom.Store) {
 	wantNoResource(t, s, "999988887777", kindUser, "u-a")
 	wantNoResource(t, s, Account, kindUser, "u-x")
 	wantNoResource(t, s, Account, "connect:queue", "u-a")
-	wantCode(t, s.UpdateResource(ctx, headroom.Resource{Account: "999988887777", Kind: kindUser, ID: "u-a", Name: "a"}), headroom.ENOTFOUND)
+	_, err := s.UpdateResource(ctx, headroom.Resource{Account: "999988887777", Kind: kindUser, ID: "u-a", Name: "a"}, nil, nil)
+	wantCode(t, err, headroom.ENOTFOUND)
 	wantCode(t, s.DeleteResource(ctx, "999988887777", kindUser, "u-a", nil, headroom.AuditEntry{}), headroom.ENOTFOUND)
 	// The same id and name in another account do not clash.
 	if _, err := s.CreateResource(ctx, headroom.Resource{Account: "999988887777", Kind: kindUser, ID: "u-a", Parent: "i-2", Name: "a", Created: T0}, nil, headroom.AuditEntry{}); err != nil {
@@ -374,4 +377,48 @@ func testRaceResources(t *testing.T, s headroom.Store) {
 	if err != nil || len(list) != Slots {
 		t.Fatalf("%d resources stored, %v; want %d", len(list), err, Slots)
 	}
+}
+
+// testResourceUpdateHolds: an update takes and gives back slots in the same
+// transaction as the change, and a refused hold changes nothing.
+func testResourceUpdateHolds(t *testing.T, s headroom.Store) {
+	ctx := context.Background()
+	pairs := headroom.UsageKey{Account: Account, Code: "L-PAIRS", Scope: "instance/i-1/routing-profile/rp-1"}
+	rp := headroom.Resource{Account: Account, Kind: "test:routing-profile", ID: "rp-1", Parent: "i-1", Name: "basic",
+		Data: []byte(`{"Queues":[]}`), Created: T0, Updated: T0}
+	if _, err := s.CreateResource(ctx, rp, nil, headroom.AuditEntry{}); err != nil {
+		t.Fatal(err)
+	}
+	hold := func(n int64) *headroom.CountChange {
+		return &headroom.CountChange{Key: pairs, Amount: n, Limit: 3, Now: T0}
+	}
+	three := rp
+	three.Data = []byte(`{"Queues":["a-voice","a-chat","b-voice"]}`)
+	if r, err := s.UpdateResource(ctx, three, hold(3), nil); err != nil || !r.Applied || r.Used != 3 {
+		t.Fatalf("update holding 3 of 3: %+v, %v", r, err)
+	}
+	wantResource(t, s, three)
+	wantUsage(t, s, pairs, 3)
+	// One more pair is refused: neither the data nor the usage changes.
+	four := rp
+	four.Data = []byte(`{"Queues":["a-voice","a-chat","b-voice","c-voice"]}`)
+	if r, err := s.UpdateResource(ctx, four, hold(1), nil); err != nil || r.Applied || r.Used != 3 {
+		t.Fatalf("update beyond the limit: %+v, %v", r, err)
+	}
+	wantResource(t, s, three)
+	wantUsage(t, s, pairs, 3)
+	// Giving two back frees them with the change.
+	one := rp
+	one.Data = []byte(`{"Queues":["b-voice"]}`)
+	if r, err := s.UpdateResource(ctx, one, nil, &headroom.CountChange{Key: pairs, Amount: 2, Now: T0}); err != nil || !r.Applied {
+		t.Fatalf("update freeing 2: %+v, %v", r, err)
+	}
+	wantResource(t, s, one)
+	wantUsage(t, s, pairs, 1)
+	// A hold on a resource that does not exist takes nothing.
+	ghost := rp
+	ghost.ID = "rp-404"
+	_, err := s.UpdateResource(ctx, ghost, hold(1), nil)
+	wantCode(t, err, headroom.ENOTFOUND)
+	wantUsage(t, s, pairs, 1)
 }

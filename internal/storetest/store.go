@@ -46,6 +46,7 @@ func TestStore(t *testing.T, newStore NewStoreFunc) {
 		{"ResourceList", testResourceList},
 		{"RaceCount", testRaceCount},
 		{"RaceLease", testRaceLease},
+		{"ResourceUpdateHolds", testResourceUpdateHolds},
 		{"RaceResources", testRaceResources},
 	}
 	for _, tt := range tests {
