@@ -146,6 +146,14 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, headroom.Errorf(headroom.ENOTFOUND, "no such endpoint: %s %s", r.Method, r.URL.Path))
 	})
+	// Anything else is a call Headroom does not serve, most likely an AWS
+	// operation it does not emulate: say so in both the native shape and
+	// the one AWS SDKs read (the error name in X-Amzn-ErrorType).
+	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Amzn-ErrorType", "UnknownOperationException")
+		s.writeError(w, r, headroom.Errorf(headroom.ENOTFOUND,
+			"Headroom does not serve %s %s; see the README for the native, Service Quotas and Amazon Connect operations it does", r.Method, r.URL.Path))
+	})
 }
 
 // writeJSON writes v with status.
