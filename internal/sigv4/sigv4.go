@@ -56,6 +56,7 @@ type Error struct {
 	Message string
 }
 
+// Error implements the error interface.
 func (e *Error) Error() string { return e.Message }
 
 func errorf(k Kind, format string, args ...any) *Error {
