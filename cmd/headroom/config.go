@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"net"
 	"os"
 	"strconv"
@@ -173,9 +172,4 @@ func applyEnv(c *Config, getenv func(string) string) error {
 		}
 	}
 	return nil
-}
-
-// String summarises the configuration for logs; it holds no secret.
-func (c *Config) String() string {
-	return fmt.Sprintf("addr=%s store=%s data=%s catalog=%q", c.Addr, c.Store, c.DataDir, c.Catalog)
 }
