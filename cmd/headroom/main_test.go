@@ -313,6 +313,9 @@ func TestRequestsWorkflowCLI(t *testing.T) {
 	}
 	// The audit log shows every transition with who and what.
 	code, out, _ = cli(t, env, "audit", "--account", "123456789012")
+	if code != 0 {
+		t.Fatalf("audit: exit %d", code)
+	}
 	for _, want := range []string{"request.case_opened", "request.approved", "request.denied", "500 → 700", "operator"} {
 		if !strings.Contains(out, want) {
 			t.Fatalf("audit lacks %q:\n%s", want, out)
