@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -60,6 +61,8 @@ type Handler struct {
 	mu sync.Mutex
 	// breachMu serializes the breach counters' updates.
 	breachMu sync.Mutex
+	// tokens serialize the requests sharing a ClientToken.
+	tokens tokenLocks
 }
 
 // New returns a handler.
@@ -245,6 +248,15 @@ func newID() string {
 }
 
 func newRequestID() string { return newID() }
+
+// derivedID returns a UUID-shaped id derived from id and a purpose.
+func derivedID(id, purpose string) string {
+	b := sha256.Sum256([]byte(purpose + "\x00" + id))
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	s := hex.EncodeToString(b[:16])
+	return s[:8] + "-" + s[8:12] + "-" + s[12:16] + "-" + s[16:20] + "-" + s[20:]
+}
 
 // arn builds an Amazon Connect ARN for a resource path such as
 // "instance/ID".
