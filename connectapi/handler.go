@@ -144,6 +144,9 @@ func (h *Handler) serve(rt *route) http.Handler {
 		c, err := h.authenticate(w, r)
 		if err == nil {
 			err = h.throttle(c.ctx, c.account, rt.op)
+			if rt.op == "StartOutboundVoiceContact" && headroom.ErrorCodeOf(err) == headroom.ETHROTTLED {
+				h.countThrottledCall(c)
+			}
 		}
 		var out any
 		if err == nil {
@@ -194,6 +197,20 @@ func (h *Handler) throttle(ctx context.Context, account, op string) error {
 	}
 	_, err = h.engine.Do(ctx, headroom.Request{Op: headroom.OpTake, Account: account, Code: q.Code, Amount: 1})
 	return err
+}
+
+// countThrottledCall counts a StartOutboundVoiceContact refused for the
+// API rate against its instance (CloudWatch's ThrottledCalls), when the
+// body names an instance of the caller's.
+func (h *Handler) countThrottledCall(c *call) {
+	var in struct{ InstanceId string }
+	if json.Unmarshal(c.body, &in) != nil || in.InstanceId == "" {
+		return
+	}
+	if _, err := h.instance(c, in.InstanceId); err != nil {
+		return
+	}
+	h.countBreach(c.ctx, c.account, in.InstanceId, channelThrottled)
 }
 
 // writeError writes err as rest-json services do: the name in
