@@ -80,7 +80,9 @@ func (d *contactData) ended(now time.Time) bool {
 // stateCallback takes no slot (the seed's callback rule).
 func (h *Handler) startContact(c *call, d *contactData, ttl time.Duration) error {
 	now := h.now()
-	d.Id = newID()
+	if d.Id == "" {
+		d.Id = newID()
+	}
 	d.Arn = h.arn(c.account, "instance/"+d.InstanceId+"/contact/"+d.Id)
 	if d.InitialContactId == "" {
 		d.InitialContactId = d.Id
@@ -154,6 +156,7 @@ type startOutboundInput struct {
 	Name                   string            `json:"Name"`
 	Description            string            `json:"Description"`
 	Attributes             map[string]string `json:"Attributes"`
+	ClientToken            string            `json:"ClientToken"`
 }
 
 // startOutboundVoiceContact places a call: the destination must be on the
@@ -184,13 +187,17 @@ func startOutboundVoiceContact(h *Handler, c *call) (any, error) {
 		}
 		return nil, err
 	}
-	d := &contactData{InstanceId: in.InstanceId, Channel: "VOICE", InitiationMethod: "OUTBOUND", QueueId: in.QueueId,
-		RelatedContactId: in.RelatedContactId, Name: in.Name, Description: in.Description, State: stateConnected, Attributes: in.Attributes}
-	if err := h.startContact(c, d, callTTL); err != nil {
-		return nil, err
-	}
-	return map[string]string{"ContactId": d.Id}, nil
+	return h.once(c, "StartOutboundVoiceContact", in.ClientToken, kindContact, in.InstanceId, func(id string) (any, error) {
+		d := &contactData{Id: id, InstanceId: in.InstanceId, Channel: "VOICE", InitiationMethod: "OUTBOUND", QueueId: in.QueueId,
+			RelatedContactId: in.RelatedContactId, Name: in.Name, Description: in.Description, State: stateConnected, Attributes: in.Attributes}
+		if err := h.startContact(c, d, callTTL); err != nil {
+			return nil, err
+		}
+		return contactOut(id), nil
+	}, contactOut)
 }
+
+func contactOut(id string) any { return map[string]string{"ContactId": id} }
 
 // startChatContact starts a chat: it takes a concurrent-chats slot (waiting
 // chats count) for its whole duration, at most 25 hours including wait.
@@ -204,6 +211,7 @@ func startChatContact(h *Handler, c *call) (any, error) {
 		Attributes            map[string]string `json:"Attributes"`
 		ChatDurationInMinutes *int64            `json:"ChatDurationInMinutes"`
 		RelatedContactId      string            `json:"RelatedContactId"`
+		ClientToken           string            `json:"ClientToken"`
 		InitialMessage        *struct {
 			ContentType string `json:"ContentType"`
 			Content     string `json:"Content"`
@@ -245,12 +253,19 @@ func startChatContact(h *Handler, c *call) (any, error) {
 			return nil, newError(errInvalidParameter, "InitialMessage.Content: %s", headroom.ErrorMessage(err))
 		}
 	}
-	d := &contactData{InstanceId: in.InstanceId, Channel: "CHAT", InitiationMethod: "API", State: stateQueued,
-		RelatedContactId: in.RelatedContactId, Attributes: in.Attributes}
-	if err := h.startContact(c, d, dur); err != nil {
-		return nil, err
+	// A chat's participant is named after it, so that a retry that finds
+	// the chat answers the same participant.
+	chatOut := func(id string) any {
+		return map[string]string{"ContactId": id, "ParticipantId": derivedID(id, "participant"), "ParticipantToken": derivedID(id, "participant-token")}
 	}
-	return map[string]string{"ContactId": d.Id, "ParticipantId": newID(), "ParticipantToken": newID()}, nil
+	return h.once(c, "StartChatContact", in.ClientToken, kindContact, in.InstanceId, func(id string) (any, error) {
+		d := &contactData{Id: id, InstanceId: in.InstanceId, Channel: "CHAT", InitiationMethod: "API", State: stateQueued,
+			RelatedContactId: in.RelatedContactId, Attributes: in.Attributes}
+		if err := h.startContact(c, d, dur); err != nil {
+			return nil, err
+		}
+		return chatOut(id), nil
+	}, chatOut)
 }
 
 // maxDuration reads a duration quota's applied value.
@@ -281,6 +296,7 @@ func startTaskContact(h *Handler, c *call) (any, error) {
 		QuickConnectId    string            `json:"QuickConnectId"`
 		TaskTemplateId    string            `json:"TaskTemplateId"`
 		Attributes        map[string]string `json:"Attributes"`
+		ClientToken       string            `json:"ClientToken"`
 	}
 	if err := decode(c.body, &in, errInvalidParameter); err != nil {
 		return nil, err
@@ -315,24 +331,26 @@ func startTaskContact(h *Handler, c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &contactData{InstanceId: in.InstanceId, Channel: "TASK", InitiationMethod: "API", State: stateQueued, Name: in.Name,
-		Description: in.Description, PreviousContactId: in.PreviousContactId, RelatedContactId: in.RelatedContactId, Attributes: in.Attributes}
-	if in.PreviousContactId != "" {
-		d.InitialContactId = first.InitialContactId
-	}
-	if err := h.startContact(c, d, dur); err != nil {
-		return nil, err
-	}
-	if linked != "" {
-		// A cumulative count never goes back down, so the task is started
-		// first and undone if the link is refused.
-		if _, err := h.engine.Do(c.ctx, headroom.Request{Op: headroom.OpIncrement, Account: c.account, Code: headroom.CodeLinkedTasks,
-			Scope: "contact/" + linked, Amount: 1}); err != nil {
-			h.undoContact(c, d)
+	return h.once(c, "StartTaskContact", in.ClientToken, kindContact, in.InstanceId, func(id string) (any, error) {
+		d := &contactData{Id: id, InstanceId: in.InstanceId, Channel: "TASK", InitiationMethod: "API", State: stateQueued, Name: in.Name,
+			Description: in.Description, PreviousContactId: in.PreviousContactId, RelatedContactId: in.RelatedContactId, Attributes: in.Attributes}
+		if in.PreviousContactId != "" {
+			d.InitialContactId = first.InitialContactId
+		}
+		if err := h.startContact(c, d, dur); err != nil {
 			return nil, err
 		}
-	}
-	return map[string]string{"ContactId": d.Id}, nil
+		if linked != "" {
+			// A cumulative count never goes back down, so the task is
+			// started first and undone if the link is refused.
+			if _, err := h.engine.Do(c.ctx, headroom.Request{Op: headroom.OpIncrement, Account: c.account, Code: headroom.CodeLinkedTasks,
+				Scope: "contact/" + linked, Amount: 1}); err != nil {
+				h.undoContact(c, d)
+				return nil, err
+			}
+		}
+		return contactOut(id), nil
+	}, contactOut)
 }
 
 // undoContact removes a contact just started, and frees its slot.

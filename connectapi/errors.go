@@ -18,6 +18,7 @@ const (
 	errInvalidParameter   = "InvalidParameterException"
 	errNotFound           = "ResourceNotFoundException"
 	errDuplicate          = "DuplicateResourceException"
+	errIdempotency        = "IdempotencyException"
 	errConflict           = "ResourceConflictException"
 	errInUse              = "ResourceInUseException"
 	errInternal           = "InternalServiceException"
@@ -40,6 +41,7 @@ var statusByName = map[string]int{
 	errInvalidParameter:        http.StatusBadRequest,
 	errNotFound:                http.StatusNotFound,
 	errDuplicate:               http.StatusConflict,
+	errIdempotency:             http.StatusConflict,
 	errConflict:                http.StatusConflict,
 	errInUse:                   http.StatusConflict,
 	errInternal:                http.StatusInternalServerError,

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -60,6 +61,8 @@ type Handler struct {
 	mu sync.Mutex
 	// breachMu serializes the breach counters' updates.
 	breachMu sync.Mutex
+	// tokens serialize the requests sharing a ClientToken.
+	tokens tokenLocks
 }
 
 // New returns a handler.
@@ -141,6 +144,9 @@ func (h *Handler) serve(rt *route) http.Handler {
 		c, err := h.authenticate(w, r)
 		if err == nil {
 			err = h.throttle(c.ctx, c.account, rt.op)
+			if rt.op == "StartOutboundVoiceContact" && headroom.ErrorCodeOf(err) == headroom.ETHROTTLED {
+				h.countThrottledCall(c)
+			}
 		}
 		var out any
 		if err == nil {
@@ -191,6 +197,20 @@ func (h *Handler) throttle(ctx context.Context, account, op string) error {
 	}
 	_, err = h.engine.Do(ctx, headroom.Request{Op: headroom.OpTake, Account: account, Code: q.Code, Amount: 1})
 	return err
+}
+
+// countThrottledCall counts a StartOutboundVoiceContact refused for the
+// API rate against its instance (CloudWatch's ThrottledCalls), when the
+// body names an instance of the caller's.
+func (h *Handler) countThrottledCall(c *call) {
+	var in struct{ InstanceId string }
+	if json.Unmarshal(c.body, &in) != nil || in.InstanceId == "" {
+		return
+	}
+	if _, err := h.instance(c, in.InstanceId); err != nil {
+		return
+	}
+	h.countBreach(c.ctx, c.account, in.InstanceId, channelThrottled)
 }
 
 // writeError writes err as rest-json services do: the name in
@@ -245,6 +265,15 @@ func newID() string {
 }
 
 func newRequestID() string { return newID() }
+
+// derivedID returns a UUID-shaped id derived from id and a purpose.
+func derivedID(id, purpose string) string {
+	b := sha256.Sum256([]byte(purpose + "\x00" + id))
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	s := hex.EncodeToString(b[:16])
+	return s[:8] + "-" + s[8:12] + "-" + s[12:16] + "-" + s[16:20] + "-" + s[20:]
+}
 
 // arn builds an Amazon Connect ARN for a resource path such as
 // "instance/ID".

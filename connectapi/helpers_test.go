@@ -71,6 +71,9 @@ func newEnv(t testing.TB) *env {
 	}
 	h.Mount(api)
 	h.MountSimulate(api)
+	if err := api.RegisterMetrics(h.Collector()); err != nil {
+		t.Fatal(err)
+	}
 	srv := httptest.NewServer(api)
 	t.Cleanup(srv.Close)
 	return &env{t: t, srv: srv, clk: clk, engine: e, keys: map[string]headroom.AccessKey{}}

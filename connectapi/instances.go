@@ -65,7 +65,12 @@ func createInstance(h *Handler, c *call) (any, error) {
 	if in.InstanceAlias != "" && !validAlias(in.InstanceAlias) {
 		return nil, newError(errInvalidRequest, "InstanceAlias %q must be 1 to 45 letters, digits and inner hyphens", clip(in.InstanceAlias))
 	}
-	id := newID()
+	return h.once(c, "CreateInstance", in.ClientToken, kindInstance, "", func(id string) (any, error) {
+		return h.createInstance(c, &in, id)
+	}, func(id string) any { return map[string]string{"Id": id, "Arn": h.arn(c.account, "instance/"+id)} })
+}
+
+func (h *Handler) createInstance(c *call, in *createInstanceInput, id string) (any, error) {
 	now := h.clock.Now()
 	d := instanceData{Id: id, Arn: h.arn(c.account, "instance/"+id), IdentityManagementType: in.IdentityManagementType,
 		InstanceAlias: in.InstanceAlias, CreatedTime: epoch(now), InstanceStatus: "ACTIVE",

@@ -12,6 +12,14 @@ import (
 	"github.com/headroomhq/headroom"
 )
 
+// fresh copies in without its ClientToken: the SDK writes the token it
+// generates into the input, and sending that input again is a retry.
+func fresh(in *connect.CreateInstanceInput) *connect.CreateInstanceInput {
+	x := *in
+	x.ClientToken = nil
+	return &x
+}
+
 func TestInstances(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t)
@@ -19,17 +27,17 @@ func TestInstances(t *testing.T) {
 	c := e.client(acctA)
 	in := &connect.CreateInstanceInput{IdentityManagementType: types.DirectoryTypeConnectManaged,
 		InstanceAlias: aws.String("first"), InboundCallsEnabled: aws.Bool(true), OutboundCallsEnabled: aws.Bool(false)}
-	first := must[*connect.CreateInstanceOutput](t)(c.CreateInstance(ctx, in))
+	first := must[*connect.CreateInstanceOutput](t)(c.CreateInstance(ctx, fresh(in)))
 	if want := "arn:aws:connect:us-east-1:" + acctA + ":instance/" + *first.Id; *first.Arn != want {
 		t.Errorf("ARN %s, want %s", *first.Arn, want)
 	}
 	// The alias is unique.
-	_, err := c.CreateInstance(ctx, in)
+	_, err := c.CreateInstance(ctx, fresh(in))
 	wantErr(t, err, "InvalidRequestException", 400, "first")
 	in.InstanceAlias = nil
-	second := must[*connect.CreateInstanceOutput](t)(c.CreateInstance(ctx, in))
+	second := must[*connect.CreateInstanceOutput](t)(c.CreateInstance(ctx, fresh(in)))
 	// Instances per account: 2. The third is refused and told the quota.
-	_, err = c.CreateInstance(ctx, in)
+	_, err = c.CreateInstance(ctx, fresh(in))
 	wantErr(t, err, "ServiceQuotaExceededException", 402, "Amazon Connect instances per account quota of 2")
 
 	d := must[*connect.DescribeInstanceOutput](t)(c.DescribeInstance(ctx, &connect.DescribeInstanceInput{InstanceId: first.Id}))
@@ -60,12 +68,12 @@ func TestInstances(t *testing.T) {
 	wantErr(t, err, "ResourceNotFoundException", 404)
 	_, err = c.DeleteInstance(ctx, &connect.DeleteInstanceInput{InstanceId: first.Id})
 	wantErr(t, err, "ResourceNotFoundException", 404)
-	must[*connect.CreateInstanceOutput](t)(c.CreateInstance(ctx, in))
+	must[*connect.CreateInstanceOutput](t)(c.CreateInstance(ctx, fresh(in)))
 
 	// An approved increase applies on the next call.
 	e.override(acctA, headroom.CodeInstances, "", 3)
-	must[*connect.CreateInstanceOutput](t)(c.CreateInstance(ctx, in))
-	_, err = c.CreateInstance(ctx, in)
+	must[*connect.CreateInstanceOutput](t)(c.CreateInstance(ctx, fresh(in)))
+	_, err = c.CreateInstance(ctx, fresh(in))
 	wantErr(t, err, "ServiceQuotaExceededException", 402, "quota of 3")
 }
 

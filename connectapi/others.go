@@ -217,6 +217,7 @@ func claimPhoneNumber(h *Handler, c *call) (any, error) {
 		PhoneNumber            string          `json:"PhoneNumber"`
 		PhoneNumberDescription string          `json:"PhoneNumberDescription"`
 		Tags                   json.RawMessage `json:"Tags"`
+		ClientToken            string          `json:"ClientToken"`
 	}
 	if err := decode(c.body, &in, errInvalidParameter); err != nil {
 		return nil, err
@@ -241,14 +242,22 @@ func claimPhoneNumber(h *Handler, c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	id := newID()
+	phoneOut := func(id string) any {
+		return map[string]string{"PhoneNumberId": id, "PhoneNumberArn": h.arn(c.account, "phone-number/"+id)}
+	}
+	return h.once(c, "ClaimPhoneNumber", in.ClientToken, kindPhoneNumber, iid, func(id string) (any, error) {
+		return h.claimPhoneNumber(c, iid, in.PhoneNumber, in.PhoneNumberDescription, id)
+	}, phoneOut)
+}
+
+func (h *Handler) claimPhoneNumber(c *call, iid, number, description, id string) (any, error) {
 	arn := h.arn(c.account, "phone-number/"+id)
-	d := map[string]any{"PhoneNumberId": id, "PhoneNumberArn": arn, "PhoneNumber": in.PhoneNumber, "TargetArn": h.arn(c.account, "instance/"+iid),
-		"InstanceId": iid, "PhoneNumberDescription": in.PhoneNumberDescription}
+	d := map[string]any{"PhoneNumberId": id, "PhoneNumberArn": arn, "PhoneNumber": number, "TargetArn": h.arn(c.account, "instance/"+iid),
+		"InstanceId": iid, "PhoneNumberDescription": description}
 	// A number is claimed once per account: its name is the number itself.
-	if err := h.create(c, kindPhoneNumber, "ClaimPhoneNumber", iid, id, in.PhoneNumber, instanceScope(iid), d); err != nil {
+	if err := h.create(c, kindPhoneNumber, "ClaimPhoneNumber", iid, id, number, instanceScope(iid), d); err != nil {
 		if isDuplicate(err) {
-			return nil, newError(errInvalidParameter, "phone number %s is already claimed by this instance", in.PhoneNumber)
+			return nil, newError(errInvalidParameter, "phone number %s is already claimed by this instance", number)
 		}
 		return nil, err
 	}

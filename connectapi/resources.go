@@ -28,7 +28,7 @@ var (
 )
 
 // childKinds are the kinds stored under an instance, deleted with it.
-var childKinds = []*kind{kindUser, kindQueue, kindRoutingProfile, kindContact}
+var childKinds = []*kind{kindUser, kindQueue, kindRoutingProfile, kindContact, kindClientToken}
 
 func instanceScope(id string) string { return "instance/" + id }
 

@@ -34,6 +34,9 @@ type Breaches struct {
 	CallsBreachingConcurrencyQuota int64
 	ChatsBreachingActiveChatQuota  int64
 	TasksBreachingConcurrencyQuota int64
+	// ThrottledCalls counts StartOutboundVoiceContact calls refused for
+	// the API rate.
+	ThrottledCalls int64
 }
 
 // InstanceMetrics is what GET /v1/simulate/{account}/instances/{instance}/metrics
@@ -49,6 +52,7 @@ type InstanceMetrics struct {
 	ConcurrentTasks                 int64   `json:"ConcurrentTasks"`
 	ConcurrentTasksPercentage       float64 `json:"ConcurrentTasksPercentage"`
 	TasksBreachingConcurrencyQuota  int64   `json:"TasksBreachingConcurrencyQuota"`
+	ThrottledCalls                  int64   `json:"ThrottledCalls"`
 }
 
 // InboundCall is the body of a simulated inbound call.
@@ -143,6 +147,10 @@ func toNative(err error) error {
 	return &headroom.Error{Code: code, Message: e.message}
 }
 
+// channelThrottled is countBreach's channel for a call refused for the
+// API rate.
+const channelThrottled = "THROTTLED"
+
 // countBreach adds one to an instance's breach counter for a channel.
 func (h *Handler) countBreach(ctx context.Context, account, iid, channel string) {
 	h.breachMu.Lock()
@@ -158,6 +166,8 @@ func (h *Handler) countBreach(ctx context.Context, account, iid, channel string)
 		b.CallsBreachingConcurrencyQuota++
 	case "CHAT":
 		b.ChatsBreachingActiveChatQuota++
+	case channelThrottled:
+		b.ThrottledCalls++
 	default:
 		b.TasksBreachingConcurrencyQuota++
 	}
@@ -338,8 +348,8 @@ func (h *Handler) Metrics(ctx context.Context, account, iid string) (InstanceMet
 	if r, err := h.store.FindResource(ctx, account, kindBreaches.name, iid); err == nil {
 		json.Unmarshal(r.Data, &b)
 	}
-	m.CallsBreachingConcurrencyQuota, m.ChatsBreachingActiveChatQuota, m.TasksBreachingConcurrencyQuota =
-		b.CallsBreachingConcurrencyQuota, b.ChatsBreachingActiveChatQuota, b.TasksBreachingConcurrencyQuota
+	m.CallsBreachingConcurrencyQuota, m.ChatsBreachingActiveChatQuota, m.TasksBreachingConcurrencyQuota, m.ThrottledCalls =
+		b.CallsBreachingConcurrencyQuota, b.ChatsBreachingActiveChatQuota, b.TasksBreachingConcurrencyQuota, b.ThrottledCalls
 	for _, q := range []struct {
 		code string
 		used *int64

@@ -77,6 +77,7 @@ func (s *Server) enforceOne(r *http.Request, p *principal, i int, item *EnforceI
 		return EnforceResult{Allowed: true, Code: item.Code, Scope: item.Scope}
 	}
 	d, err := s.engine.Do(r.Context(), req)
+	s.decisions.count(req.Code, d.Allowed, err)
 	res := EnforceResult{Allowed: d.Allowed, Code: d.Code, Scope: d.Scope, Limit: d.Limit, Level: string(d.Level), Used: d.Used,
 		Remaining: d.Remaining, RetryAfterMS: ceilMS(d.RetryAfter), Replayed: d.Replayed}
 	if !d.Expires.IsZero() {

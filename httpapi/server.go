@@ -11,6 +11,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/headroomhq/headroom"
 )
 
@@ -70,6 +72,10 @@ type Server struct {
 	tokens map[string]cachedToken // secret hash → token
 
 	requests *expvar.Int
+	// decisions count enforce decisions; metrics is what GET /metrics
+	// exposes.
+	decisions *decisionCounts
+	metrics   *prometheus.Registry
 }
 
 type cachedToken struct {
@@ -98,7 +104,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, engine: cfg.Engine, store: cfg.Engine.Store(), log: cfg.Logger,
 		adminHash: headroom.HashToken(cfg.AdminToken), mux: http.NewServeMux(),
-		tokens: map[string]cachedToken{}, requests: requestCounter}
+		tokens: map[string]cachedToken{}, requests: requestCounter,
+		decisions: newDecisionCounts(cfg.Engine.Catalog()), metrics: prometheus.NewRegistry()}
+	s.metrics.MustRegister(s.decisions)
 	s.routes()
 	return s, nil
 }
@@ -118,6 +126,7 @@ func (s *Server) routes() {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.Write([]byte("ok\n"))
 	})
+	s.mux.Handle("GET /metrics", s.metricsHandler())
 	s.mux.Handle("GET /debug/vars", s.operator(expvar.Handler().ServeHTTP))
 	s.mux.Handle("GET /debug/pprof/", s.operator(pprof.Index))
 	s.mux.Handle("GET /debug/pprof/profile", s.operator(pprof.Profile))

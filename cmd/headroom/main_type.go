@@ -112,6 +112,9 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	}
 	conn.Mount(api)
 	conn.MountSimulate(api)
+	if err := api.RegisterMetrics(conn.Collector()); err != nil {
+		return err
+	}
 	m.listener, err = net.Listen("tcp", m.Config.Addr)
 	if err != nil {
 		return headroom.Errorf(headroom.EUNAVAILABLE, "cannot listen on %s: %v (is another server using it? choose another with --addr)", m.Config.Addr, err)
