@@ -1,5 +1,8 @@
 package connectapi
 
+// The operations on contacts that exist: stop, transfer, describe, update
+// attributes and monitor. Starting contacts is in contacts.go.
+
 import (
 	"github.com/headroomhq/headroom"
 )
