@@ -25,22 +25,11 @@ type caller struct {
 	KeyID   string
 }
 
-// sigErrorNames maps a verification failure to the error name AWS's
-// authentication layer answers with.
-var sigErrorNames = map[sigv4.Kind]string{
-	sigv4.Missing:      errMissingAuthToken,
-	sigv4.Incomplete:   errIncompleteSignature,
-	sigv4.WrongScope:   errInvalidSignature,
-	sigv4.UnknownKey:   errUnrecognizedClient,
-	sigv4.Expired:      errInvalidSignature,
-	sigv4.BadSignature: errInvalidSignature,
-}
-
 // sigError converts a sigv4 failure to the wire error; other errors pass.
 func sigError(err error) error {
 	var se *sigv4.Error
 	if errors.As(err, &se) {
-		return newError(sigErrorNames[se.Kind], "%s", se.Message)
+		return newError(se.Kind.ErrorName(), "%s", se.Message)
 	}
 	return err
 }

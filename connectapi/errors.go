@@ -71,15 +71,6 @@ func newError(name, format string, args ...any) *apiError {
 	return &apiError{name: name, status: status, message: fmt.Sprintf(format, args...)}
 }
 
-var sigNames = map[sigv4.Kind]string{
-	sigv4.Missing:      errMissingAuthToken,
-	sigv4.Incomplete:   errIncompleteSignatur,
-	sigv4.WrongScope:   errInvalidSignature,
-	sigv4.UnknownKey:   errUnrecognized,
-	sigv4.Expired:      errInvalidSignature,
-	sigv4.BadSignature: errInvalidSignature,
-}
-
 // toAPIError converts any error to its wire form for an operation: quota
 // denials take the name the operation's model lists (quotaErr), bad input
 // the operation's validation error (badInput).
@@ -89,7 +80,7 @@ func toAPIError(err error, rt *route) (e *apiError, internal bool) {
 	}
 	var se *sigv4.Error
 	if errors.As(err, &se) {
-		return newError(sigNames[se.Kind], "%s", se.Message), false
+		return newError(se.Kind.ErrorName(), "%s", se.Message), false
 	}
 	msg := headroom.ErrorMessage(err)
 	var he *headroom.Error

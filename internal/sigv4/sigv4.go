@@ -50,6 +50,21 @@ const (
 	BadSignature
 )
 
+// ErrorName is the error name AWS's authentication layer answers a failure
+// of this kind with; it is the same for every AWS API.
+func (k Kind) ErrorName() string {
+	switch k {
+	case Missing:
+		return "MissingAuthenticationTokenException"
+	case Incomplete:
+		return "IncompleteSignatureException"
+	case UnknownKey:
+		return "UnrecognizedClientException"
+	default:
+		return "InvalidSignatureException"
+	}
+}
+
 // Error is a verification failure with a message as AWS words it.
 type Error struct {
 	Kind    Kind
