@@ -11,24 +11,24 @@ import (
 
 // Error names of the Amazon Connect API and of the authentication layer.
 const (
-	errThrottling         = "ThrottlingException"
-	errLimitExceeded      = "LimitExceededException"
-	errServiceQuota       = "ServiceQuotaExceededException"
-	errInvalidRequest     = "InvalidRequestException"
-	errInvalidParameter   = "InvalidParameterException"
-	errNotFound           = "ResourceNotFoundException"
-	errDuplicate          = "DuplicateResourceException"
-	errIdempotency        = "IdempotencyException"
-	errConflict           = "ResourceConflictException"
-	errInUse              = "ResourceInUseException"
-	errInternal           = "InternalServiceException"
-	errDestination        = "DestinationNotAllowedException"
-	errAccessDenied       = "AccessDeniedException"
-	errUnknownOperation   = "UnknownOperationException"
-	errMissingAuthToken   = "MissingAuthenticationTokenException"
-	errUnrecognized       = "UnrecognizedClientException"
-	errInvalidSignature   = "InvalidSignatureException"
-	errIncompleteSignatur = "IncompleteSignatureException"
+	errThrottling          = "ThrottlingException"
+	errLimitExceeded       = "LimitExceededException"
+	errServiceQuota        = "ServiceQuotaExceededException"
+	errInvalidRequest      = "InvalidRequestException"
+	errInvalidParameter    = "InvalidParameterException"
+	errNotFound            = "ResourceNotFoundException"
+	errDuplicate           = "DuplicateResourceException"
+	errIdempotency         = "IdempotencyException"
+	errConflict            = "ResourceConflictException"
+	errInUse               = "ResourceInUseException"
+	errInternal            = "InternalServiceException"
+	errDestination         = "DestinationNotAllowedException"
+	errAccessDenied        = "AccessDeniedException"
+	errUnknownOperation    = "UnknownOperationException"
+	errMissingAuthToken    = "MissingAuthenticationTokenException"
+	errUnrecognized        = "UnrecognizedClientException"
+	errInvalidSignature    = "InvalidSignatureException"
+	errIncompleteSignature = "IncompleteSignatureException"
 )
 
 // statusByName is the HTTP status Amazon Connect answers each error with.
@@ -51,7 +51,7 @@ var statusByName = map[string]int{
 	errMissingAuthToken:        http.StatusForbidden,
 	errUnrecognized:            http.StatusForbidden,
 	errInvalidSignature:        http.StatusForbidden,
-	errIncompleteSignatur:      http.StatusBadRequest,
+	errIncompleteSignature:     http.StatusBadRequest,
 }
 
 // apiError is an error exactly as it goes on the wire.

@@ -166,6 +166,20 @@ func checkFilters(f *metricFilters) error {
 	return nil
 }
 
+// metricInput checks a metric request's filters and groupings, and reads
+// the instance's contacts that both metric operations compute from.
+func (h *Handler) metricInput(c *call, iid string, f *metricFilters, groupings []string) ([]group, []*contactData, error) {
+	if err := checkFilters(f); err != nil {
+		return nil, nil, err
+	}
+	gs, err := groups(f, groupings)
+	if err != nil {
+		return nil, nil, err
+	}
+	contacts, err := h.allContacts(c, iid)
+	return gs, contacts, err
+}
+
 // getCurrentMetricData returns real-time metrics computed from Headroom's
 // state: contacts in queue, agents online, and so on.
 func getCurrentMetricData(h *Handler, c *call) (any, error) {
@@ -184,14 +198,7 @@ func getCurrentMetricData(h *Handler, c *call) (any, error) {
 	if len(in.CurrentMetrics) == 0 {
 		return nil, required(errInvalidParameter, "CurrentMetrics")
 	}
-	if err := checkFilters(in.Filters); err != nil {
-		return nil, err
-	}
-	gs, err := groups(in.Filters, in.Groupings)
-	if err != nil {
-		return nil, err
-	}
-	contacts, err := h.allContacts(c, iid)
+	gs, contacts, err := h.metricInput(c, iid, in.Filters, in.Groupings)
 	if err != nil {
 		return nil, err
 	}
@@ -293,14 +300,7 @@ func getMetricData(h *Handler, c *call) (any, error) {
 	if !end.After(start) || end.Sub(start) > 24*time.Hour {
 		return nil, newError(errInvalidParameter, "EndTime must be after StartTime and at most 24 hours later")
 	}
-	if err := checkFilters(in.Filters); err != nil {
-		return nil, err
-	}
-	gs, err := groups(in.Filters, in.Groupings)
-	if err != nil {
-		return nil, err
-	}
-	contacts, err := h.allContacts(c, iid)
+	gs, contacts, err := h.metricInput(c, iid, in.Filters, in.Groupings)
 	if err != nil {
 		return nil, err
 	}
