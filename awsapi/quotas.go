@@ -53,6 +53,20 @@ func (h *Handler) lookupQuota(service, code string) (*headroom.Quota, error) {
 	return q, nil
 }
 
+// quotaArgs checks the required ServiceCode and QuotaCode members and
+// returns the quota they name.
+func (h *Handler) quotaArgs(service, code *string) (*headroom.Quota, error) {
+	s, err := serviceCodeArg(service, true)
+	if err != nil {
+		return nil, err
+	}
+	c, err := quotaCodeArg(code, true)
+	if err != nil {
+		return nil, err
+	}
+	return h.lookupQuota(s, c)
+}
+
 // appliedLevel is where a quota applies: ACCOUNT for account-wide quotas,
 // ALL for per-resource ones, which take account and resource values.
 func appliedLevel(q *headroom.Quota) string {
@@ -224,15 +238,7 @@ func (h *Handler) listDefaultQuotas(ctx context.Context, c *caller, in *listDefa
 }
 
 func (h *Handler) getServiceQuota(ctx context.Context, c *caller, in *getServiceQuotaInput) (*quotaOutput, error) {
-	service, err := serviceCodeArg(in.ServiceCode, true)
-	if err != nil {
-		return nil, err
-	}
-	code, err := quotaCodeArg(in.QuotaCode, true)
-	if err != nil {
-		return nil, err
-	}
-	q, err := h.lookupQuota(service, code)
+	q, err := h.quotaArgs(in.ServiceCode, in.QuotaCode)
 	if err != nil {
 		return nil, err
 	}
@@ -252,15 +258,7 @@ func (h *Handler) getServiceQuota(ctx context.Context, c *caller, in *getService
 }
 
 func (h *Handler) getDefaultQuota(ctx context.Context, c *caller, in *getDefaultQuotaInput) (*quotaOutput, error) {
-	service, err := serviceCodeArg(in.ServiceCode, true)
-	if err != nil {
-		return nil, err
-	}
-	code, err := quotaCodeArg(in.QuotaCode, true)
-	if err != nil {
-		return nil, err
-	}
-	q, err := h.lookupQuota(service, code)
+	q, err := h.quotaArgs(in.ServiceCode, in.QuotaCode)
 	if err != nil {
 		return nil, err
 	}

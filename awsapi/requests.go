@@ -104,18 +104,11 @@ func (h *Handler) listHistory(ctx context.Context, c *caller, in *listHistoryInp
 }
 
 func (h *Handler) listHistoryByQuota(ctx context.Context, c *caller, in *listHistoryByQuotaInput) (*listHistoryOutput, error) {
-	service, err := serviceCodeArg(in.ServiceCode, true)
+	q, err := h.quotaArgs(in.ServiceCode, in.QuotaCode)
 	if err != nil {
 		return nil, err
 	}
-	code, err := quotaCodeArg(in.QuotaCode, true)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := h.lookupQuota(service, code); err != nil {
-		return nil, err
-	}
-	return h.history(ctx, c, "ListRequestedServiceQuotaChangeHistoryByQuota", service, code, in.Status, in.QuotaRequestedAtLevel, in.MaxResults, in.NextToken)
+	return h.history(ctx, c, "ListRequestedServiceQuotaChangeHistoryByQuota", q.Service, q.Code, in.Status, in.QuotaRequestedAtLevel, in.MaxResults, in.NextToken)
 }
 
 // historyBatch is how many requests history reads from the store at a time.
