@@ -156,7 +156,7 @@ func TestClientTokenIdempotencyException(t *testing.T) {
 			ContactFlowId: aws.String("flow"), DestinationPhoneNumber: aws.String("+12065550123"), ClientToken: aws.String("call")}))
 		return *out.ContactId
 	}
-	if call() != call() {
+	if first, retry := call(), call(); first != retry {
 		t.Fatal("a retried call started a second call")
 	}
 	if n := e.usage(acctA, headroom.CodeConcurrentCalls, iid); n != 1 {
