@@ -142,6 +142,8 @@ type Token struct {
 type PurgeResult struct {
 	Leases          int
 	IdempotencyKeys int
+	// Tokens counts resource tokens forgotten.
+	Tokens int
 }
 
 // TemplateEntry is one quota increase in the organization's quota request

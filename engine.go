@@ -64,9 +64,6 @@ func NewEngine(cfg Config) (*Engine, error) {
 // Catalog returns the engine's catalog.
 func (e *Engine) Catalog() *Catalog { return e.catalog }
 
-// Store returns the engine's store.
-func (e *Engine) Store() Store { return e.store }
-
 // Op is an enforcement operation.
 type Op string
 

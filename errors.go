@@ -6,12 +6,12 @@ import (
 	"time"
 )
 
-// ErrorCode classifies every error Headroom returns. Each code maps to one
-// HTTP status and one AWS error name through the table in ErrorCodeInfo, so
-// every interface reports the same failure the same way.
+// ErrorCode classifies every error Headroom returns. The root package names
+// the failures only; each transport (the native API, the AWS APIs) has one
+// exhaustive table from code to its own wire form.
 type ErrorCode string
 
-// Error codes. Their HTTP statuses and AWS names are in ErrorCodeInfo.
+// Error codes.
 const (
 	// EINVALID is malformed or out-of-range input.
 	EINVALID ErrorCode = "invalid_argument"
@@ -27,6 +27,18 @@ const (
 	// ECONFLICT is a clash with existing state: a duplicate account, or an
 	// idempotency key reused for a different operation.
 	ECONFLICT ErrorCode = "conflict"
+	// EIDEMPOTENCY is a resource token (such as Amazon Connect's
+	// ClientToken) reused for a request with other parameters.
+	EIDEMPOTENCY ErrorCode = "idempotency_mismatch"
+	// ESTALE is an update of an entity that another writer changed since it
+	// was read; the caller reads it again and retries.
+	ESTALE ErrorCode = "stale"
+	// EINUSE is the removal of an entity that another one still uses, such
+	// as a user hierarchy group that has child groups.
+	EINUSE ErrorCode = "in_use"
+	// EPRECONDITION is an operation the entity's state does not allow, such
+	// as stopping a contact that has already ended.
+	EPRECONDITION ErrorCode = "failed_precondition"
 	// ENOTADJUSTABLE is an attempt to change a quota that cannot be increased.
 	ENOTADJUSTABLE ErrorCode = "not_adjustable"
 	// EQUOTAEXCEEDED is a denial: the action would exceed an applied value.
@@ -51,35 +63,19 @@ const (
 	EINTERNAL ErrorCode = "internal"
 )
 
-// CodeInfo is how one ErrorCode appears on the wire.
-type CodeInfo struct {
-	// HTTPStatus is the status of the native API and of the AWS-compatible APIs.
-	HTTPStatus int
-	// ServiceQuotasName is the error name on the AWS Service Quotas API.
-	ServiceQuotasName string
-	// ConnectName is the error name on the Amazon Connect–compatible API.
-	ConnectName string
+// ErrorCodes lists every ErrorCode, so that each transport's table can be
+// tested for completeness.
+var ErrorCodes = []ErrorCode{
+	EINVALID, EWRONGKIND, EUNKNOWNQUOTA, EUNKNOWNACCOUNT, ENOTFOUND, ECONFLICT, EIDEMPOTENCY, ESTALE, EINUSE,
+	EPRECONDITION, ENOTADJUSTABLE, EQUOTAEXCEEDED, ETHROTTLED, ENOTALLOWED, ENOTAVAILABLE, ETOOLARGE,
+	EUNAUTHENTICATED, EFORBIDDEN, EUNAVAILABLE, EINTERNAL,
 }
 
-// ErrorCodeInfo is the single table from error codes to HTTP statuses and AWS
-// error names. Interfaces read it; they never choose statuses on their own.
-var ErrorCodeInfo = map[ErrorCode]CodeInfo{
-	EINVALID:         {400, "IllegalArgumentException", "InvalidParameterException"},
-	EWRONGKIND:       {400, "IllegalArgumentException", "InvalidRequestException"},
-	EUNKNOWNQUOTA:    {404, "NoSuchResourceException", "ResourceNotFoundException"},
-	EUNKNOWNACCOUNT:  {404, "NoSuchResourceException", "ResourceNotFoundException"},
-	ENOTFOUND:        {404, "NoSuchResourceException", "ResourceNotFoundException"},
-	ECONFLICT:        {409, "ResourceAlreadyExistsException", "ResourceConflictException"},
-	ENOTADJUSTABLE:   {400, "IllegalArgumentException", "InvalidRequestException"},
-	EQUOTAEXCEEDED:   {409, "QuotaExceededException", "ServiceQuotaExceededException"},
-	ETHROTTLED:       {429, "TooManyRequestsException", "ThrottlingException"},
-	ENOTALLOWED:      {403, "AccessDeniedException", "DestinationNotAllowedException"},
-	ENOTAVAILABLE:    {403, "AccessDeniedException", "InvalidRequestException"},
-	ETOOLARGE:        {413, "IllegalArgumentException", "InvalidRequestException"},
-	EUNAUTHENTICATED: {401, "AccessDeniedException", "AccessDeniedException"},
-	EFORBIDDEN:       {403, "AccessDeniedException", "AccessDeniedException"},
-	EUNAVAILABLE:     {503, "ServiceException", "InternalServiceException"},
-	EINTERNAL:        {500, "ServiceException", "InternalServiceException"},
+// Retryable reports whether a request that failed with c may succeed if
+// sent again unchanged: a throttle, a backend that could not answer, or a
+// lost race on a version.
+func (c ErrorCode) Retryable() bool {
+	return c == ETHROTTLED || c == EUNAVAILABLE || c == ESTALE
 }
 
 // Error is Headroom's one application error type. Wrap it freely with

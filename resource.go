@@ -23,6 +23,11 @@ type Resource struct {
 	// Parent is the owning resource's id, such as the instance of a user;
 	// empty for top-level resources.
 	Parent string
+	// ParentKind, when set on a create, is the kind of Parent: the store
+	// then creates the resource only if its parent exists at that moment
+	// (ENOTFOUND otherwise), so that no child outlives a parent deleted by
+	// DeleteResourceTree at the same time. Stores do not keep it.
+	ParentKind string
 	// Name, when set, is unique within the account, kind and parent.
 	Name string
 	// Data is the emulated API's own representation, as JSON.
@@ -31,6 +36,43 @@ type Resource struct {
 	Created time.Time
 	// Updated is when the resource last changed.
 	Updated time.Time
+	// Version counts the resource's stored changes: 1 when created, one
+	// more with each update. An update names the version it was read at,
+	// so that two writers never both change what one of them read.
+	Version int64
+}
+
+// ResourceToken makes the creation of a resource idempotent, as Amazon
+// Connect's ClientToken does: a retry with the same Key and Hash within the
+// token's life creates nothing and answers the resource the first request
+// created.
+type ResourceToken struct {
+	// Key is the token, unique per account; the caller may prefix it with
+	// the operation so that each operation has its own tokens.
+	Key string
+	// Hash identifies what the request asked for; a reuse of Key with
+	// another Hash is EIDEMPOTENCY.
+	Hash string
+	// Expires is when the token is forgotten: a request with the same Key
+	// after it is a new request.
+	Expires time.Time
+}
+
+// ResourceResult is a Store's answer to a resource write.
+type ResourceResult struct {
+	// Applied is false when the write's hold was refused for the limit.
+	Applied bool
+	// Used is the usage of the held quota after the write (or at the
+	// refusal).
+	Used int64
+	// Replayed is true when the write's token, or its hold's idempotency
+	// key, had been used before, and nothing changed.
+	Replayed bool
+	// ID is the resource written, or on a replayed token the resource the
+	// first request created.
+	ID string
+	// Version is the resource's version after the write.
+	Version int64
 }
 
 // ResourceFilter selects resources. Account and Kind are required.

@@ -27,23 +27,15 @@ func TestHoldCreateDeleteResource(t *testing.T) {
 	if _, _, err := e.CreateAccount(ctx, headroom.Account{ID: acct}, "test"); err != nil {
 		t.Fatal(err)
 	}
-	create := func(id string) (headroom.CountResult, error) {
-		hold, a, err := e.Hold(ctx, acct, headroom.CodeInstances, "", 1)
-		if err != nil {
-			return headroom.CountResult{}, err
-		}
-		if hold.Limit != 2 || a.Value != 2 {
-			t.Fatalf("hold limit %d applied %v, want 2", hold.Limit, a.Value)
-		}
-		res, err := store.CreateResource(ctx, headroom.Resource{Account: acct, Kind: "connect:instance", ID: id, Created: clk.Now(), Updated: clk.Now()}, hold, headroom.AuditEntry{Time: clk.Now(), Actor: "test", Account: acct, Action: "test"})
-		if err == nil && !res.Applied {
-			err = e.HoldDenied(hold, a, res)
-		}
-		return res, err
+	create := func(id string) (headroom.ResourceResult, error) {
+		return e.CreateResource(ctx, headroom.ResourceCreate{
+			Resource: headroom.Resource{Account: acct, Kind: "connect:instance", ID: id},
+			Hold:     &headroom.Slot{Code: headroom.CodeInstances, Amount: 1},
+			Note:     headroom.Note{Actor: "test", Action: "test"}})
 	}
-	for _, id := range []string{"a", "b"} {
-		if _, err := create(id); err != nil {
-			t.Fatal(err)
+	for i, id := range []string{"a", "b"} {
+		if res, err := create(id); err != nil || !res.Applied || res.Used != int64(i+1) || res.ID != id {
+			t.Fatalf("create %s = %+v, %v; want applied, used %d", id, res, err, i+1)
 		}
 	}
 	_, err = create("c")
@@ -53,25 +45,31 @@ func TestHoldCreateDeleteResource(t *testing.T) {
 	if want := "Amazon Connect instances per account quota of 2 reached for account 123456789012 (2 in use, 1 requested)"; headroom.ErrorMessage(err) != want {
 		t.Errorf("message %q, want %q", headroom.ErrorMessage(err), want)
 	}
-	if _, err := store.FindResource(ctx, acct, "connect:instance", "c"); headroom.ErrorCodeOf(err) != headroom.ENOTFOUND {
+	if _, err := e.FindResource(ctx, acct, "connect:instance", "c"); headroom.ErrorCodeOf(err) != headroom.ENOTFOUND {
 		t.Errorf("refused resource stored: %v", err)
 	}
-	if err := store.DeleteResource(ctx, acct, "connect:instance", "a", e.Free(acct, headroom.CodeInstances, "", 1), headroom.AuditEntry{Time: clk.Now(), Actor: "test", Account: acct, Action: "test"}); err != nil {
+	if err := e.DeleteResource(ctx, headroom.ResourceDelete{Account: acct, Kind: "connect:instance", ID: "a",
+		Free: &headroom.Slot{Code: headroom.CodeInstances, Amount: 1}, Note: headroom.Note{Actor: "test", Action: "test"}}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := create("c"); err != nil {
 		t.Fatalf("after delete: %v", err)
 	}
-	if _, _, err := e.Hold(ctx, acct, headroom.CodeConcurrentCalls, "instance/x", 1); headroom.ErrorCodeOf(err) != headroom.EWRONGKIND {
+	hold := func(account, code, scope string) error {
+		_, err := e.CreateResource(ctx, headroom.ResourceCreate{Resource: headroom.Resource{Account: account, Kind: "k", ID: "x"},
+			Hold: &headroom.Slot{Code: code, Scope: scope, Amount: 1}})
+		return err
+	}
+	if err := hold(acct, headroom.CodeConcurrentCalls, "instance/x"); headroom.ErrorCodeOf(err) != headroom.EWRONGKIND {
 		t.Errorf("hold of a concurrency quota: %v", err)
 	}
-	if _, _, err := e.Hold(ctx, acct, headroom.CodeUsers, "", 1); headroom.ErrorCodeOf(err) != headroom.EINVALID {
+	if err := hold(acct, headroom.CodeUsers, ""); headroom.ErrorCodeOf(err) != headroom.EINVALID {
 		t.Errorf("hold without instance scope: %v", err)
 	}
 	if _, _, err := e.CreateAccount(ctx, headroom.Account{ID: "999999999999", Partner: headroom.PartnerAISPL}, "test"); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := e.Hold(ctx, "999999999999", headroom.CodeInstances, "", 1); headroom.ErrorCodeOf(err) != headroom.ENOTAVAILABLE {
+	if err := hold("999999999999", headroom.CodeInstances, ""); headroom.ErrorCodeOf(err) != headroom.ENOTAVAILABLE {
 		t.Errorf("AISPL hold: %v", err)
 	}
 }

@@ -82,38 +82,31 @@ type Usage struct {
 	Used int64
 }
 
-// Store keeps Headroom's durable state: accounts, overrides, count usage with
-// idempotency keys, leases, the resources of emulated APIs and the audit log.
-// Every check-and-change of usage happens atomically inside the Store, so no
-// two callers can both take the last slot, and a resource is stored or
-// removed in the same transaction as the change of the slot it holds.
-// Implementations must be safe for concurrent use and must pass the contract
-// suite in internal/storetest.
+// Store keeps Headroom's durable state. It is the sum of five roles, so
+// that a new backend can be brought up, and tested with the matching part
+// of the contract suite in internal/storetest, one role at a time.
 //
-// Errors are *Error values: EUNKNOWNACCOUNT, ENOTFOUND, ECONFLICT, EINVALID,
-// or EUNAVAILABLE/EINTERNAL for backend failures.
+// Every rule about shared state (a limit, an idempotency key, a version,
+// the number of tags or open requests) is checked and applied inside one
+// atomic Store operation, never under a lock in the caller's process:
+// several Headroom nodes may share one Store. Implementations must be safe
+// for concurrent use.
+//
+// Errors are *Error values: EUNKNOWNACCOUNT, ENOTFOUND, ECONFLICT, ESTALE,
+// EIDEMPOTENCY, EQUOTAEXCEEDED, EINVALID, or EUNAVAILABLE/EINTERNAL for
+// backend failures.
 type Store interface {
-	// CreateAccount stores a new account; ECONFLICT if the id exists.
-	CreateAccount(ctx context.Context, a Account, audit AuditEntry) error
-	// FindAccount returns an account; EUNKNOWNACCOUNT if it does not exist.
-	FindAccount(ctx context.Context, id string) (Account, error)
-	// ListAccounts returns every account ordered by id.
-	ListAccounts(ctx context.Context) ([]Account, error)
+	UsageStore
+	AccountStore
+	WorkflowStore
+	ResourceStore
+	AuditStore
+}
 
-	// PutOverride creates or replaces the override for (account, code,
-	// scope) and appends audit in the same transaction.
-	PutOverride(ctx context.Context, o Override, audit AuditEntry) error
-	// DeleteOverride removes an override and appends audit; ENOTFOUND if
-	// there is none.
-	DeleteOverride(ctx context.Context, account, code, scope string, audit AuditEntry) error
-	// FindOverrides returns the overrides of one quota in one account, in
-	// any scope. The caller must not modify the slice, so that a store may
-	// return a shared one.
-	FindOverrides(ctx context.Context, account, code string) ([]Override, error)
-	// ListOverrides returns every override of an account, ordered by code
-	// then scope.
-	ListOverrides(ctx context.Context, account string) ([]Override, error)
-
+// UsageStore keeps count usage with its idempotency keys, leases and plain
+// counters. Every check-and-change is atomic, so no two callers can both
+// take the last slot.
+type UsageStore interface {
 	// Reserve adds Amount to a counter if the result stays within Limit.
 	// ECONFLICT if the idempotency key was used for a different change.
 	Reserve(ctx context.Context, c CountChange) (CountResult, error)
@@ -143,6 +136,44 @@ type Store interface {
 	// an account at now.
 	ListUsage(ctx context.Context, account string, now time.Time) ([]Usage, error)
 
+	// AddCounter adds n (at least 1) to a plain counter, such as a breach
+	// metric, and returns its new value. Counters have no limit, are not
+	// usage and are not listed by ListUsage.
+	AddCounter(ctx context.Context, key UsageKey, n int64) (int64, error)
+	// Counter returns a plain counter's value; zero if it was never added
+	// to.
+	Counter(ctx context.Context, key UsageKey) (int64, error)
+
+	// Purge removes leases expired at now and idempotency keys and resource
+	// tokens recorded before keysBefore. It must not block decisions for
+	// long.
+	Purge(ctx context.Context, now, keysBefore time.Time) (PurgeResult, error)
+}
+
+// AccountStore keeps accounts with their overrides, access keys and API
+// tokens.
+type AccountStore interface {
+	// CreateAccount stores a new account; ECONFLICT if the id exists.
+	CreateAccount(ctx context.Context, a Account, audit AuditEntry) error
+	// FindAccount returns an account; EUNKNOWNACCOUNT if it does not exist.
+	FindAccount(ctx context.Context, id string) (Account, error)
+	// ListAccounts returns every account ordered by id.
+	ListAccounts(ctx context.Context) ([]Account, error)
+
+	// PutOverride creates or replaces the override for (account, code,
+	// scope) and appends audit in the same transaction.
+	PutOverride(ctx context.Context, o Override, audit AuditEntry) error
+	// DeleteOverride removes an override and appends audit; ENOTFOUND if
+	// there is none.
+	DeleteOverride(ctx context.Context, account, code, scope string, audit AuditEntry) error
+	// FindOverrides returns the overrides of one quota in one account, in
+	// any scope. The caller must not modify the slice, so that a store may
+	// return a shared one.
+	FindOverrides(ctx context.Context, account, code string) ([]Override, error)
+	// ListOverrides returns every override of an account, ordered by code
+	// then scope.
+	ListOverrides(ctx context.Context, account string) ([]Override, error)
+
 	// CreateAccessKey stores a key of an existing account and appends
 	// audit; EUNKNOWNACCOUNT, or ECONFLICT if the key id exists.
 	CreateAccessKey(ctx context.Context, k AccessKey, audit AuditEntry) error
@@ -161,7 +192,11 @@ type Store interface {
 	ListTokens(ctx context.Context) ([]Token, error)
 	// DeleteToken removes a token and appends audit; ENOTFOUND if none.
 	DeleteToken(ctx context.Context, id string, audit AuditEntry) error
+}
 
+// WorkflowStore keeps change requests with their transitions, and the
+// organization's quota request template.
+type WorkflowStore interface {
 	// CreateChangeRequest stores a new request with its first transition
 	// (from "" to r.Status) and audit, atomically checking that the account
 	// has no other open request for the same code and scope (ECONFLICT) and
@@ -195,44 +230,65 @@ type Store interface {
 	SetTemplateAssociated(ctx context.Context, on bool, audit AuditEntry) error
 	// TemplateAssociated reports whether the template is associated.
 	TemplateAssociated(ctx context.Context) (bool, error)
+}
 
-	// TagResource adds or replaces tags on a resource of an account.
-	TagResource(ctx context.Context, account, resource string, tags map[string]string) error
-	// UntagResource removes tag keys from a resource; absent keys are
-	// ignored.
-	UntagResource(ctx context.Context, account, resource string, keys []string) error
-	// ListTags returns a resource's tags; empty if it has none.
-	ListTags(ctx context.Context, account, resource string) (map[string]string, error)
-
+// ResourceStore keeps the resources of emulated APIs, each held together
+// with the quota slots it takes, and tags.
+type ResourceStore interface {
 	// CreateResource stores a new resource and, in the same transaction,
 	// applies hold, a reserve of the quota slot the resource takes, when
-	// hold is not nil. A refused reserve stores nothing and returns
-	// Applied false. ECONFLICT if the id exists, or the name within its
-	// account, kind and parent. A resource and its slot are never apart.
-	CreateResource(ctx context.Context, r Resource, hold *CountChange, audit AuditEntry) (CountResult, error)
-	// UpdateResource replaces a resource's Name, Data and Updated and, in
-	// the same transaction, applies hold (a reserve of the slots the change
+	// hold is not nil, and records token, when not nil. A refused reserve
+	// stores nothing and returns Applied false. A live token with the same
+	// Hash stores nothing and returns Replayed with the ID of the resource
+	// it created; one with another Hash is EIDEMPOTENCY. ECONFLICT if the
+	// id exists, or the name within its account, kind and parent. A
+	// resource and its slot are never apart. The stored resource has
+	// Version 1.
+	CreateResource(ctx context.Context, r Resource, hold *CountChange, token *ResourceToken, audit AuditEntry) (ResourceResult, error)
+	// UpdateResource replaces a resource's Name, Data and Updated, only if
+	// its stored Version is still r.Version (ESTALE otherwise), and, in the
+	// same transaction, applies hold (a reserve of the slots the change
 	// takes) and free (a release of those it gives back), each when not
 	// nil. A refused hold changes nothing and returns Applied false.
 	// ENOTFOUND if the resource does not exist, ECONFLICT for a name taken.
-	UpdateResource(ctx context.Context, r Resource, hold, free *CountChange) (CountResult, error)
-	// DeleteResource removes a resource and, in the same transaction,
-	// applies free, the release of its slot, when free is not nil.
-	// ENOTFOUND if it does not exist.
+	// The result carries the new Version.
+	UpdateResource(ctx context.Context, r Resource, hold, free *CountChange) (ResourceResult, error)
+	// DeleteResource removes a resource and the tokens that name it and, in
+	// the same transaction, applies free, the release of its slot, when free
+	// is not nil. ENOTFOUND if it does not exist.
 	DeleteResource(ctx context.Context, account, kind, id string, free *CountChange, audit AuditEntry) error
+	// DeleteResourceTree removes a resource, every resource below it (by
+	// Parent, at any depth, of any kind), the tokens that name any of them,
+	// and every count, lease and counter of the account in scope or below
+	// it (scope "instance/i-1" covers "instance/i-1/agent/a"), and applies
+	// free, all in one transaction. ENOTFOUND if the resource does not
+	// exist. It returns the number of resources removed.
+	DeleteResourceTree(ctx context.Context, account, kind, id, scope string, free *CountChange, audit AuditEntry) (int, error)
 	// FindResource returns a resource; ENOTFOUND if it does not exist.
 	FindResource(ctx context.Context, account, kind, id string) (Resource, error)
 	// ListResources returns resources matching f, ordered by Created then ID.
 	ListResources(ctx context.Context, f ResourceFilter) ([]Resource, error)
 
-	// Purge removes leases expired at now and idempotency keys recorded
-	// before keysBefore. It must not block decisions for long.
-	Purge(ctx context.Context, now, keysBefore time.Time) (PurgeResult, error)
+	// TagResource adds or replaces tags on a resource of an account, only
+	// if the resource then carries at most max tags (EQUOTAEXCEEDED
+	// otherwise, and nothing changes); max zero means no limit.
+	TagResource(ctx context.Context, account, resource string, tags map[string]string, max int) error
+	// UntagResource removes tag keys from a resource; absent keys are
+	// ignored.
+	UntagResource(ctx context.Context, account, resource string, keys []string) error
+	// ListTags returns a resource's tags; empty if it has none.
+	ListTags(ctx context.Context, account, resource string) (map[string]string, error)
+}
 
+// AuditStore keeps the audit log. Writes of the other roles append their
+// entries in their own transactions.
+type AuditStore interface {
 	// AppendAudit appends an entry; the store assigns its ID.
 	AppendAudit(ctx context.Context, e AuditEntry) error
 	// ListAudit returns entries matching f, oldest first.
 	ListAudit(ctx context.Context, f AuditFilter) ([]AuditEntry, error)
+	// PurgeAudit removes entries older than before and returns how many.
+	PurgeAudit(ctx context.Context, before time.Time) (int64, error)
 }
 
 // RateLimit is the shape of one token bucket.

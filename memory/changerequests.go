@@ -2,7 +2,6 @@ package memory
 
 import (
 	"context"
-	"fmt"
 	"sort"
 
 	"github.com/headroomhq/headroom"
@@ -25,11 +24,11 @@ func (s *Store) CreateChangeRequest(_ context.Context, r headroom.ChangeRequest,
 		}
 		open++
 		if r.Status.Open() && x.Code == r.Code && x.Scope == r.Scope {
-			return OpenRequestExists(x)
+			return headroom.OpenRequestExists(x)
 		}
 	}
 	if r.Status.Open() && open >= maxOpen {
-		return TooManyOpenRequests(r.Account, maxOpen)
+		return headroom.TooManyOpenRequests(r.Account, maxOpen)
 	}
 	r.Allow = append([]string(nil), r.Allow...)
 	r.Deny = append([]string(nil), r.Deny...)
@@ -37,21 +36,6 @@ func (s *Store) CreateChangeRequest(_ context.Context, r headroom.ChangeRequest,
 	s.transitions[r.ID] = []headroom.Transition{{RequestID: r.ID, To: r.Status, Actor: r.Requester, At: r.Created}}
 	s.appendAuditLocked(audit)
 	return nil
-}
-
-// OpenRequestExists is the error for a second open request for the same
-// quota and scope. Every Store returns it, so the message is the same on
-// every backend.
-func OpenRequestExists(open headroom.ChangeRequest) error {
-	return &headroom.Error{Code: headroom.ECONFLICT, Message: fmt.Sprintf(
-		"change request %s for %s in %s is still %s", open.ID, open.Code, headroom.DescribeScope(open.Account, open.Scope), open.Status)}
-}
-
-// TooManyOpenRequests is the error for an account at its limit of open
-// change requests.
-func TooManyOpenRequests(account string, max int) error {
-	return &headroom.Error{Code: headroom.EQUOTAEXCEEDED, Message: fmt.Sprintf(
-		"account %s already has %d open change requests, the most allowed", account, max)}
 }
 
 // TransitionChangeRequest implements headroom.Store.
@@ -63,7 +47,7 @@ func (s *Store) TransitionChangeRequest(_ context.Context, t headroom.Transition
 		return headroom.ChangeRequest{}, headroom.Errorf(headroom.ENOTFOUND, "change request %s does not exist", t.RequestID)
 	}
 	if r.Status != t.From {
-		return headroom.ChangeRequest{}, StaleTransition(r, t)
+		return headroom.ChangeRequest{}, headroom.StaleTransition(r, t)
 	}
 	r.Status, r.LastUpdated = t.To, t.At
 	if t.CaseID != "" {
@@ -82,13 +66,6 @@ func (s *Store) TransitionChangeRequest(_ context.Context, t headroom.Transition
 	s.transitions[r.ID] = append(s.transitions[r.ID], t)
 	s.appendAuditLocked(audit)
 	return r, nil
-}
-
-// StaleTransition is the error for a transition from a status the request
-// has already left.
-func StaleTransition(r headroom.ChangeRequest, t headroom.Transition) error {
-	return &headroom.Error{Code: headroom.ECONFLICT, Message: fmt.Sprintf(
-		"change request %s is %s, not %s; it cannot move to %s", r.ID, r.Status, t.From, t.To)}
 }
 
 // FindChangeRequest implements headroom.Store.

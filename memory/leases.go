@@ -140,20 +140,13 @@ func (s *Store) RenewLease(_ context.Context, c headroom.LeaseChange) (headroom.
 	defer s.umu.Unlock()
 	ls := s.leasesLocked(c.Key, now, false)
 	if ls == nil {
-		return headroom.LeaseResult{}, LeaseNotFound(c)
+		return headroom.LeaseResult{}, headroom.LeaseNotFound(c)
 	}
 	if _, ok := ls.m[c.LeaseID]; !ok {
-		return headroom.LeaseResult{}, LeaseNotFound(c)
+		return headroom.LeaseResult{}, headroom.LeaseNotFound(c)
 	}
 	ls.set(c.LeaseID, c.Expires.UnixNano())
 	return headroom.LeaseResult{Applied: true, Used: int64(len(ls.m)), Expires: unixNano(c.Expires.UnixNano())}, nil
-}
-
-// LeaseNotFound is the error for renewing a lease that is gone. Every Store
-// returns it, so the message is the same on every backend.
-func LeaseNotFound(c headroom.LeaseChange) error {
-	return &headroom.Error{Code: headroom.ENOTFOUND, Field: "lease_id", Message: "lease " + c.LeaseID + " of " + c.Key.Code +
-		" in " + headroom.DescribeScope(c.Key.Account, c.Key.Scope) + " does not exist or has expired"}
 }
 
 // ReleaseLease implements headroom.Store.

@@ -96,20 +96,14 @@ func newBucketTable(size int) *bucketTable {
 	return &bucketTable{slots: make([]atomic.Pointer[bucket], size), mask: uint64(size - 1)}
 }
 
-// Interval returns the emission interval of a rate in nanoseconds, rounded
-// up so that the limiter never grants faster than the rate.
-func Interval(rate float64) int64 {
-	return int64(math.Ceil(1e9 / rate))
-}
-
 // Take implements headroom.Limiter. It returns an *headroom.Error of code
 // EINVALID for n < 1, n > limit.Burst or a limit that is not positive.
 func (l *Limiter) Take(_ context.Context, key headroom.UsageKey, limit headroom.RateLimit, n int64) (headroom.RateResult, error) {
-	if err := CheckTake(limit, n); err != nil {
+	if err := headroom.CheckTake(limit, n); err != nil {
 		return headroom.RateResult{}, err
 	}
 	now := l.now()
-	interval := Interval(limit.Rate)
+	interval := headroom.RateInterval(limit.Rate)
 	h := hashKey(l.seed, key)
 	s := &l.shards[h&(limiterShards-1)]
 	for {
@@ -122,7 +116,7 @@ func (l *Limiter) Take(_ context.Context, key headroom.UsageKey, limit headroom.
 			if tat == dead {
 				break // evicted under us: look the key up again
 			}
-			allowed, newTAT, remaining, retry := Decide(tat, now, interval, limit.Burst, n)
+			allowed, newTAT, remaining, retry := headroom.DecideRate(tat, now, interval, limit.Burst, n)
 			if !allowed || b.tat.CompareAndSwap(tat, newTAT) {
 				return headroom.RateResult{Allowed: allowed, Remaining: remaining, RetryAfter: time.Duration(retry), At: time.Unix(0, now).UTC()}, nil
 			}
@@ -231,41 +225,4 @@ func (l *Limiter) Len() int {
 		s.mu.Unlock()
 	}
 	return n
-}
-
-// CheckTake validates a Take's arguments. It is shared by every Limiter so
-// that all backends refuse the same inputs the same way.
-func CheckTake(limit headroom.RateLimit, n int64) error {
-	if !(limit.Rate > 0) || math.IsInf(limit.Rate, 0) {
-		return headroom.FieldErrorf("rate", "must be a positive number, got %v", limit.Rate)
-	}
-	if limit.Burst < 1 {
-		return headroom.FieldErrorf("burst", "must be at least 1, got %d", limit.Burst)
-	}
-	if float64(limit.Burst)*1e9/limit.Rate > 1<<61 {
-		return headroom.FieldErrorf("rate", "a burst of %d at %v per second spans more than 70 years", limit.Burst, limit.Rate)
-	}
-	if n < 1 {
-		return headroom.FieldErrorf("amount", "must be at least 1, got %d", n)
-	}
-	if n > limit.Burst {
-		return headroom.FieldErrorf("amount", "%d tokens can never be granted by a bucket of burst %d", n, limit.Burst)
-	}
-	return nil
-}
-
-// Decide is the bucket arithmetic, shared by every Limiter. Given the
-// bucket's TAT and the time now (both unix nanoseconds), it decides whether n
-// tokens may be taken, and returns the new TAT, the whole tokens remaining and,
-// for a denial, the nanoseconds until the request would succeed.
-func Decide(tat, now, interval, burst, n int64) (allowed bool, newTAT, remaining, retryAfter int64) {
-	if tat < now {
-		tat = now // a full bucket holds no more than Burst
-	}
-	newTAT = tat + n*interval
-	horizon := now + burst*interval
-	if newTAT > horizon {
-		return false, tat, (horizon - tat) / interval, newTAT - horizon
-	}
-	return true, newTAT, (horizon - newTAT) / interval, 0
 }

@@ -2,8 +2,8 @@ package memory
 
 import (
 	"context"
-	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/headroomhq/headroom"
@@ -23,34 +23,56 @@ type resourceSet struct {
 	byName map[[2]string]string
 }
 
+// resourceToken is what a ResourceToken recorded: the request's hash and
+// the resource it created.
+type resourceToken struct {
+	hash, kind, id   string
+	created, expires time.Time
+}
+
 // CreateResource implements headroom.Store. Under umu it answers a replayed
-// hold, checks the id and name, applies the hold and stores the resource;
-// a refused hold stores nothing.
-func (s *Store) CreateResource(_ context.Context, r headroom.Resource, hold *headroom.CountChange, audit headroom.AuditEntry) (headroom.CountResult, error) {
-	if err := CheckResource(r); err != nil {
-		return headroom.CountResult{}, err
+// token or hold, checks the id and name, applies the hold, records the
+// token and stores the resource; a refused hold stores nothing.
+func (s *Store) CreateResource(_ context.Context, r headroom.Resource, hold *headroom.CountChange, token *headroom.ResourceToken, audit headroom.AuditEntry) (headroom.ResourceResult, error) {
+	if err := headroom.CheckResource(r); err != nil {
+		return headroom.ResourceResult{}, err
 	}
 	r = normResource(r)
+	r.Version = 1
 	s.umu.Lock()
 	defer s.umu.Unlock()
+	if token != nil {
+		if t, ok := s.rtokens[[2]string{r.Account, token.Key}]; ok && r.Created.Before(t.expires) {
+			if t.hash != token.Hash {
+				return headroom.ResourceResult{}, headroom.TokenReused(*token)
+			}
+			return headroom.ResourceResult{Applied: true, Replayed: true, ID: t.id, Version: s.versionLocked(r.Account, t.kind, t.id)}, nil
+		}
+	}
 	if hold != nil {
 		if res, done, err := s.replayLocked("reserve", *hold); done || err != nil {
-			return res, err
+			return resourceResult(res, r.ID, 0), err
 		}
+	}
+	if r.ParentKind != "" {
+		if _, ok := s.findLocked(r.Account, r.ParentKind, r.Parent); !ok {
+			return headroom.ResourceResult{}, headroom.ResourceNotFound(r.Account, r.ParentKind, r.Parent)
+		}
+		r.ParentKind = ""
 	}
 	set := s.resources[[2]string{r.Account, r.Kind}]
 	if set != nil {
 		if _, ok := set.byID[r.ID]; ok {
-			return headroom.CountResult{}, ResourceExists(r)
+			return headroom.ResourceResult{}, headroom.ResourceExists(r)
 		}
 		if id, ok := set.byName[[2]string{r.Parent, r.Name}]; ok && r.Name != "" {
-			return headroom.CountResult{}, ResourceNameTaken(r, id)
+			return headroom.ResourceResult{}, headroom.ResourceNameTaken(r, id)
 		}
 	}
 	res := headroom.CountResult{Applied: true}
 	if hold != nil {
 		if res = s.reserveLocked(*hold); !res.Applied {
-			return res, nil
+			return resourceResult(res, r.ID, 0), nil
 		}
 	}
 	if set == nil {
@@ -61,17 +83,33 @@ func (s *Store) CreateResource(_ context.Context, r headroom.Resource, hold *hea
 	if r.Name != "" {
 		set.byName[[2]string{r.Parent, r.Name}] = r.ID
 	}
+	if token != nil {
+		s.rtokens[[2]string{r.Account, token.Key}] = resourceToken{hash: token.Hash, kind: r.Kind, id: r.ID,
+			created: r.Created, expires: normTime(token.Expires)}
+	}
 	s.mu.Lock()
 	s.appendAuditLocked(audit)
 	s.mu.Unlock()
-	return res, nil
+	return resourceResult(res, r.ID, 1), nil
+}
+
+func resourceResult(c headroom.CountResult, id string, version int64) headroom.ResourceResult {
+	return headroom.ResourceResult{Applied: c.Applied, Used: c.Used, Replayed: c.Replayed, ID: id, Version: version}
+}
+
+// versionLocked returns a resource's version, zero if it is gone.
+func (s *Store) versionLocked(account, kind, id string) int64 {
+	if set := s.resources[[2]string{account, kind}]; set != nil {
+		return set.byID[id].Version
+	}
+	return 0
 }
 
 // UpdateResource implements headroom.Store. The resource keeps its Parent
-// and Created; r's Parent is ignored. Under umu it checks the resource and
-// its name, applies hold (stopping there if it is refused), the update and
-// free.
-func (s *Store) UpdateResource(_ context.Context, r headroom.Resource, hold, free *headroom.CountChange) (headroom.CountResult, error) {
+// and Created; r's Parent is ignored. Under umu it checks the resource, its
+// version and its name, applies hold (stopping there if it is refused), the
+// update and free.
+func (s *Store) UpdateResource(_ context.Context, r headroom.Resource, hold, free *headroom.CountChange) (headroom.ResourceResult, error) {
 	r = normResource(r)
 	s.umu.Lock()
 	defer s.umu.Unlock()
@@ -82,28 +120,31 @@ func (s *Store) UpdateResource(_ context.Context, r headroom.Resource, hold, fre
 		old, ok = set.byID[r.ID]
 	}
 	if !ok {
-		return headroom.CountResult{}, ResourceNotFound(r.Account, r.Kind, r.ID)
+		return headroom.ResourceResult{}, headroom.ResourceNotFound(r.Account, r.Kind, r.ID)
+	}
+	if old.Version != r.Version {
+		return headroom.ResourceResult{}, headroom.ResourceChanged(r, old.Version)
 	}
 	if id, taken := set.byName[[2]string{old.Parent, r.Name}]; taken && r.Name != "" && id != r.ID {
 		r.Parent = old.Parent
-		return headroom.CountResult{}, ResourceNameTaken(r, id)
+		return headroom.ResourceResult{}, headroom.ResourceNameTaken(r, id)
 	}
 	res := headroom.CountResult{Applied: true}
 	if hold != nil {
 		replayed, done, err := s.replayLocked("reserve", *hold)
 		if err != nil {
-			return headroom.CountResult{}, err
+			return headroom.ResourceResult{}, err
 		}
 		if done {
-			return replayed, nil // this update's hold was applied before
+			return resourceResult(replayed, r.ID, old.Version), nil // this update's hold was applied before
 		}
 		if res = s.reserveLocked(*hold); !res.Applied {
-			return res, nil
+			return resourceResult(res, r.ID, old.Version), nil
 		}
 	}
 	if free != nil {
 		if _, done, err := s.replayLocked("release", *free); err != nil {
-			return headroom.CountResult{}, err
+			return headroom.ResourceResult{}, err
 		} else if !done {
 			s.releaseLocked(*free)
 		}
@@ -115,23 +156,19 @@ func (s *Store) UpdateResource(_ context.Context, r headroom.Resource, hold, fre
 		set.byName[[2]string{old.Parent, r.Name}] = r.ID
 	}
 	old.Name, old.Data, old.Updated = r.Name, r.Data, r.Updated
+	old.Version++
 	set.byID[r.ID] = old
-	return res, nil
+	return resourceResult(res, r.ID, old.Version), nil
 }
 
 // DeleteResource implements headroom.Store. Under umu it removes the
-// resource and applies free; a resource that does not exist frees nothing.
+// resource and its tokens and applies free; a resource that does not exist
+// frees nothing.
 func (s *Store) DeleteResource(_ context.Context, account, kind, id string, free *headroom.CountChange, audit headroom.AuditEntry) error {
 	s.umu.Lock()
 	defer s.umu.Unlock()
-	set := s.resources[[2]string{account, kind}]
-	var old headroom.Resource
-	ok := false
-	if set != nil {
-		old, ok = set.byID[id]
-	}
-	if !ok {
-		return ResourceNotFound(account, kind, id)
+	if _, ok := s.findLocked(account, kind, id); !ok {
+		return headroom.ResourceNotFound(account, kind, id)
 	}
 	if free != nil {
 		// The release goes first: its idempotency key may be refused,
@@ -142,6 +179,96 @@ func (s *Store) DeleteResource(_ context.Context, account, kind, id string, free
 			s.releaseLocked(*free)
 		}
 	}
+	s.removeLocked(account, kind, id)
+	s.mu.Lock()
+	s.appendAuditLocked(audit)
+	s.mu.Unlock()
+	return nil
+}
+
+// DeleteResourceTree implements headroom.Store: under umu it removes the
+// resource, its descendants and their tokens, drops the usage of scope and
+// below, and applies free.
+func (s *Store) DeleteResourceTree(_ context.Context, account, kind, id, scope string, free *headroom.CountChange, audit headroom.AuditEntry) (int, error) {
+	if scope == "" || scope == headroom.ScopeAccount {
+		return 0, headroom.FieldErrorf("scope", "a resource tree is deleted with a scope below the account, not %q", scope)
+	}
+	s.umu.Lock()
+	defer s.umu.Unlock()
+	if _, ok := s.findLocked(account, kind, id); !ok {
+		return 0, headroom.ResourceNotFound(account, kind, id)
+	}
+	if free != nil {
+		if _, done, err := s.replayLocked("release", *free); err != nil {
+			return 0, err
+		} else if !done {
+			s.releaseLocked(*free)
+		}
+	}
+	// Collect the tree breadth first: the resources whose parent is an id
+	// already taken.
+	type node struct{ kind, id string }
+	tree := []node{{kind, id}}
+	parents := map[string]bool{id: true}
+	for grew := true; grew; {
+		grew = false
+		for k, set := range s.resources {
+			if k[0] != account {
+				continue
+			}
+			for rid, r := range set.byID {
+				if parents[r.Parent] && !parents[rid] {
+					parents[rid] = true
+					tree = append(tree, node{k[1], rid})
+					grew = true
+				}
+			}
+		}
+	}
+	for _, n := range tree {
+		s.removeLocked(account, n.kind, n.id)
+	}
+	inScope := func(k headroom.UsageKey) bool {
+		return k.Account == account && (k.Scope == scope || strings.HasPrefix(k.Scope, scope+"/"))
+	}
+	for k := range s.counts {
+		if inScope(k) {
+			delete(s.counts, k)
+		}
+	}
+	for k := range s.leases {
+		if inScope(k) {
+			delete(s.leases, k)
+		}
+	}
+	for k := range s.counters {
+		if inScope(k) {
+			delete(s.counters, k)
+		}
+	}
+	for k, r := range s.idem {
+		if inScope(r.key) {
+			delete(s.idem, k)
+		}
+	}
+	s.mu.Lock()
+	s.appendAuditLocked(audit)
+	s.mu.Unlock()
+	return len(tree), nil
+}
+
+func (s *Store) findLocked(account, kind, id string) (headroom.Resource, bool) {
+	if set := s.resources[[2]string{account, kind}]; set != nil {
+		r, ok := set.byID[id]
+		return r, ok
+	}
+	return headroom.Resource{}, false
+}
+
+// removeLocked deletes a resource and the tokens that name it.
+func (s *Store) removeLocked(account, kind, id string) {
+	set := s.resources[[2]string{account, kind}]
+	old := set.byID[id]
 	delete(set.byID, id)
 	if old.Name != "" {
 		delete(set.byName, [2]string{old.Parent, old.Name})
@@ -149,10 +276,11 @@ func (s *Store) DeleteResource(_ context.Context, account, kind, id string, free
 	if len(set.byID) == 0 {
 		delete(s.resources, [2]string{account, kind})
 	}
-	s.mu.Lock()
-	s.appendAuditLocked(audit)
-	s.mu.Unlock()
-	return nil
+	for k, t := range s.rtokens {
+		if k[0] == account && t.kind == kind && t.id == id {
+			delete(s.rtokens, k)
+		}
+	}
 }
 
 // FindResource implements headroom.Store.
@@ -165,7 +293,7 @@ func (s *Store) FindResource(_ context.Context, account, kind, id string) (headr
 	}
 	s.umu.Unlock()
 	if !ok {
-		return headroom.Resource{}, ResourceNotFound(account, kind, id)
+		return headroom.Resource{}, headroom.ResourceNotFound(account, kind, id)
 	}
 	r.Data = copyData(r.Data)
 	return r, nil
@@ -175,7 +303,7 @@ func (s *Store) FindResource(_ context.Context, account, kind, id string) (headr
 // and kind (and parent, if set), ordered by Created then ID, after the
 // resource f.AfterID if it exists.
 func (s *Store) ListResources(_ context.Context, f headroom.ResourceFilter) ([]headroom.Resource, error) {
-	if err := CheckResourceFilter(f); err != nil {
+	if err := headroom.CheckResourceFilter(f); err != nil {
 		return nil, err
 	}
 	var all []headroom.Resource
@@ -236,53 +364,3 @@ func copyData(d []byte) []byte {
 	return append([]byte(nil), d...)
 }
 
-// CheckResource returns the EINVALID error for a resource without an
-// account, kind or id, and nil for one that has them. Every Store checks a
-// new resource with it, so the message is the same on every backend.
-func CheckResource(r headroom.Resource) error {
-	switch {
-	case r.Account == "":
-		return headroom.FieldErrorf("Account", "a resource needs an account")
-	case r.Kind == "":
-		return headroom.FieldErrorf("Kind", "a resource needs a kind")
-	case r.ID == "":
-		return headroom.FieldErrorf("ID", "a resource needs an id")
-	}
-	return nil
-}
-
-// CheckResourceFilter returns the EINVALID error for a filter without an
-// account or kind, and nil for one that has them. Every Store checks a
-// listing with it.
-func CheckResourceFilter(f headroom.ResourceFilter) error {
-	switch {
-	case f.Account == "":
-		return headroom.FieldErrorf("Account", "listing resources needs an account")
-	case f.Kind == "":
-		return headroom.FieldErrorf("Kind", "listing resources needs a kind")
-	}
-	return nil
-}
-
-// ResourceExists is the error for creating a resource whose id is taken.
-// Every Store returns it, so the message is the same on every backend.
-func ResourceExists(r headroom.Resource) error {
-	return &headroom.Error{Code: headroom.ECONFLICT, Field: "ID", Message: fmt.Sprintf(
-		"%s %s already exists in account %s", r.Kind, r.ID, r.Account)}
-}
-
-// ResourceNameTaken is the error for giving a resource a name that the
-// resource id already has within the same account, kind and parent.
-func ResourceNameTaken(r headroom.Resource, id string) error {
-	where := "account " + r.Account
-	if r.Parent != "" {
-		where = r.Parent + " in " + where
-	}
-	return &headroom.Error{Code: headroom.ECONFLICT, Field: "Name", Message: fmt.Sprintf(
-		"the name %q is taken by %s %s under %s", r.Name, r.Kind, id, where)}
-}
-
-// ResourceNotFound is the error for a resource that does not exist.
-func ResourceNotFound(account, kind, id string) error {
-	return headroom.Errorf(headroom.ENOTFOUND, "%s %s does not exist in account %s", kind, id, account)
-}

@@ -2,7 +2,6 @@ package memory
 
 import (
 	"context"
-	"fmt"
 	"sort"
 	"sync"
 	"time"
@@ -19,6 +18,7 @@ type Store struct {
 	// without copying; writes replace the slice.
 	overrides map[[2]string][]headroom.Override
 	audit     []headroom.AuditEntry
+	auditSeq  int64 // the last audit ID given; IDs are never reused
 	keys      map[string]headroom.AccessKey
 	keyOrder  []string
 	tokens    map[string]headroom.Token
@@ -37,6 +37,10 @@ type Store struct {
 	leases map[headroom.UsageKey]*leaseSet
 	// resources maps (account, kind) to its resources.
 	resources map[[2]string]*resourceSet
+	// rtokens maps (account, token key) to the resource the token made.
+	rtokens map[[2]string]resourceToken
+	// counters holds the plain counters of AddCounter.
+	counters map[headroom.UsageKey]int64
 }
 
 type idemRecord struct {
@@ -62,6 +66,8 @@ func NewStore() *Store {
 		template:    map[[3]string]headroom.TemplateEntry{},
 		tags:        map[[2]string]map[string]string{},
 		resources:   map[[2]string]*resourceSet{},
+		rtokens:     map[[2]string]resourceToken{},
+		counters:    map[headroom.UsageKey]int64{},
 	}
 }
 
@@ -236,16 +242,9 @@ func (s *Store) replayLocked(op string, c headroom.CountChange) (headroom.CountR
 		return headroom.CountResult{}, false, nil
 	}
 	if rec.op != op || rec.key != c.Key || rec.amount != c.Amount {
-		return headroom.CountResult{}, true, IdempotencyMismatch(c.IdempotencyKey, rec.op, rec.key, rec.amount)
+		return headroom.CountResult{}, true, headroom.IdempotencyMismatch(c.IdempotencyKey, rec.op, rec.key, rec.amount)
 	}
 	return headroom.CountResult{Applied: true, Used: s.counts[c.Key], Replayed: true}, true, nil
-}
-
-// IdempotencyMismatch is the error for a key reused for a different change.
-// Every Store returns it, so the message is the same on every backend.
-func IdempotencyMismatch(key, op string, k headroom.UsageKey, amount int64) error {
-	return &headroom.Error{Code: headroom.ECONFLICT, Field: "idempotency_key", Message: fmt.Sprintf(
-		"key %q was already used to %s %d of %s in %s", key, op, amount, k.Code, headroom.DescribeScope(k.Account, k.Scope))}
 }
 
 func (s *Store) recordLocked(op string, c headroom.CountChange) {
@@ -264,6 +263,12 @@ func (s *Store) Purge(_ context.Context, now, keysBefore time.Time) (headroom.Pu
 		if r.at.Before(keysBefore) {
 			delete(s.idem, k)
 			res.IdempotencyKeys++
+		}
+	}
+	for k, t := range s.rtokens {
+		if t.created.Before(keysBefore) || !now.Before(t.expires) {
+			delete(s.rtokens, k)
+			res.Tokens++
 		}
 	}
 	for k, ls := range s.leases {
@@ -337,8 +342,39 @@ func (s *Store) appendAuditLocked(e headroom.AuditEntry) {
 	if e.Action == "" {
 		return
 	}
-	e.ID = int64(len(s.audit)) + 1
+	s.auditSeq++
+	e.ID = s.auditSeq
 	s.audit = append(s.audit, e)
+}
+
+// PurgeAudit implements headroom.Store.
+func (s *Store) PurgeAudit(_ context.Context, before time.Time) (int64, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for n < len(s.audit) && s.audit[n].Time.Before(before) {
+		n++
+	}
+	s.audit = append([]headroom.AuditEntry(nil), s.audit[n:]...)
+	return int64(n), nil
+}
+
+// AddCounter implements headroom.Store.
+func (s *Store) AddCounter(_ context.Context, key headroom.UsageKey, n int64) (int64, error) {
+	if n < 1 {
+		return 0, headroom.FieldErrorf("n", "must be at least 1, got %d", n)
+	}
+	s.umu.Lock()
+	defer s.umu.Unlock()
+	s.counters[key] += n
+	return s.counters[key], nil
+}
+
+// Counter implements headroom.Store.
+func (s *Store) Counter(_ context.Context, key headroom.UsageKey) (int64, error) {
+	s.umu.Lock()
+	defer s.umu.Unlock()
+	return s.counters[key], nil
 }
 
 // ListAudit implements headroom.Store.

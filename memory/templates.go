@@ -67,11 +67,22 @@ func (s *Store) TemplateAssociated(context.Context) (bool, error) {
 }
 
 // TagResource implements headroom.Store.
-func (s *Store) TagResource(_ context.Context, account, resource string, tags map[string]string) error {
+func (s *Store) TagResource(_ context.Context, account, resource string, tags map[string]string, max int) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	k := [2]string{account, resource}
 	m := s.tags[k]
+	if max > 0 {
+		n := len(m)
+		for key := range tags {
+			if _, ok := m[key]; !ok {
+				n++
+			}
+		}
+		if n > max {
+			return headroom.TooManyTags(resource, max, len(m), n)
+		}
+	}
 	if m == nil {
 		m = map[string]string{}
 		s.tags[k] = m

@@ -143,7 +143,7 @@ func crashWorker(ctx context.Context, s *sqlite.Store, log *groupLog, prefix str
 			intent = "resource"
 			call = func() (bool, error) {
 				now := time.Now()
-				res, err := s.CreateResource(ctx, crashResource(id, now), &headroom.CountChange{Key: crashSlot, Amount: 1, Limit: math.MaxInt32, Now: now},
+				res, err := s.CreateResource(ctx, crashResource(id, now), &headroom.CountChange{Key: crashSlot, Amount: 1, Limit: math.MaxInt32, Now: now}, nil,
 					headroom.AuditEntry{Time: now, Account: acct, Action: "resource.create", Detail: id})
 				if res.Applied {
 					mine = append(mine, id)

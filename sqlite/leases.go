@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/headroomhq/headroom"
-	"github.com/headroomhq/headroom/memory"
 )
 
 // AcquireLease implements headroom.Store. In one transaction it deletes the
@@ -62,7 +61,7 @@ func (s *Store) RenewLease(ctx context.Context, c headroom.LeaseChange) (headroo
 			return backendError("renew lease", err)
 		}
 		if n == 0 {
-			return memory.LeaseNotFound(c)
+			return headroom.LeaseNotFound(c)
 		}
 		used, err := liveLeases(w, k)
 		res = headroom.LeaseResult{Applied: true, Used: used, Expires: norm(c.Expires)}

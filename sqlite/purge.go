@@ -24,7 +24,27 @@ func (s *Store) Purge(ctx context.Context, now, keysBefore time.Time) (headroom.
 	}
 	res.IdempotencyKeys, err = s.purgeRows(ctx, "old idempotency keys", `DELETE FROM idempotency_keys WHERE (account, key) IN
 		(SELECT account, key FROM idempotency_keys WHERE recorded < ? LIMIT ?)`, enc(keysBefore))
+	if err != nil {
+		return res, err
+	}
+	n, err = s.purgeRows(ctx, "old resource tokens", `DELETE FROM resource_tokens WHERE (account, key) IN
+		(SELECT account, key FROM resource_tokens WHERE created < ? LIMIT ?)`, enc(keysBefore))
+	res.Tokens += n
+	if err != nil {
+		return res, err
+	}
+	n, err = s.purgeRows(ctx, "expired resource tokens", `DELETE FROM resource_tokens WHERE (account, key) IN
+		(SELECT account, key FROM resource_tokens WHERE expires <= ? LIMIT ?)`, enc(now))
+	res.Tokens += n
 	return res, err
+}
+
+// PurgeAudit implements headroom.Store: it deletes the audit entries older
+// than before, purgeBatch rows per write.
+func (s *Store) PurgeAudit(ctx context.Context, before time.Time) (int64, error) {
+	n, err := s.purgeRows(ctx, "old audit entries", `DELETE FROM audit WHERE id IN
+		(SELECT id FROM audit WHERE time < ? ORDER BY id LIMIT ?)`, enc(before))
+	return int64(n), err
 }
 
 // purgeRows runs del, a batched delete taking a time and a batch size, until

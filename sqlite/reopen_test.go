@@ -70,11 +70,11 @@ func TestReopen(t *testing.T) {
 	must(t, s.CreateToken(ctx, headroom.Token{ID: "tok", Name: "svc", Role: headroom.RoleService, Hash: []byte{7, 7}, Accounts: []string{acct}, Created: t0}, audit("token.create")))
 	must(t, s.PutTemplateEntry(ctx, headroom.TemplateEntry{Service: "connect", Code: "L-1", Region: "us-east-1", DesiredValue: 50}, audit("template.put")))
 	must(t, s.SetTemplateAssociated(ctx, true, audit("template.associate")))
-	must(t, s.TagResource(ctx, acct, "arn:q", map[string]string{"team": "a"}))
+	must(t, s.TagResource(ctx, acct, "arn:q", map[string]string{"team": "a"}, 0))
 	slot := headroom.UsageKey{Account: acct, Code: "L-USERS", Scope: "instance/i-1"}
 	user := headroom.Resource{Account: acct, Kind: "connect:user", ID: "u-1", Parent: "i-1", Name: "alice",
 		Data: []byte(`{"Username":"alice"}`), Created: t0, Updated: t0.Add(time.Second)}
-	if r, err := s.CreateResource(ctx, user, &headroom.CountChange{Key: slot, Amount: 1, Limit: 5, Now: t0}, audit("user.create")); err != nil || !r.Applied {
+	if r, err := s.CreateResource(ctx, user, &headroom.CountChange{Key: slot, Amount: 1, Limit: 5, Now: t0}, nil, audit("user.create")); err != nil || !r.Applied {
 		t.Fatalf("CreateResource = %+v, %v", r, err)
 	}
 	must(t, s.AppendAudit(ctx, audit("custom")))
@@ -146,6 +146,7 @@ func TestReopen(t *testing.T) {
 	if tags, _ := s.ListTags(ctx, acct, "arn:q"); fmt.Sprint(tags) != "map[team:a]" {
 		t.Fatalf("tags after reopen = %v", tags)
 	}
+	user.Version = 1
 	if got, err := s.FindResource(ctx, acct, "connect:user", "u-1"); err != nil || fmt.Sprint(got) != fmt.Sprint(user) {
 		t.Fatalf("FindResource after reopen = %+v, %v; want %+v", got, err, user)
 	}
@@ -196,7 +197,7 @@ func TestClosed(t *testing.T) {
 		t.Fatalf("CountUsage after Close: %v", err)
 	}
 	r := headroom.Resource{Account: acct, Kind: "connect:user", ID: "u-1"}
-	if _, err := s.CreateResource(ctx, r, nil, headroom.AuditEntry{}); headroom.ErrorCodeOf(err) != headroom.EUNAVAILABLE {
+	if _, err := s.CreateResource(ctx, r, nil, nil, headroom.AuditEntry{}); headroom.ErrorCodeOf(err) != headroom.EUNAVAILABLE {
 		t.Fatalf("CreateResource after Close: %v", err)
 	}
 	if _, err := s.FindResource(ctx, acct, r.Kind, r.ID); headroom.ErrorCodeOf(err) != headroom.EUNAVAILABLE {

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/headroomhq/headroom"
-	"github.com/headroomhq/headroom/memory"
 )
 
 // openStatuses is the SQL list of the statuses that are open.
@@ -59,7 +58,7 @@ func (s *Store) CreateChangeRequest(ctx context.Context, r headroom.ChangeReques
 			open, err := scanRequest(w.row(requestSelect+" WHERE account = ? AND status IN "+openStatuses+" AND code = ? AND scope = ? LIMIT 1",
 				r.Account, r.Code, r.Scope))
 			if err == nil {
-				return memory.OpenRequestExists(open)
+				return headroom.OpenRequestExists(open)
 			}
 			if !errors.Is(err, sql.ErrNoRows) {
 				return backendError("create change request", err)
@@ -69,7 +68,7 @@ func (s *Store) CreateChangeRequest(ctx context.Context, r headroom.ChangeReques
 				return backendError("create change request", err)
 			}
 			if n >= maxOpen {
-				return memory.TooManyOpenRequests(r.Account, maxOpen)
+				return headroom.TooManyOpenRequests(r.Account, maxOpen)
 			}
 		}
 		_, err = w.exec(`INSERT INTO change_requests (id, type, account, code, scope, desired_value, granted_value, allow, deny,
@@ -119,7 +118,7 @@ func (s *Store) TransitionChangeRequest(ctx context.Context, t headroom.Transiti
 			return backendError("transition change request", err)
 		}
 		if n == 0 {
-			return memory.StaleTransition(r, t)
+			return headroom.StaleTransition(r, t)
 		}
 		if apply != nil {
 			if err := s.putOverride(w, *apply); err != nil {

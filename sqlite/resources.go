@@ -6,7 +6,6 @@ import (
 	"errors"
 
 	"github.com/headroomhq/headroom"
-	"github.com/headroomhq/headroom/memory"
 	sqlite3 "modernc.org/sqlite/lib"
 )
 
@@ -15,12 +14,12 @@ import (
 // answers Applied false. It never reaches a caller.
 var errHoldRefused = errors.New("sqlite store: the hold was refused")
 
-const resourceSelect = "SELECT account, kind, id, parent, name, data, created, updated FROM resources"
+const resourceSelect = "SELECT account, kind, id, parent, name, data, created, updated, version FROM resources"
 
 func scanResource(sc interface{ Scan(...any) error }) (headroom.Resource, error) {
 	var r headroom.Resource
 	var created, updated int64
-	if err := sc.Scan(&r.Account, &r.Kind, &r.ID, &r.Parent, &r.Name, &r.Data, &created, &updated); err != nil {
+	if err := sc.Scan(&r.Account, &r.Kind, &r.ID, &r.Parent, &r.Name, &r.Data, &created, &updated, &r.Version); err != nil {
 		return r, err
 	}
 	if len(r.Data) == 0 {
@@ -39,26 +38,43 @@ func encData(d []byte) []byte {
 }
 
 // CreateResource implements headroom.Store. In one write it answers a
-// replayed hold, inserts the resource (ECONFLICT if its id or name is
-// taken), applies the hold with the same conditional statement as Reserve
-// and appends audit. A refused hold rolls the insert back with the rest of
-// the op, so the call returns Applied false having stored nothing.
-func (s *Store) CreateResource(ctx context.Context, r headroom.Resource, hold *headroom.CountChange, audit headroom.AuditEntry) (headroom.CountResult, error) {
-	if err := memory.CheckResource(r); err != nil {
-		return headroom.CountResult{}, err
+// replayed token or hold, inserts the resource (ECONFLICT if its id or name
+// is taken), applies the hold with the same conditional statement as
+// Reserve, records the token and appends audit. A refused hold rolls the
+// insert back with the rest of the op, so the call returns Applied false
+// having stored nothing.
+func (s *Store) CreateResource(ctx context.Context, r headroom.Resource, hold *headroom.CountChange, token *headroom.ResourceToken, audit headroom.AuditEntry) (headroom.ResourceResult, error) {
+	if err := headroom.CheckResource(r); err != nil {
+		return headroom.ResourceResult{}, err
 	}
-	var res headroom.CountResult
+	var res headroom.ResourceResult
 	err := s.write(ctx, func(w *wtx) error {
-		res = headroom.CountResult{Applied: true}
-		if hold != nil {
-			r0, done, err := replay(w, opReserve, *hold)
+		res = headroom.ResourceResult{Applied: true, ID: r.ID, Version: 1}
+		if token != nil {
+			done, err := replayToken(w, r, token, &res)
 			if done || err != nil {
-				res = r0
 				return err
 			}
 		}
-		n, err := w.execN(`INSERT INTO resources (account, kind, id, parent, name, data, created, updated)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+		if hold != nil {
+			r0, done, err := replay(w, opReserve, *hold)
+			if done || err != nil {
+				res = resourceResult(r0, r.ID, 0)
+				return err
+			}
+		}
+		if r.ParentKind != "" {
+			var one int
+			err := w.row("SELECT 1 FROM resources WHERE account = ? AND kind = ? AND id = ?", r.Account, r.ParentKind, r.Parent).Scan(&one)
+			if errors.Is(err, sql.ErrNoRows) {
+				return headroom.ResourceNotFound(r.Account, r.ParentKind, r.Parent)
+			}
+			if err != nil {
+				return backendError("find the parent resource", err)
+			}
+		}
+		n, err := w.execN(`INSERT INTO resources (account, kind, id, parent, name, data, created, updated, version)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1) ON CONFLICT DO NOTHING`,
 			r.Account, r.Kind, r.ID, r.Parent, r.Name, encData(r.Data), enc(r.Created), enc(r.Updated))
 		if err != nil {
 			return backendError("create resource", err)
@@ -67,11 +83,23 @@ func (s *Store) CreateResource(ctx context.Context, r headroom.Resource, hold *h
 			return resourceConflict(w, r)
 		}
 		if hold != nil {
-			if res, err = reserveNew(w, *hold); err != nil {
+			c, err := reserveNew(w, *hold)
+			if err != nil {
 				return err
 			}
-			if !res.Applied {
+			res = resourceResult(c, r.ID, 1)
+			if !c.Applied {
+				res.Version = 0
 				return errHoldRefused
+			}
+		}
+		if token != nil {
+			_, err := w.exec(`INSERT INTO resource_tokens (account, key, hash, kind, id, created, expires) VALUES (?, ?, ?, ?, ?, ?, ?)
+				ON CONFLICT (account, key) DO UPDATE SET hash = excluded.hash, kind = excluded.kind, id = excluded.id,
+				created = excluded.created, expires = excluded.expires`,
+				r.Account, token.Key, token.Hash, r.Kind, r.ID, enc(r.Created), enc(token.Expires))
+			if err != nil {
+				return backendError("record resource token", err)
 			}
 		}
 		return appendAudit(w, audit)
@@ -80,9 +108,38 @@ func (s *Store) CreateResource(ctx context.Context, r headroom.Resource, hold *h
 		return res, nil
 	}
 	if err != nil {
-		return headroom.CountResult{}, err
+		return headroom.ResourceResult{}, err
 	}
 	return res, nil
+}
+
+// replayToken answers a create whose token is live: done with the first
+// request's resource in res for the same hash, EIDEMPOTENCY for another.
+// A token that has expired is replaced by the create.
+func replayToken(w *wtx, r headroom.Resource, token *headroom.ResourceToken, res *headroom.ResourceResult) (done bool, err error) {
+	var hash, kind, id string
+	var expires int64
+	err = w.row("SELECT hash, kind, id, expires FROM resource_tokens WHERE account = ? AND key = ?", r.Account, token.Key).
+		Scan(&hash, &kind, &id, &expires)
+	if errors.Is(err, sql.ErrNoRows) || err == nil && expires <= enc(r.Created) {
+		return false, nil
+	}
+	if err != nil {
+		return false, backendError("read resource token", err)
+	}
+	if hash != token.Hash {
+		return false, headroom.TokenReused(*token)
+	}
+	*res = headroom.ResourceResult{Applied: true, Replayed: true, ID: id}
+	err = w.row("SELECT version FROM resources WHERE account = ? AND kind = ? AND id = ?", r.Account, kind, id).Scan(&res.Version)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return false, backendError("read resource token", err)
+	}
+	return true, nil
+}
+
+func resourceResult(c headroom.CountResult, id string, version int64) headroom.ResourceResult {
+	return headroom.ResourceResult{Applied: c.Applied, Used: c.Used, Replayed: c.Replayed, ID: id, Version: version}
 }
 
 // resourceConflict returns the error for r, whose insert or update clashed
@@ -91,7 +148,7 @@ func resourceConflict(w *wtx, r headroom.Resource) error {
 	var one int
 	err := w.row("SELECT 1 FROM resources WHERE account = ? AND kind = ? AND id = ?", r.Account, r.Kind, r.ID).Scan(&one)
 	if err == nil {
-		return memory.ResourceExists(r)
+		return headroom.ResourceExists(r)
 	}
 	if !errors.Is(err, sql.ErrNoRows) {
 		return backendError("create resource", err)
@@ -107,17 +164,18 @@ func nameConflict(w *wtx, r headroom.Resource) error {
 	if err != nil {
 		return backendError("find the resource with a name", err)
 	}
-	return memory.ResourceNameTaken(r, id)
+	return headroom.ResourceNameTaken(r, id)
 }
 
 // UpdateResource implements headroom.Store: it replaces the Name, Data
-// and Updated of a resource, which keeps its Parent and Created.
-func (s *Store) UpdateResource(ctx context.Context, r headroom.Resource, hold, free *headroom.CountChange) (headroom.CountResult, error) {
-	var res headroom.CountResult
+// and Updated of a resource, which keeps its Parent and Created, if its
+// version is still r.Version.
+func (s *Store) UpdateResource(ctx context.Context, r headroom.Resource, hold, free *headroom.CountChange) (headroom.ResourceResult, error) {
+	var res headroom.ResourceResult
 	err := s.write(ctx, func(w *wtx) error {
-		res = headroom.CountResult{Applied: true}
-		n, err := w.execN("UPDATE resources SET name = ?, data = ?, updated = ? WHERE account = ? AND kind = ? AND id = ?",
-			r.Name, encData(r.Data), enc(r.Updated), r.Account, r.Kind, r.ID)
+		res = headroom.ResourceResult{Applied: true, ID: r.ID, Version: r.Version + 1}
+		n, err := w.execN("UPDATE resources SET name = ?, data = ?, updated = ?, version = version + 1 WHERE account = ? AND kind = ? AND id = ? AND version = ?",
+			r.Name, encData(r.Data), enc(r.Updated), r.Account, r.Kind, r.ID, r.Version)
 		if sqliteCode(err) == sqlite3.SQLITE_CONSTRAINT {
 			// Only the name can clash: the id is the row's own.
 			if err := w.row("SELECT parent FROM resources WHERE account = ? AND kind = ? AND id = ?",
@@ -130,7 +188,15 @@ func (s *Store) UpdateResource(ctx context.Context, r headroom.Resource, hold, f
 			return backendError("update resource", err)
 		}
 		if n == 0 {
-			return memory.ResourceNotFound(r.Account, r.Kind, r.ID)
+			var stored int64
+			err := w.row("SELECT version FROM resources WHERE account = ? AND kind = ? AND id = ?", r.Account, r.Kind, r.ID).Scan(&stored)
+			if errors.Is(err, sql.ErrNoRows) {
+				return headroom.ResourceNotFound(r.Account, r.Kind, r.ID)
+			}
+			if err != nil {
+				return backendError("update resource", err)
+			}
+			return headroom.ResourceChanged(r, stored)
 		}
 		if hold != nil {
 			r0, done, err := replay(w, opReserve, *hold)
@@ -140,13 +206,16 @@ func (s *Store) UpdateResource(ctx context.Context, r headroom.Resource, hold, f
 			if done {
 				// This update's hold was applied before: keep what was
 				// stored then.
-				res = r0
+				res = resourceResult(r0, r.ID, r.Version)
 				return errHoldRefused
 			}
-			if res, err = reserveNew(w, *hold); err != nil {
+			c, err := reserveNew(w, *hold)
+			if err != nil {
 				return err
 			}
-			if !res.Applied {
+			res = resourceResult(c, r.ID, r.Version+1)
+			if !c.Applied {
+				res.Version = r.Version
 				return errHoldRefused // rolls the update back
 			}
 		}
@@ -161,22 +230,18 @@ func (s *Store) UpdateResource(ctx context.Context, r headroom.Resource, hold, f
 		return res, nil
 	}
 	if err != nil {
-		return headroom.CountResult{}, err
+		return headroom.ResourceResult{}, err
 	}
 	return res, nil
 }
 
 // DeleteResource implements headroom.Store: in one write it deletes the
-// resource (ENOTFOUND if there is none, and then nothing is freed),
-// applies free as Release does and appends audit.
+// resource and its tokens (ENOTFOUND if there is none, and then nothing is
+// freed), applies free as Release does and appends audit.
 func (s *Store) DeleteResource(ctx context.Context, account, kind, id string, free *headroom.CountChange, audit headroom.AuditEntry) error {
 	return s.write(ctx, func(w *wtx) error {
-		n, err := w.execN("DELETE FROM resources WHERE account = ? AND kind = ? AND id = ?", account, kind, id)
-		if err != nil {
-			return backendError("delete resource", err)
-		}
-		if n == 0 {
-			return memory.ResourceNotFound(account, kind, id)
+		if err := deleteResource(w, account, kind, id); err != nil {
+			return err
 		}
 		if free != nil {
 			if _, err := release(w, *free); err != nil {
@@ -187,12 +252,83 @@ func (s *Store) DeleteResource(ctx context.Context, account, kind, id string, fr
 	})
 }
 
+func deleteResource(w *wtx, account, kind, id string) error {
+	n, err := w.execN("DELETE FROM resources WHERE account = ? AND kind = ? AND id = ?", account, kind, id)
+	if err != nil {
+		return backendError("delete resource", err)
+	}
+	if n == 0 {
+		return headroom.ResourceNotFound(account, kind, id)
+	}
+	if _, err := w.exec("DELETE FROM resource_tokens WHERE account = ? AND kind = ? AND id = ?", account, kind, id); err != nil {
+		return backendError("delete resource tokens", err)
+	}
+	return nil
+}
+
+// DeleteResourceTree implements headroom.Store: in one write it deletes the
+// resource, its descendants and their tokens, the usage of scope and below,
+// applies free and appends audit.
+func (s *Store) DeleteResourceTree(ctx context.Context, account, kind, id, scope string, free *headroom.CountChange, audit headroom.AuditEntry) (int, error) {
+	if scope == "" || scope == headroom.ScopeAccount {
+		return 0, headroom.FieldErrorf("scope", "a resource tree is deleted with a scope below the account, not %q", scope)
+	}
+	return writeValue(s, ctx, func(w *wtx) (int, error) {
+		var one int
+		err := w.row("SELECT 1 FROM resources WHERE account = ? AND kind = ? AND id = ?", account, kind, id).Scan(&one)
+		if errors.Is(err, sql.ErrNoRows) {
+			return 0, headroom.ResourceNotFound(account, kind, id)
+		}
+		if err != nil {
+			return 0, backendError("delete resource tree", err)
+		}
+		if free != nil {
+			if _, err := release(w, *free); err != nil {
+				return 0, err
+			}
+		}
+		rows, err := w.query(`WITH RECURSIVE tree(kind, id) AS (SELECT ?2, ?3
+				UNION SELECT r.kind, r.id FROM resources r JOIN tree t ON r.account = ?1 AND r.parent = t.id)
+			SELECT kind, id FROM tree`, account, kind, id)
+		if err != nil {
+			return 0, backendError("delete resource tree", err)
+		}
+		var tree [][2]string
+		for rows.Next() {
+			var k, i string
+			if err := rows.Scan(&k, &i); err != nil {
+				rows.Close()
+				return 0, backendError("delete resource tree", err)
+			}
+			tree = append(tree, [2]string{k, i})
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return 0, backendError("delete resource tree", err)
+		}
+		for _, n := range tree {
+			if err := deleteResource(w, account, n[0], n[1]); err != nil {
+				return 0, err
+			}
+		}
+		// The scopes below scope are those in [scope+"/", scope+"0"): "0"
+		// follows "/" in byte order.
+		for _, table := range []string{"counts", "leases", "counters", "idempotency_keys"} {
+			if _, err := w.exec("DELETE FROM "+table+" WHERE account = ? AND (scope = ? OR scope >= ? AND scope < ?)",
+				account, scope, scope+"/", scope+"0"); err != nil {
+				return 0, backendError("delete resource tree usage", err)
+			}
+		}
+		return len(tree), appendAudit(w, audit)
+	})
+}
+
 // FindResource implements headroom.Store: ENOTFOUND if there is no such
 // resource.
 func (s *Store) FindResource(ctx context.Context, account, kind, id string) (headroom.Resource, error) {
 	r, err := scanResource(s.readRow(ctx, resourceSelect+" WHERE account = ? AND kind = ? AND id = ?", account, kind, id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return headroom.Resource{}, memory.ResourceNotFound(account, kind, id)
+		return headroom.Resource{}, headroom.ResourceNotFound(account, kind, id)
 	}
 	if err != nil {
 		return headroom.Resource{}, backendError("find resource", err)
@@ -219,7 +355,7 @@ const (
 // and kind (and parent, if set), ordered by Created then ID, after the
 // resource f.AfterID if it exists. EINVALID without an account or kind.
 func (s *Store) ListResources(ctx context.Context, f headroom.ResourceFilter) ([]headroom.Resource, error) {
-	if err := memory.CheckResourceFilter(f); err != nil {
+	if err := headroom.CheckResourceFilter(f); err != nil {
 		return nil, err
 	}
 	limit := f.Limit

@@ -2,12 +2,36 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
+	"errors"
+
+	"github.com/headroomhq/headroom"
 )
 
 // TagResource implements headroom.Store: it adds tags to a resource of an
-// account, replacing the values of keys it already has.
-func (s *Store) TagResource(ctx context.Context, account, resource string, tags map[string]string) error {
+// account, replacing the values of keys it already has, in one write that
+// first counts the tags the resource would then carry.
+func (s *Store) TagResource(ctx context.Context, account, resource string, tags map[string]string, max int) error {
 	return s.write(ctx, func(w *wtx) error {
+		if max > 0 {
+			var have int
+			if err := w.row("SELECT count(*) FROM tags WHERE account = ? AND resource = ?", account, resource).Scan(&have); err != nil {
+				return backendError("count tags", err)
+			}
+			n := have
+			for k := range tags {
+				var one int
+				err := w.row("SELECT 1 FROM tags WHERE account = ? AND resource = ? AND key = ?", account, resource, k).Scan(&one)
+				if errors.Is(err, sql.ErrNoRows) {
+					n++
+				} else if err != nil {
+					return backendError("count tags", err)
+				}
+			}
+			if n > max {
+				return headroom.TooManyTags(resource, max, have, n)
+			}
+		}
 		for k, v := range tags {
 			_, err := w.exec(`INSERT INTO tags (account, resource, key, value) VALUES (?, ?, ?, ?)
 				ON CONFLICT (account, resource, key) DO UPDATE SET value = excluded.value`, account, resource, k, v)

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/headroomhq/headroom"
-	"github.com/headroomhq/headroom/memory"
 )
 
 // The ops an idempotency key records.
@@ -107,7 +106,7 @@ func replay(w *wtx, op string, c headroom.CountChange) (res headroom.CountResult
 		return res, true, backendError("look up idempotency key", err)
 	}
 	if recOp != op || rec != c.Key || amount != c.Amount {
-		return res, true, memory.IdempotencyMismatch(c.IdempotencyKey, recOp, rec, amount)
+		return res, true, headroom.IdempotencyMismatch(c.IdempotencyKey, recOp, rec, amount)
 	}
 	used, err := countOf(w, c.Key)
 	return headroom.CountResult{Applied: true, Used: used, Replayed: true}, true, err
@@ -193,4 +192,35 @@ func (s *Store) ListUsage(ctx context.Context, account string, now time.Time) ([
 		return nil, backendError("list usage", err)
 	}
 	return out, nil
+}
+
+// AddCounter implements headroom.Store: one upsert that adds n and returns
+// the new value.
+func (s *Store) AddCounter(ctx context.Context, key headroom.UsageKey, n int64) (int64, error) {
+	if n < 1 {
+		return 0, headroom.FieldErrorf("n", "must be at least 1, got %d", n)
+	}
+	return writeValue(s, ctx, func(w *wtx) (int64, error) {
+		var v int64
+		err := w.row(`INSERT INTO counters (account, code, scope, value) VALUES (?, ?, ?, ?)
+			ON CONFLICT (account, code, scope) DO UPDATE SET value = value + excluded.value RETURNING value`,
+			key.Account, key.Code, key.Scope, n).Scan(&v)
+		if err != nil {
+			return 0, backendError("add to counter", err)
+		}
+		return v, nil
+	})
+}
+
+// Counter implements headroom.Store.
+func (s *Store) Counter(ctx context.Context, key headroom.UsageKey) (int64, error) {
+	var v int64
+	err := s.readRow(ctx, "SELECT value FROM counters WHERE account = ? AND code = ? AND scope = ?", key.Account, key.Code, key.Scope).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, backendError("read counter", err)
+	}
+	return v, nil
 }

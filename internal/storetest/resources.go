@@ -44,7 +44,8 @@ func wantResource(t *testing.T, s headroom.Store, r headroom.Resource) {
 		t.Fatalf("FindResource(%s %s): %v", r.Kind, r.ID, err)
 	}
 	if got.Account != r.Account || got.Kind != r.Kind || got.ID != r.ID || got.Parent != r.Parent || got.Name != r.Name ||
-		string(got.Data) != string(r.Data) || !got.Created.Equal(r.Created) || !got.Updated.Equal(r.Updated) {
+		string(got.Data) != string(r.Data) || !got.Created.Equal(r.Created) || !got.Updated.Equal(r.Updated) ||
+		r.Version != 0 && got.Version != r.Version {
 		t.Fatalf("FindResource = %+v (data %s), want %+v (data %s)", got, got.Data, r, r.Data)
 	}
 }
@@ -79,7 +80,7 @@ func testResources(t *testing.T, s headroom.Store) {
 	at := time.Date(2026, 3, 1, 13, 0, 0, 123456789, time.FixedZone("CET", 3600))
 	inst := headroom.Resource{Account: Account, Kind: kindInstance, ID: "i-1", Name: "support", Data: []byte(`{"Id":"i-1"}`), Created: at, Updated: at}
 	buf := inst.Data
-	res, err := s.CreateResource(ctx, inst, nil, audit("instance.create", "i-1"))
+	res, err := s.CreateResource(ctx, inst, nil, nil, audit("instance.create", "i-1"))
 	if err != nil || !res.Applied || res.Replayed {
 		t.Fatalf("CreateResource without hold = %+v, %v", res, err)
 	}
@@ -95,7 +96,7 @@ func testResources(t *testing.T, s headroom.Store) {
 
 	// With a hold: the slot is taken with the resource.
 	u1 := user("u-1", "i-1", "alice", T0)
-	res, err = s.CreateResource(ctx, u1, holdUser("i-1", 2), audit("user.create", "u-1"))
+	res, err = s.CreateResource(ctx, u1, holdUser("i-1", 2), nil, audit("user.create", "u-1"))
 	if err != nil || !res.Applied || res.Used != 1 || res.Replayed {
 		t.Fatalf("CreateResource with hold = %+v, %v; want applied, used 1", res, err)
 	}
@@ -105,31 +106,31 @@ func testResources(t *testing.T, s headroom.Store) {
 	// A duplicate id, or a duplicate name under the same parent, is a
 	// conflict that takes no slot and stores nothing; audit included.
 	dupID := user("u-1", "i-1", "bob", T0.Add(time.Second))
-	_, err = s.CreateResource(ctx, dupID, holdUser("i-1", 2), audit("user.create", "dup-id"))
+	_, err = s.CreateResource(ctx, dupID, holdUser("i-1", 2), nil, audit("user.create", "dup-id"))
 	wantCode(t, err, headroom.ECONFLICT)
 	dupName := user("u-2", "i-1", "alice", T0.Add(time.Second))
-	_, err = s.CreateResource(ctx, dupName, holdUser("i-1", 2), audit("user.create", "dup-name"))
+	_, err = s.CreateResource(ctx, dupName, holdUser("i-1", 2), nil, audit("user.create", "dup-name"))
 	wantCode(t, err, headroom.ECONFLICT)
 	wantNoResource(t, s, Account, kindUser, "u-2")
 	wantResource(t, s, u1)
 	wantUsage(t, s, userSlot("i-1"), 1)
 	// A conflict is reported even when the hold would also be refused.
-	_, err = s.CreateResource(ctx, dupName, holdUser("i-1", 1), audit("user.create", "dup-full"))
+	_, err = s.CreateResource(ctx, dupName, holdUser("i-1", 1), nil, audit("user.create", "dup-full"))
 	wantCode(t, err, headroom.ECONFLICT)
 
 	// The same name under another parent, unnamed resources, and the same
 	// id in another kind are all fine.
 	other := user("u-2", "i-2", "alice", T0.Add(time.Second))
-	if res, err := s.CreateResource(ctx, other, holdUser("i-2", 2), headroom.AuditEntry{}); err != nil || !res.Applied || res.Used != 1 {
+	if res, err := s.CreateResource(ctx, other, holdUser("i-2", 2), nil, headroom.AuditEntry{}); err != nil || !res.Applied || res.Used != 1 {
 		t.Fatalf("same name under another parent = %+v, %v", res, err)
 	}
 	for _, id := range []string{"u-3", "u-4"} {
-		if _, err := s.CreateResource(ctx, user(id, "i-2", "", T0.Add(2*time.Second)), nil, headroom.AuditEntry{}); err != nil {
+		if _, err := s.CreateResource(ctx, user(id, "i-2", "", T0.Add(2*time.Second)), nil, nil, headroom.AuditEntry{}); err != nil {
 			t.Fatalf("unnamed %s: %v", id, err)
 		}
 	}
 	sameID := headroom.Resource{Account: Account, Kind: "connect:queue", ID: "u-1", Parent: "i-1", Name: "alice", Created: T0}
-	if _, err := s.CreateResource(ctx, sameID, nil, headroom.AuditEntry{}); err != nil {
+	if _, err := s.CreateResource(ctx, sameID, nil, nil, headroom.AuditEntry{}); err != nil {
 		t.Fatalf("same id and name in another kind: %v", err)
 	}
 	if got, _ := s.FindResource(ctx, Account, "connect:queue", "u-1"); got.Data != nil {
@@ -139,13 +140,13 @@ func testResources(t *testing.T, s headroom.Store) {
 	// A hold at the limit is refused: nothing is stored, usage and audit
 	// stay, and the id and name stay free.
 	full := user("u-5", "i-1", "carol", T0.Add(3*time.Second))
-	res, err = s.CreateResource(ctx, full, holdUser("i-1", 1), audit("user.create", "refused"))
+	res, err = s.CreateResource(ctx, full, holdUser("i-1", 1), nil, audit("user.create", "refused"))
 	if err != nil || res.Applied || res.Used != 1 || res.Replayed {
 		t.Fatalf("CreateResource at the limit = %+v, %v; want refused with used 1", res, err)
 	}
 	wantNoResource(t, s, Account, kindUser, "u-5")
 	wantUsage(t, s, userSlot("i-1"), 1)
-	if res, err := s.CreateResource(ctx, full, holdUser("i-1", 2), audit("user.create", "u-5")); err != nil || !res.Applied || res.Used != 2 {
+	if res, err := s.CreateResource(ctx, full, holdUser("i-1", 2), nil, audit("user.create", "u-5")); err != nil || !res.Applied || res.Used != 2 {
 		t.Fatalf("CreateResource after the refusal = %+v, %v", res, err)
 	}
 	wantResource(t, s, full)
@@ -155,7 +156,7 @@ func testResources(t *testing.T, s headroom.Store) {
 	keyed := user("u-6", "i-3", "dave", T0.Add(4*time.Second))
 	hold := &headroom.CountChange{Key: userSlot("i-3"), Amount: 1, Limit: 5, IdempotencyKey: "create-u-6", Now: T0}
 	for i := 0; i < 2; i++ {
-		res, err := s.CreateResource(ctx, keyed, hold, audit("user.create", "u-6"))
+		res, err := s.CreateResource(ctx, keyed, hold, nil, audit("user.create", "u-6"))
 		if err != nil || !res.Applied || res.Used != 1 || res.Replayed != (i > 0) {
 			t.Fatalf("keyed create try %d = %+v, %v; want used 1, replayed on the retry", i, res, err)
 		}
@@ -163,14 +164,14 @@ func testResources(t *testing.T, s headroom.Store) {
 	wantResource(t, s, keyed)
 	bad := *hold
 	bad.Amount = 2
-	_, err = s.CreateResource(ctx, user("u-7", "i-3", "erin", T0), &bad, audit("user.create", "bad-key"))
+	_, err = s.CreateResource(ctx, user("u-7", "i-3", "erin", T0), &bad, nil, audit("user.create", "bad-key"))
 	wantCode(t, err, headroom.ECONFLICT)
 	wantNoResource(t, s, Account, kindUser, "u-7")
 	wantUsage(t, s, userSlot("i-3"), 1)
 
 	// Missing account, kind or id.
 	for _, r := range []headroom.Resource{{Kind: kindUser, ID: "x"}, {Account: Account, ID: "x"}, {Account: Account, Kind: kindUser}} {
-		_, err := s.CreateResource(ctx, r, holdUser("i-9", 5), headroom.AuditEntry{})
+		_, err := s.CreateResource(ctx, r, holdUser("i-9", 5), nil, headroom.AuditEntry{})
 		wantCode(t, err, headroom.EINVALID)
 	}
 	wantUsage(t, s, userSlot("i-9"), 0)
@@ -179,16 +180,23 @@ func testResources(t *testing.T, s headroom.Store) {
 	// parent and creation time.
 	later := T0.Add(time.Hour)
 	upd := u1
+	upd.Version = 1
 	upd.Name, upd.Data, upd.Updated = "alice2", []byte(`{"Id":"u-1","v":2}`), later
 	upd.Parent, upd.Created = "ignored", later
-	if _, err := s.UpdateResource(ctx, upd, nil, nil); err != nil {
-		t.Fatal(err)
+	if res, err := s.UpdateResource(ctx, upd, nil, nil); err != nil || res.Version != 2 {
+		t.Fatalf("update of version 1 = %+v, %v; want version 2", res, err)
 	}
-	u1.Name, u1.Data, u1.Updated = upd.Name, upd.Data, later
+	u1.Name, u1.Data, u1.Updated, u1.Version = upd.Name, upd.Data, later, 2
+	wantResource(t, s, u1)
+	// An update of a version that is no longer stored changes nothing.
+	stale := upd
+	stale.Data = []byte(`{"lost":true}`)
+	_, err = s.UpdateResource(ctx, stale, nil, nil)
+	wantCode(t, err, headroom.ESTALE)
 	wantResource(t, s, u1)
 	// The old name is free again; a taken name is a conflict; an unknown
 	// resource is not found.
-	if _, err := s.CreateResource(ctx, user("u-8", "i-1", "alice", T0.Add(5*time.Second)), nil, headroom.AuditEntry{}); err != nil {
+	if _, err := s.CreateResource(ctx, user("u-8", "i-1", "alice", T0.Add(5*time.Second)), nil, nil, headroom.AuditEntry{}); err != nil {
 		t.Fatalf("create with a name freed by an update: %v", err)
 	}
 	clash := u1
@@ -201,6 +209,7 @@ func testResources(t *testing.T, s headroom.Store) {
 	if _, err := s.UpdateResource(ctx, keep, nil, nil); err != nil {
 		t.Fatalf("update keeping its own name: %v", err)
 	}
+	keep.Version = 3
 	wantResource(t, s, keep)
 	missing := user("u-404", "i-1", "zed", T0)
 	_, err = s.UpdateResource(ctx, missing, nil, nil)
@@ -234,7 +243,7 @@ func testResources(t *testing.T, s headroom.Store) {
 	wantNoResource(t, s, Account, kindInstance, "i-1")
 	wantUsage(t, s, userSlot("i-1"), 1)
 	// The deleted name and id can be used again.
-	if _, err := s.CreateResource(ctx, user("u-5", "i-1", "carol", T0), nil, headroom.AuditEntry{}); err != nil {
+	if _, err := s.CreateResource(ctx, user("u-5", "i-1", "carol", T0), nil, nil, headroom.AuditEntry{}); err != nil {
 		t.Fatalf("re-create after delete: %v", err)
 	}
 
@@ -263,7 +272,7 @@ func testResourceList(t *testing.T, s headroom.Store) {
 		{Account: Account, Kind: kindInstance, ID: "i-1", Created: T0},
 		{Account: "999988887777", Kind: kindUser, ID: "u-x", Parent: "i-1", Created: T0},
 	} {
-		if _, err := s.CreateResource(ctx, r, nil, headroom.AuditEntry{}); err != nil {
+		if _, err := s.CreateResource(ctx, r, nil, nil, headroom.AuditEntry{}); err != nil {
 			t.Fatalf("create %s: %v", r.ID, err)
 		}
 	}
@@ -343,7 +352,7 @@ func testResourceList(t *testing.T, s headroom.Store) {
 	wantCode(t, err, headroom.ENOTFOUND)
 	wantCode(t, s.DeleteResource(ctx, "999988887777", kindUser, "u-a", nil, headroom.AuditEntry{}), headroom.ENOTFOUND)
 	// The same id and name in another account do not clash.
-	if _, err := s.CreateResource(ctx, headroom.Resource{Account: "999988887777", Kind: kindUser, ID: "u-a", Parent: "i-2", Name: "a", Created: T0}, nil, headroom.AuditEntry{}); err != nil {
+	if _, err := s.CreateResource(ctx, headroom.Resource{Account: "999988887777", Kind: kindUser, ID: "u-a", Parent: "i-2", Name: "a", Created: T0}, nil, nil, headroom.AuditEntry{}); err != nil {
 		t.Fatalf("same id and name in another account: %v", err)
 	}
 	// Account and kind are required.
@@ -363,7 +372,7 @@ func testRaceResources(t *testing.T, s headroom.Store) {
 	var created atomic.Int64
 	race(t, func(i int) error {
 		id := fmt.Sprint("race-", i)
-		r, err := s.CreateResource(ctx, user(id, "i-1", id, T0), holdUser("i-1", limit), headroom.AuditEntry{})
+		r, err := s.CreateResource(ctx, user(id, "i-1", id, T0), holdUser("i-1", limit), nil, headroom.AuditEntry{})
 		if r.Applied {
 			created.Add(1)
 		}
@@ -386,21 +395,24 @@ func testResourceUpdateHolds(t *testing.T, s headroom.Store) {
 	pairs := headroom.UsageKey{Account: Account, Code: "L-PAIRS", Scope: "instance/i-1/routing-profile/rp-1"}
 	rp := headroom.Resource{Account: Account, Kind: "test:routing-profile", ID: "rp-1", Parent: "i-1", Name: "basic",
 		Data: []byte(`{"Queues":[]}`), Created: T0, Updated: T0}
-	if _, err := s.CreateResource(ctx, rp, nil, headroom.AuditEntry{}); err != nil {
+	if _, err := s.CreateResource(ctx, rp, nil, nil, headroom.AuditEntry{}); err != nil {
 		t.Fatal(err)
 	}
 	hold := func(n int64) *headroom.CountChange {
 		return &headroom.CountChange{Key: pairs, Amount: n, Limit: 3, Now: T0}
 	}
 	three := rp
+	three.Version = 1
 	three.Data = []byte(`{"Queues":["a-voice","a-chat","b-voice"]}`)
 	if r, err := s.UpdateResource(ctx, three, hold(3), nil); err != nil || !r.Applied || r.Used != 3 {
 		t.Fatalf("update holding 3 of 3: %+v, %v", r, err)
 	}
+	three.Version = 2
 	wantResource(t, s, three)
 	wantUsage(t, s, pairs, 3)
-	// One more pair is refused: neither the data nor the usage changes.
-	four := rp
+	// One more pair is refused: neither the data, the version nor the usage
+	// changes.
+	four := three
 	four.Data = []byte(`{"Queues":["a-voice","a-chat","b-voice","c-voice"]}`)
 	if r, err := s.UpdateResource(ctx, four, hold(1), nil); err != nil || r.Applied || r.Used != 3 {
 		t.Fatalf("update beyond the limit: %+v, %v", r, err)
@@ -408,11 +420,12 @@ func testResourceUpdateHolds(t *testing.T, s headroom.Store) {
 	wantResource(t, s, three)
 	wantUsage(t, s, pairs, 3)
 	// Giving two back frees them with the change.
-	one := rp
+	one := three
 	one.Data = []byte(`{"Queues":["b-voice"]}`)
 	if r, err := s.UpdateResource(ctx, one, nil, &headroom.CountChange{Key: pairs, Amount: 2, Now: T0}); err != nil || !r.Applied {
 		t.Fatalf("update freeing 2: %+v, %v", r, err)
 	}
+	one.Version = 3
 	wantResource(t, s, one)
 	wantUsage(t, s, pairs, 1)
 	// A hold on a resource that does not exist takes nothing.

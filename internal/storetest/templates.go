@@ -52,11 +52,11 @@ func testTemplate(t *testing.T, s headroom.Store) {
 func testTags(t *testing.T, s headroom.Store) {
 	ctx := context.Background()
 	arn := "arn:aws:servicequotas:us-east-1:111122223333:connect/L-9A46857E"
-	if err := s.TagResource(ctx, Account, arn, map[string]string{"team": "a", "env": "prod"}); err != nil {
+	if err := s.TagResource(ctx, Account, arn, map[string]string{"team": "a", "env": "prod"}, 0); err != nil {
 		t.Fatal(err)
 	}
-	s.TagResource(ctx, Account, arn, map[string]string{"team": "b"})
-	s.TagResource(ctx, "999988887777", arn, map[string]string{"other": "x"})
+	s.TagResource(ctx, Account, arn, map[string]string{"team": "b"}, 0)
+	s.TagResource(ctx, "999988887777", arn, map[string]string{"other": "x"}, 0)
 	tags, err := s.ListTags(ctx, Account, arn)
 	if err != nil || fmt.Sprint(tags) != "map[env:prod team:b]" {
 		t.Fatalf("ListTags = %v, %v", tags, err)

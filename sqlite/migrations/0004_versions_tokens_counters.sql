@@ -1,0 +1,37 @@
+-- Headroom store schema, version 4: resource versions, resource tokens,
+-- plain counters and audit retention.
+
+-- Every resource carries a version, so that an update applies only to the
+-- version it was read at (compare-and-swap), whichever node makes it.
+ALTER TABLE resources ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+
+-- One row per resource token (such as Amazon Connect's ClientToken) of an
+-- account: the hash of the request that used it and the resource it created,
+-- written in the same transaction as the resource.
+CREATE TABLE resource_tokens (
+    account TEXT NOT NULL,
+    key     TEXT NOT NULL,
+    hash    TEXT NOT NULL,
+    kind    TEXT NOT NULL,
+    id      TEXT NOT NULL,
+    created INTEGER NOT NULL,
+    expires INTEGER NOT NULL,
+    PRIMARY KEY (account, key)
+) WITHOUT ROWID;
+-- Finds the tokens that name a resource, when it is deleted.
+CREATE INDEX resource_tokens_resource ON resource_tokens (account, kind, id);
+CREATE INDEX resource_tokens_expires ON resource_tokens (expires);
+
+-- Plain counters without a limit, such as breach metrics.
+CREATE TABLE counters (
+    account TEXT NOT NULL,
+    code    TEXT NOT NULL,
+    scope   TEXT NOT NULL,
+    value   INTEGER NOT NULL,
+    PRIMARY KEY (account, code, scope)
+) WITHOUT ROWID;
+
+-- The audit log is never changed, but old entries may be removed by the
+-- retention setting.
+DROP TRIGGER audit_no_delete;
+CREATE INDEX audit_time ON audit (time);
