@@ -36,6 +36,7 @@ func NewCatalog(quotas []Quota) (*Catalog, error) {
 			return nil, fmt.Errorf("quota %s: %w", q.Code, FieldErrorf("code", "duplicate code %s", q.Code))
 		}
 		qp := &q
+		qp.kindRule = ruleFor(q.Kind)
 		c.quotas = append(c.quotas, qp)
 		c.byCode[q.Code] = qp
 		for _, op := range q.Operations {

@@ -87,27 +87,6 @@ const (
 	OpCheck Op = "check"
 )
 
-// opFits reports whether an operation applies to a kind, and whether the
-// operation exists at all. A switch, not a map: it is on every decision.
-func opFits(op Op, k Kind) (fits, known bool) {
-	switch op {
-	case OpReserve, OpRelease:
-		return k == KindCount, true
-	case OpIncrement:
-		return k == KindCumulative, true
-	case OpAcquire, OpRenew, OpReleaseLease:
-		return k == KindConcurrency, true
-	case OpTake:
-		return k == KindRate, true
-	case OpCheck:
-		return k == KindSize || k == KindDuration || k == KindSet, true
-	}
-	return false, false
-}
-
-// MaxLeaseTTL bounds a lease's time to live.
-const MaxLeaseTTL = 366 * 24 * time.Hour
-
 // Request is one enforcement call. Which fields matter depends on Op.
 type Request struct {
 	Op      Op
@@ -191,14 +170,16 @@ func (e *Engine) Batch(ctx context.Context, reqs []Request) []Result {
 // EUNKNOWNQUOTA or EUNKNOWNACCOUNT; ENOTAVAILABLE where the account may not
 // use the quota's resource at all.
 func (e *Engine) Do(ctx context.Context, r Request) (Decision, error) {
-	if _, known := opFits(r.Op, ""); !known {
+	bit := opBit(r.Op)
+	if bit == 0 {
 		return Decision{}, FieldErrorf("op", "unknown operation %q", r.Op)
 	}
 	q, err := e.catalog.Quota(r.Code)
 	if err != nil {
 		return Decision{}, err
 	}
-	if fits, _ := opFits(r.Op, q.Kind); !fits {
+	rule := q.rule()
+	if rule.ops&bit == 0 {
 		return Decision{}, wrongKind(q, r.Op)
 	}
 	if r.Scope == "" {
@@ -207,18 +188,8 @@ func (e *Engine) Do(ctx context.Context, r Request) (Decision, error) {
 	if err := q.Scope.Match(r.Scope, false); err != nil {
 		return Decision{}, err
 	}
-	switch r.Op {
-	case OpReserve, OpRelease, OpIncrement, OpTake:
-		if r.Amount < 1 {
-			return Decision{}, FieldErrorf("amount", "must be at least 1, got %d", r.Amount)
-		}
-	case OpAcquire, OpRenew, OpReleaseLease:
-		if r.LeaseID == "" {
-			return Decision{}, FieldErrorf("lease_id", "is required")
-		}
-		if r.Op != OpReleaseLease && (r.TTL <= 0 || r.TTL > MaxLeaseTTL) {
-			return Decision{}, FieldErrorf("ttl", "must be above zero and at most %v, got %v", MaxLeaseTTL, r.TTL)
-		}
+	if err := rule.check(&r); err != nil {
+		return Decision{}, err
 	}
 	acct, err := e.store.FindAccount(ctx, r.Account)
 	if err != nil {
@@ -231,30 +202,16 @@ func (e *Engine) Do(ctx context.Context, r Request) (Decision, error) {
 	if err != nil {
 		return Decision{}, err
 	}
-	switch q.Kind {
-	case KindCount, KindCumulative:
-		return e.doCount(ctx, q, &r, applied)
-	case KindConcurrency:
-		return e.doLease(ctx, q, &r, applied)
-	case KindRate:
-		return e.doRate(ctx, q, &r, applied)
-	default:
-		return e.doCheck(q, &r, applied)
-	}
+	return rule.decide(e, ctx, q, &r, applied)
 }
 
 func wrongKind(q *Quota, op Op) error {
 	var want []Op
-	for _, o := range []Op{OpReserve, OpRelease, OpIncrement, OpAcquire, OpRenew, OpReleaseLease, OpTake, OpCheck} {
-		if fits, _ := opFits(o, q.Kind); fits {
+	for _, o := range allOps {
+		if q.rule().ops&opBit(o) != 0 {
 			want = append(want, o)
 		}
 	}
 	return &Error{Code: EWRONGKIND, Field: "op", Message: fmt.Sprintf(
 		"%s (%s) is a %s quota and does not support %s; use %v", q.Name, q.Code, q.Kind, op, want)}
-}
-
-// baseDecision fills the fields every decision shares.
-func baseDecision(q *Quota, scope string, a Applied) Decision {
-	return Decision{Code: q.Code, Scope: scope, Limit: a.Value, Level: a.Level}
 }

@@ -51,17 +51,6 @@ const (
 	UnitNone       Unit = "None"
 )
 
-// unitsByKind lists the units each kind accepts.
-var unitsByKind = map[Kind][]Unit{
-	KindCount:       {UnitCount},
-	KindConcurrency: {UnitCount},
-	KindCumulative:  {UnitCount},
-	KindRate:        {UnitPerSecond},
-	KindSize:        {UnitBytes, UnitKilobytes, UnitMegabytes, UnitCharacters},
-	KindDuration:    {UnitSeconds, UnitMinutes, UnitHours, UnitDays, UnitMonths, UnitYears},
-	KindSet:         {UnitNone},
-}
-
 // Units lists every valid Unit.
 var Units = []Unit{UnitCount, UnitPerSecond, UnitBytes, UnitKilobytes, UnitMegabytes, UnitCharacters,
 	UnitSeconds, UnitMinutes, UnitHours, UnitDays, UnitMonths, UnitYears, UnitNone}
@@ -191,6 +180,9 @@ type Quota struct {
 	Operations []string
 	// Metric is the CloudWatch metric that reports usage, if any.
 	Metric *UsageMetric
+
+	// kindRule caches the kind's rule; NewCatalog sets it.
+	kindRule *kindRule
 }
 
 // IsUncounted reports whether a session in state holds no slot.
@@ -228,9 +220,13 @@ func (q *Quota) Validate() error {
 	if strings.TrimSpace(q.Name) == "" {
 		return FieldErrorf("name", "must not be empty")
 	}
-	units, ok := unitsByKind[q.Kind]
-	if !ok {
+	rule := ruleFor(q.Kind)
+	if rule == nil {
 		return FieldErrorf("kind", "unknown kind %q (want one of %v)", q.Kind, Kinds)
+	}
+	units := rule.units
+	if q.Adjustable && !rule.adjustable {
+		return FieldErrorf("adjustable", "%s quotas cannot be adjusted", q.Kind)
 	}
 	if err := q.Scope.Validate(); err != nil {
 		return err

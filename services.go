@@ -100,7 +100,9 @@ func (e *Engine) FindAccount(ctx context.Context, id string) (Account, error) {
 }
 
 // ListAccounts returns every account ordered by id.
-func (e *Engine) ListAccounts(ctx context.Context) ([]Account, error) { return e.store.ListAccounts(ctx) }
+func (e *Engine) ListAccounts(ctx context.Context) ([]Account, error) {
+	return e.store.ListAccounts(ctx)
+}
 
 // ListOverrides returns every override of an account, ordered by code then
 // scope; EUNKNOWNACCOUNT if the account does not exist.

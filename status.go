@@ -62,10 +62,9 @@ func (e *Engine) status(ctx context.Context, acct *Account, q *Quota, scope stri
 	}
 	st := QuotaStatus{Quota: q, Scope: scope, Applied: a}
 	if q.Scope.Match(scope, false) == nil {
-		switch q.Kind {
-		case KindCount, KindCumulative, KindConcurrency:
+		if rule := q.rule(); rule.usage != nil {
 			st.Counted = true
-			st.Used, err = e.Usage(ctx, acct.ID, q.Code, scope)
+			st.Used, err = rule.usage(e, ctx, UsageKey{Account: acct.ID, Code: q.Code, Scope: scope})
 		}
 	}
 	return st, err

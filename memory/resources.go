@@ -363,4 +363,3 @@ func copyData(d []byte) []byte {
 	}
 	return append([]byte(nil), d...)
 }
-

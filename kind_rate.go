@@ -1,6 +1,61 @@
 package headroom
 
-import "math"
+import (
+	"context"
+	"fmt"
+	"math"
+	"strconv"
+	"time"
+)
+
+// rateRule: a token bucket with a refill rate per second and a burst,
+// shared per account or per instance as the seed says. Its state is in the
+// Limiter, not the store, so it has no stored usage.
+var rateRule = kindRule{
+	kind:       KindRate,
+	ops:        opBits(OpTake),
+	units:      []Unit{UnitPerSecond},
+	adjustable: true,
+	check:      checkAmount,
+	decide:     (*Engine).doRate,
+}
+
+func (e *Engine) doRate(ctx context.Context, q *Quota, r *Request, a Applied) (Decision, error) {
+	d := baseDecision(q, r.Scope, a)
+	// An account-scoped bucket is one per account, shared by every user and
+	// instance of it: the scope carries no user or instance.
+	key := UsageKey{Account: r.Account, Code: q.Code, Scope: r.Scope}
+	res, err := e.limiter.Take(ctx, key, RateLimit{Rate: a.Value, Burst: a.Burst}, r.Amount)
+	if err != nil {
+		return d, fmt.Errorf("take %s: %w", q.Code, err)
+	}
+	d.Allowed, d.Remaining, d.RetryAfter, d.At = res.Allowed, res.Remaining, res.RetryAfter, res.At
+	if !res.Allowed {
+		// Throttling is the hot denial: the message is built without fmt, and
+		// the error and its denial share one allocation.
+		var buf [256]byte
+		b := append(buf[:0], q.Name...)
+		b = append(b, " quota of "...)
+		b = strconv.AppendFloat(b, a.Value, 'g', -1, 64)
+		b = append(b, " per second (burst "...)
+		b = strconv.AppendInt(b, a.Burst, 10)
+		b = append(b, ") exceeded for "...)
+		b = appendScope(b, r.Account, r.Scope)
+		b = append(b, "; retry after "...)
+		b = append(b, res.RetryAfter.Round(time.Millisecond).String()...)
+		ed := &struct {
+			e Error
+			d Denial
+		}{
+			e: Error{Code: ETHROTTLED, Message: string(b)},
+			d: Denial{QuotaCode: q.Code, QuotaName: q.Name, Scope: r.Scope, Limit: a.Value,
+				Used: a.Burst - res.Remaining, Requested: r.Amount, RetryAfter: res.RetryAfter},
+		}
+		ed.e.Denial = &ed.d
+		return d, &ed.e
+	}
+	return d, nil
+}
 
 // The token-bucket arithmetic every Limiter shares: GCRA (the generic cell
 // rate algorithm) over a bucket's theoretical arrival time (TAT). Keeping it
