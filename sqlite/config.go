@@ -12,8 +12,6 @@ import (
 const (
 	// DefaultIdempotencyRetention is how long an idempotency key is kept.
 	DefaultIdempotencyRetention = 24 * time.Hour
-	// DefaultPurgeInterval is how often the background purge runs.
-	DefaultPurgeInterval = time.Minute
 	// DefaultMaxBatch is how many writes one group commit takes at most.
 	DefaultMaxBatch = 256
 	// DefaultReadConns is the size of the read connection pool.
@@ -33,8 +31,9 @@ type Config struct {
 	// the background purge forgets keys recorded longer ago than this.
 	// Zero means DefaultIdempotencyRetention.
 	IdempotencyRetention time.Duration
-	// PurgeInterval is how often the background purge removes expired
-	// leases and old idempotency keys. Zero means DefaultPurgeInterval.
+	// PurgeInterval, when above zero, runs a purge of expired leases and
+	// old idempotency keys in the store itself at that interval. Zero runs
+	// none: a server purges every store alike with Engine.Maintain.
 	PurgeInterval time.Duration
 	// NoGroupCommit makes every write its own transaction with its own
 	// fsync, instead of sharing one commit among the writes waiting at the
@@ -82,9 +81,6 @@ func (c *Config) Validate() error {
 func (c Config) withDefaults() Config {
 	if c.IdempotencyRetention == 0 {
 		c.IdempotencyRetention = DefaultIdempotencyRetention
-	}
-	if c.PurgeInterval == 0 {
-		c.PurgeInterval = DefaultPurgeInterval
 	}
 	if c.MaxBatch == 0 {
 		c.MaxBatch = DefaultMaxBatch

@@ -94,7 +94,11 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	go s.writeLoop()
 	s.purgeStop = make(chan struct{})
 	s.purgeDone = make(chan struct{})
-	go s.purgeLoop()
+	if s.cfg.PurgeInterval > 0 {
+		go s.purgeLoop()
+	} else {
+		close(s.purgeDone)
+	}
 	return s, nil
 }
 

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"net"
 	"os"
 	"strconv"
 	"strings"
@@ -10,108 +9,11 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/headroomhq/headroom"
-	"github.com/headroomhq/headroom/awsapi"
+	"github.com/headroomhq/headroom/server"
 )
-
-// Defaults of the serve command.
-const (
-	DefaultAddr    = "127.0.0.1:7420"
-	DefaultDataDir = "./headroom-data"
-	// DefaultStore is the embedded SQLite store.
-	DefaultStore = "sqlite"
-	// AdminTokenFile is where a generated operator token is kept, in the
-	// data directory, readable by its owner only.
-	AdminTokenFile = "admin-token"
-	// DatabaseFile is the SQLite database in the data directory.
-	DatabaseFile = "headroom.db"
-)
-
-// Config is the serve command's configuration. It is read from defaults,
-// then an optional YAML file, then HEADROOM_* environment variables, then
-// flags; each source overrides the ones before it.
-type Config struct {
-	// Addr is where the server listens, HOST:PORT.
-	Addr string `yaml:"addr"`
-	// DataDir holds the database and the generated operator token.
-	DataDir string `yaml:"data"`
-	// Catalog is a catalog file; empty means the embedded Amazon Connect
-	// catalog.
-	Catalog string `yaml:"catalog"`
-	// Store is "sqlite" (durable, the default) or "memory" (lost on exit).
-	Store string `yaml:"store"`
-	// LogLevel is debug, info, warn or error.
-	LogLevel string `yaml:"log_level"`
-	// MaxBodyBytes limits request bodies.
-	MaxBodyBytes int64 `yaml:"max_body_bytes"`
-	// IdempotencyRetention is how long idempotency keys are remembered.
-	IdempotencyRetention time.Duration `yaml:"idempotency_retention"`
-	// ShutdownTimeout bounds how long in-flight requests may take to finish
-	// on SIGINT or SIGTERM.
-	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
-	// AdminToken is the operator token, from HEADROOM_ADMIN_TOKEN only, so
-	// that it never sits in a config file by accident.
-	AdminToken string `yaml:"-"`
-	// Region is the AWS region the AWS-compatible APIs present: requests
-	// are signed for it and ARNs name it.
-	Region string `yaml:"region"`
-	// ManagementAccount is the account that may manage the quota request
-	// template through the AWS Service Quotas API; empty means none.
-	ManagementAccount string `yaml:"management_account"`
-	// AutoApprove lists the quota codes whose increase requests are approved
-	// without review, up to AutoApproveFactor × the quota's default value.
-	AutoApprove []string `yaml:"auto_approve"`
-	// AutoApproveFactor bounds automatic approvals; 2 by default.
-	AutoApproveFactor float64 `yaml:"auto_approve_factor"`
-}
-
-// DefaultConfig returns the defaults.
-func DefaultConfig() Config {
-	return Config{Addr: DefaultAddr, DataDir: DefaultDataDir, Store: DefaultStore, LogLevel: "info",
-		MaxBodyBytes: 1 << 20, IdempotencyRetention: 24 * time.Hour, ShutdownTimeout: 15 * time.Second,
-		Region: headroom.DefaultRegion, AutoApproveFactor: headroom.DefaultAutoApproveFactor}
-}
-
-// Validate returns an *headroom.Error naming the first bad field.
-func (c *Config) Validate() error {
-	if _, port, err := net.SplitHostPort(c.Addr); err != nil {
-		return headroom.FieldErrorf("addr", "%q is not HOST:PORT: %v", c.Addr, err)
-	} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
-		return headroom.FieldErrorf("addr", "%q has no valid port", c.Addr)
-	}
-	switch c.Store {
-	case "sqlite":
-		if c.DataDir == "" {
-			return headroom.FieldErrorf("data", "is required for the sqlite store")
-		}
-	case "memory":
-	default:
-		return headroom.FieldErrorf("store", "unknown store %q (want sqlite or memory)", c.Store)
-	}
-	switch c.LogLevel {
-	case "debug", "info", "warn", "error":
-	default:
-		return headroom.FieldErrorf("log_level", "unknown level %q (want debug, info, warn or error)", c.LogLevel)
-	}
-	if c.MaxBodyBytes < 1024 {
-		return headroom.FieldErrorf("max_body_bytes", "must be at least 1024, got %d", c.MaxBodyBytes)
-	}
-	if c.IdempotencyRetention < time.Minute {
-		return headroom.FieldErrorf("idempotency_retention", "must be at least 1m, got %v", c.IdempotencyRetention)
-	}
-	if c.ShutdownTimeout <= 0 {
-		return headroom.FieldErrorf("shutdown_timeout", "must be above zero, got %v", c.ShutdownTimeout)
-	}
-	if !awsapi.ValidRegion(c.Region) {
-		return headroom.FieldErrorf("region", "%q is not a region name such as us-east-1", c.Region)
-	}
-	if c.ManagementAccount != "" && !headroom.ValidAccountID(c.ManagementAccount) {
-		return headroom.FieldErrorf("management_account", "%q must be a 12-digit account id", c.ManagementAccount)
-	}
-	return nil
-}
 
 // loadConfigFile overlays a YAML config file on c. Unknown fields are errors.
-func loadConfigFile(c *Config, path string) error {
+func loadConfigFile(c *server.Config, path string) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return headroom.FieldErrorf("config", "cannot read %s: %v", path, err)
@@ -126,7 +28,7 @@ func loadConfigFile(c *Config, path string) error {
 }
 
 // applyEnv overlays HEADROOM_* variables on c.
-func applyEnv(c *Config, getenv func(string) string) error {
+func applyEnv(c *server.Config, getenv func(string) string) error {
 	set := func(name string, dst *string) {
 		if v := getenv(name); v != "" {
 			*dst = v
@@ -162,7 +64,8 @@ func applyEnv(c *Config, getenv func(string) string) error {
 		}
 		c.MaxBodyBytes = n
 	}
-	for name, dst := range map[string]*time.Duration{"HEADROOM_IDEMPOTENCY_RETENTION": &c.IdempotencyRetention, "HEADROOM_SHUTDOWN_TIMEOUT": &c.ShutdownTimeout} {
+	for name, dst := range map[string]*time.Duration{"HEADROOM_IDEMPOTENCY_RETENTION": &c.IdempotencyRetention,
+		"HEADROOM_AUDIT_RETENTION": &c.AuditRetention, "HEADROOM_SHUTDOWN_TIMEOUT": &c.ShutdownTimeout} {
 		if v := getenv(name); v != "" {
 			d, err := time.ParseDuration(v)
 			if err != nil {

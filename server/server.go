@@ -1,4 +1,4 @@
-package main
+package server
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/headroomhq/headroom"
@@ -24,10 +25,13 @@ import (
 	"github.com/headroomhq/headroom/sqlite"
 )
 
-// Main is a running Headroom server: store, engine and HTTP API on one
-// address. Run opens everything and returns once the server listens; Close
-// stops it gracefully. End-to-end tests start it the same way.
-type Main struct {
+// Server is a running Headroom: it builds the store, limiter and engine from
+// its Config, and mounts the native, AWS Service Quotas and Amazon Connect
+// APIs as siblings on one router and one address. Run opens everything and
+// returns once the server listens; Close stops it gracefully. cmd/headroom
+// and every end-to-end test start it the same way. A Server is not safe for
+// concurrent Run and Close calls.
+type Server struct {
 	Config Config
 	// Stderr receives the log. Defaults to os.Stderr.
 	Stderr io.Writer
@@ -43,21 +47,23 @@ type Main struct {
 	listener net.Listener
 	server   *http.Server
 	served   chan error
+	// maintained counts completed maintenance passes.
+	maintained atomic.Int64
 }
 
-// NewMain returns a Main with the default configuration.
-func NewMain() *Main { return &Main{Config: DefaultConfig()} }
+// New returns a Server with the default configuration.
+func New() *Server { return &Server{Config: DefaultConfig()} }
 
 // URL returns the base URL the server listens on, once Run has returned.
-func (m *Main) URL() string { return "http://" + m.listener.Addr().String() }
+func (m *Server) URL() string { return "http://" + m.listener.Addr().String() }
 
 // Engine returns the running engine.
-func (m *Main) Engine() *headroom.Engine { return m.engine }
+func (m *Server) Engine() *headroom.Engine { return m.engine }
 
 // Run validates the configuration, opens the store, builds the engine and
 // starts serving. It returns once the server accepts connections, or with
 // the first error, having released whatever it opened.
-func (m *Main) Run(ctx context.Context) (err error) {
+func (m *Server) Run(ctx context.Context) (err error) {
 	defer func() {
 		if err != nil {
 			m.closeAll()
@@ -88,6 +94,11 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
+	interval := m.Config.MaintainInterval
+	if interval == 0 {
+		interval = DefaultMaintainInterval
+	}
+	m.startMaintenance(interval, headroom.Retention{Keys: m.Config.IdempotencyRetention, Audit: m.Config.AuditRetention})
 	token, tokenNote, err := m.adminToken()
 	if err != nil {
 		return err
@@ -143,7 +154,7 @@ func parseLevel(s string) slog.Level {
 	return l
 }
 
-func (m *Main) loadCatalog() (*headroom.Catalog, error) {
+func (m *Server) loadCatalog() (*headroom.Catalog, error) {
 	if m.Config.Catalog == "" {
 		return catalog.Default()
 	}
@@ -151,7 +162,7 @@ func (m *Main) loadCatalog() (*headroom.Catalog, error) {
 }
 
 // openStore opens the configured store and says where it is.
-func (m *Main) openStore(ctx context.Context) (headroom.Store, string, error) {
+func (m *Server) openStore(ctx context.Context) (headroom.Store, string, error) {
 	if m.Config.Store == "memory" {
 		return memory.NewStore(), "memory (not durable)", nil
 	}
@@ -159,7 +170,7 @@ func (m *Main) openStore(ctx context.Context) (headroom.Store, string, error) {
 		return nil, "", headroom.Errorf(headroom.EUNAVAILABLE, "cannot create data directory %s: %v", m.Config.DataDir, err)
 	}
 	path := filepath.Join(m.Config.DataDir, DatabaseFile)
-	s, err := sqlite.Open(ctx, sqlite.Config{Path: path, Clock: m.Clock, Logger: m.log, IdempotencyRetention: m.Config.IdempotencyRetention})
+	s, err := sqlite.Open(ctx, sqlite.Config{Path: path, Clock: m.Clock, Logger: m.log})
 	if err != nil {
 		return nil, "", err
 	}
@@ -170,7 +181,7 @@ func (m *Main) openStore(ctx context.Context) (headroom.Store, string, error) {
 // adminToken returns the operator token: HEADROOM_ADMIN_TOKEN, else the one
 // kept in the data directory, else a new one written there with mode 0600.
 // The note says where a stored token is, never the token itself.
-func (m *Main) adminToken() (token, note string, err error) {
+func (m *Server) adminToken() (token, note string, err error) {
 	if m.Config.AdminToken != "" {
 		return m.Config.AdminToken, "", nil
 	}
@@ -204,7 +215,7 @@ func (m *Main) adminToken() (token, note string, err error) {
 
 // Close stops accepting requests, lets in-flight ones finish (up to
 // Config.ShutdownTimeout), then closes the store.
-func (m *Main) Close() error {
+func (m *Server) Close() error {
 	var err error
 	if m.server != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), m.Config.ShutdownTimeout)
@@ -224,7 +235,7 @@ func (m *Main) Close() error {
 	return err
 }
 
-func (m *Main) closeAll() error {
+func (m *Server) closeAll() error {
 	var err error
 	for i := len(m.closers) - 1; i >= 0; i-- {
 		if cerr := m.closers[i](); cerr != nil && err == nil {

@@ -1,0 +1,120 @@
+package server
+
+import (
+	"net"
+	"strconv"
+	"time"
+
+	"github.com/headroomhq/headroom"
+	"github.com/headroomhq/headroom/awsapi"
+)
+
+// Defaults of Config.
+const (
+	DefaultAddr    = "127.0.0.1:7420"
+	DefaultDataDir = "./headroom-data"
+	// DefaultStore is the embedded SQLite store.
+	DefaultStore = "sqlite"
+	// AdminTokenFile is where a generated operator token is kept, in the
+	// data directory, readable by its owner only.
+	AdminTokenFile = "admin-token"
+	// DatabaseFile is the SQLite database in the data directory.
+	DatabaseFile = "headroom.db"
+)
+
+// Config is a server's configuration. It is read from defaults,
+// then an optional YAML file, then HEADROOM_* environment variables, then
+// flags; each source overrides the ones before it.
+type Config struct {
+	// Addr is where the server listens, HOST:PORT.
+	Addr string `yaml:"addr"`
+	// DataDir holds the database and the generated operator token.
+	DataDir string `yaml:"data"`
+	// Catalog is a catalog file; empty means the embedded Amazon Connect
+	// catalog.
+	Catalog string `yaml:"catalog"`
+	// Store is "sqlite" (durable, the default) or "memory" (lost on exit).
+	Store string `yaml:"store"`
+	// LogLevel is debug, info, warn or error.
+	LogLevel string `yaml:"log_level"`
+	// MaxBodyBytes limits request bodies.
+	MaxBodyBytes int64 `yaml:"max_body_bytes"`
+	// IdempotencyRetention is how long idempotency keys and resource tokens
+	// are remembered.
+	IdempotencyRetention time.Duration `yaml:"idempotency_retention"`
+	// AuditRetention is how long audit entries are kept; zero keeps them
+	// forever.
+	AuditRetention time.Duration `yaml:"audit_retention"`
+	// MaintainInterval is how often expired leases, old keys and old audit
+	// entries are purged; DefaultMaintainInterval if zero.
+	MaintainInterval time.Duration `yaml:"maintain_interval"`
+	// ShutdownTimeout bounds how long in-flight requests may take to finish
+	// on SIGINT or SIGTERM.
+	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
+	// AdminToken is the operator token, from HEADROOM_ADMIN_TOKEN only, so
+	// that it never sits in a config file by accident.
+	AdminToken string `yaml:"-"`
+	// Region is the AWS region the AWS-compatible APIs present: requests
+	// are signed for it and ARNs name it.
+	Region string `yaml:"region"`
+	// ManagementAccount is the account that may manage the quota request
+	// template through the AWS Service Quotas API; empty means none.
+	ManagementAccount string `yaml:"management_account"`
+	// AutoApprove lists the quota codes whose increase requests are approved
+	// without review, up to AutoApproveFactor × the quota's default value.
+	AutoApprove []string `yaml:"auto_approve"`
+	// AutoApproveFactor bounds automatic approvals; 2 by default.
+	AutoApproveFactor float64 `yaml:"auto_approve_factor"`
+}
+
+// DefaultConfig returns the defaults.
+func DefaultConfig() Config {
+	return Config{Addr: DefaultAddr, DataDir: DefaultDataDir, Store: DefaultStore, LogLevel: "info",
+		MaxBodyBytes: 1 << 20, IdempotencyRetention: 24 * time.Hour, ShutdownTimeout: 15 * time.Second,
+		Region: headroom.DefaultRegion, AutoApproveFactor: headroom.DefaultAutoApproveFactor}
+}
+
+// Validate returns an *headroom.Error naming the first bad field.
+func (c *Config) Validate() error {
+	if _, port, err := net.SplitHostPort(c.Addr); err != nil {
+		return headroom.FieldErrorf("addr", "%q is not HOST:PORT: %v", c.Addr, err)
+	} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return headroom.FieldErrorf("addr", "%q has no valid port", c.Addr)
+	}
+	switch c.Store {
+	case "sqlite":
+		if c.DataDir == "" {
+			return headroom.FieldErrorf("data", "is required for the sqlite store")
+		}
+	case "memory":
+	default:
+		return headroom.FieldErrorf("store", "unknown store %q (want sqlite or memory)", c.Store)
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		return headroom.FieldErrorf("log_level", "unknown level %q (want debug, info, warn or error)", c.LogLevel)
+	}
+	if c.MaxBodyBytes < 1024 {
+		return headroom.FieldErrorf("max_body_bytes", "must be at least 1024, got %d", c.MaxBodyBytes)
+	}
+	if c.IdempotencyRetention < time.Minute {
+		return headroom.FieldErrorf("idempotency_retention", "must be at least 1m, got %v", c.IdempotencyRetention)
+	}
+	if c.AuditRetention != 0 && c.AuditRetention < time.Hour {
+		return headroom.FieldErrorf("audit_retention", "must be zero (keep forever) or at least 1h, got %v", c.AuditRetention)
+	}
+	if c.MaintainInterval < 0 {
+		return headroom.FieldErrorf("maintain_interval", "must not be negative, got %v", c.MaintainInterval)
+	}
+	if c.ShutdownTimeout <= 0 {
+		return headroom.FieldErrorf("shutdown_timeout", "must be above zero, got %v", c.ShutdownTimeout)
+	}
+	if !awsapi.ValidRegion(c.Region) {
+		return headroom.FieldErrorf("region", "%q is not a region name such as us-east-1", c.Region)
+	}
+	if c.ManagementAccount != "" && !headroom.ValidAccountID(c.ManagementAccount) {
+		return headroom.FieldErrorf("management_account", "%q must be a 12-digit account id", c.ManagementAccount)
+	}
+	return nil
+}
