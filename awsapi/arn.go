@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/headroomhq/headroom"
+	"github.com/headroomhq/headroom/internal/arn"
 )
 
 // contextType is one kind of resource a per-resource quota is read and
@@ -45,7 +46,7 @@ func (rc *resourceContext) info() *quotaContext {
 // resourceARN returns the ARN of a resource of account in the handler's
 // region.
 func (h *Handler) resourceARN(t *contextType, account, id string) string {
-	return "arn:aws:" + t.arnService + ":" + h.region + ":" + account + ":" + t.arnResource + "/" + id
+	return arn.Build(t.arnService, h.region, account, t.arnResource+"/"+id)
 }
 
 // scopeContext returns the context of an override's scope, or nil when the
@@ -67,12 +68,12 @@ func (h *Handler) scopeContext(account, scope string) *resourceContext {
 // parseContext resolves a ContextId for quota q read or raised by c. The ARN
 // must name a resource of the caller's account, in this region, of a kind
 // the quota is counted in.
-func (h *Handler) parseContext(c *caller, q *headroom.Quota, arn string) (*resourceContext, error) {
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) != 6 || parts[0] != "arn" || parts[1] != "aws" {
-		return nil, illegal("ContextId", "%q is not a resource ARN such as arn:aws:connect:%s:%s:instance/INSTANCE-ID", clip(arn), h.region, c.Account)
+func (h *Handler) parseContext(c *caller, q *headroom.Quota, text string) (*resourceContext, error) {
+	a, ok := arn.Parse(text)
+	if !ok || a.Partition != "aws" {
+		return nil, illegal("ContextId", "%q is not a resource ARN such as arn:aws:connect:%s:%s:instance/INSTANCE-ID", clip(text), h.region, c.Account)
 	}
-	service, region, account, resource := parts[2], parts[3], parts[4], parts[5]
+	service, region, account, resource := a.Service, a.Region, a.Account, a.Resource
 	var t *contextType
 	for i := range contextTypes {
 		if contextTypes[i].arnService == service {
@@ -82,13 +83,13 @@ func (h *Handler) parseContext(c *caller, q *headroom.Quota, arn string) (*resou
 	rtype, id, _ := strings.Cut(resource, "/")
 	if t == nil || rtype != t.arnResource || !headroom.ValidScopeID(id) {
 		return nil, illegal("ContextId", "%q is not an Amazon Connect instance ARN (arn:aws:connect:%s:%s:instance/INSTANCE-ID) or a Customer Profiles domain ARN (arn:aws:profile:%s:%s:domains/NAME)",
-			clip(arn), h.region, c.Account, h.region, c.Account)
+			clip(text), h.region, c.Account, h.region, c.Account)
 	}
 	if region != h.region {
-		return nil, illegal("ContextId", "%q is in region %q; this endpoint serves %s", clip(arn), clip(region), h.region)
+		return nil, illegal("ContextId", "%q is in region %q; this endpoint serves %s", clip(text), clip(region), h.region)
 	}
 	if account != c.Account {
-		return nil, newError(errAccessDenied, "ContextId %q names a resource of another account; you may read and request quotas of account %s only", clip(arn), c.Account)
+		return nil, newError(errAccessDenied, "ContextId %q names a resource of another account; you may read and request quotas of account %s only", clip(text), c.Account)
 	}
 	scope := t.scopeType + "/" + id
 	if q.Scope == headroom.ScopeAccount {
@@ -97,32 +98,32 @@ func (h *Handler) parseContext(c *caller, q *headroom.Quota, arn string) (*resou
 	if err := q.Scope.Match(scope, true); err != nil {
 		return nil, illegal("ContextId", "%s (%s) is counted per %s; a %s does not apply to it", q.Name, q.Code, q.Scope, t.awsType)
 	}
-	return &resourceContext{typ: t, id: id, arn: arn, scope: scope}, nil
+	return &resourceContext{typ: t, id: id, arn: text, scope: scope}, nil
 }
 
 // quotaARN is the ARN of a quota as applied to account; the AWS default
 // variant, for account "", has no account field.
 func (h *Handler) quotaARN(q *headroom.Quota, account string) string {
-	return "arn:aws:servicequotas:" + h.region + ":" + account + ":" + q.Service + "/" + q.Code
+	return arn.Build("servicequotas", h.region, account, q.Service+"/"+q.Code)
 }
 
 // parseQuotaARN resolves a ResourceARN naming one of the caller's applied
 // quotas: IllegalArgumentException if it is no quota ARN at all,
 // NoSuchResourceException if it is not the caller's or names no quota.
-func (h *Handler) parseQuotaARN(c *caller, arn string) (*headroom.Quota, string, error) {
-	if arn == "" || len(arn) > 1011 {
+func (h *Handler) parseQuotaARN(c *caller, text string) (*headroom.Quota, string, error) {
+	if text == "" || len(text) > 1011 {
 		return nil, "", illegal("ResourceARN", "must be 1 to 1011 characters")
 	}
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) != 6 || parts[0] != "arn" || parts[1] != "aws" || parts[2] != "servicequotas" || !headroom.ValidAccountID(parts[4]) {
-		return nil, "", illegal("ResourceARN", "%q is not a quota ARN such as arn:aws:servicequotas:%s:%s:connect/L-9A46857E", clip(arn), h.region, c.Account)
+	a, ok := arn.Parse(text)
+	if !ok || a.Partition != "aws" || a.Service != "servicequotas" || !headroom.ValidAccountID(a.Account) {
+		return nil, "", illegal("ResourceARN", "%q is not a quota ARN such as arn:aws:servicequotas:%s:%s:connect/L-9A46857E", clip(text), h.region, c.Account)
 	}
-	region, account, resource := parts[3], parts[4], parts[5]
+	region, account, resource := a.Region, a.Account, a.Resource
 	service, code, ok := strings.Cut(resource, "/")
 	if !ok || !headroom.ValidServiceCode(service) || !headroom.ValidQuotaCode(code) {
-		return nil, "", illegal("ResourceARN", "%q is not a quota ARN such as arn:aws:servicequotas:%s:%s:connect/L-9A46857E", clip(arn), h.region, c.Account)
+		return nil, "", illegal("ResourceARN", "%q is not a quota ARN such as arn:aws:servicequotas:%s:%s:connect/L-9A46857E", clip(text), h.region, c.Account)
 	}
-	notFound := newError(errNoSuchResource, "ResourceARN %q names no quota of account %s in %s", clip(arn), c.Account, h.region)
+	notFound := newError(errNoSuchResource, "ResourceARN %q names no quota of account %s in %s", clip(text), c.Account, h.region)
 	if region != h.region || account != c.Account {
 		return nil, "", notFound
 	}

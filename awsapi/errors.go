@@ -18,6 +18,8 @@ const (
 	errAccessDenied          = "AccessDeniedException"
 	errQuotaExceeded         = "QuotaExceededException"
 	errTooManyTags           = "TooManyTagsException"
+	errTooManyRequests       = "TooManyRequestsException"
+	errInvalidResourceState  = "InvalidResourceStateException"
 	errTemplateNotInUse      = "ServiceQuotaTemplateNotInUseException"
 	errService               = "ServiceException"
 	errUnknownOperation      = "UnknownOperationException"
@@ -35,9 +37,9 @@ var statusByName = map[string]int{
 	errResourceAlreadyExists:              http.StatusBadRequest,
 	errAccessDenied:                       http.StatusForbidden,
 	"DependencyAccessDeniedException":     http.StatusForbidden,
-	"InvalidResourceStateException":       http.StatusMethodNotAllowed,
+	errInvalidResourceState:               http.StatusMethodNotAllowed,
 	errQuotaExceeded:                      http.StatusConflict,
-	"TooManyRequestsException":            http.StatusTooManyRequests,
+	errTooManyRequests:                    http.StatusTooManyRequests,
 	errTooManyTags:                        http.StatusBadRequest,
 	errTemplateNotInUse:                   http.StatusBadRequest,
 	errService:                            http.StatusInternalServerError,
@@ -47,6 +49,39 @@ var statusByName = map[string]int{
 	errInvalidSignature:                   http.StatusForbidden,
 	errIncompleteSignature:                http.StatusBadRequest,
 	"AWSServiceAccessNotEnabledException": http.StatusForbidden,
+}
+
+// errorNames is the Service Quotas error name of every headroom.ErrorCode:
+// the one table from Headroom's failures to this API's. An operation may
+// name some codes otherwise (see operation.errorNames).
+var errorNames = map[headroom.ErrorCode]string{
+	headroom.EINVALID:         errIllegalArgument,
+	headroom.EWRONGKIND:       errIllegalArgument,
+	headroom.ENOTADJUSTABLE:   errIllegalArgument,
+	headroom.ETOOLARGE:        errIllegalArgument,
+	headroom.EIDEMPOTENCY:     errIllegalArgument,
+	headroom.EUNKNOWNQUOTA:    errNoSuchResource,
+	headroom.EUNKNOWNACCOUNT:  errNoSuchResource,
+	headroom.ENOTFOUND:        errNoSuchResource,
+	headroom.ECONFLICT:        errResourceAlreadyExists,
+	headroom.EINUSE:           errInvalidResourceState,
+	headroom.EPRECONDITION:    errInvalidResourceState,
+	headroom.EQUOTAEXCEEDED:   errQuotaExceeded,
+	headroom.ETHROTTLED:       errTooManyRequests,
+	headroom.ENOTALLOWED:      errAccessDenied,
+	headroom.ENOTAVAILABLE:    errAccessDenied,
+	headroom.EUNAUTHENTICATED: errAccessDenied,
+	headroom.EFORBIDDEN:       errAccessDenied,
+	headroom.ESTALE:           errService,
+	headroom.EUNAVAILABLE:     errService,
+	headroom.EINTERNAL:        errService,
+}
+
+// statusByCode is the HTTP status of the codes whose status is not that of
+// their error name: a body over the limit is an IllegalArgumentException
+// answered 413.
+var statusByCode = map[headroom.ErrorCode]int{
+	headroom.ETOOLARGE: http.StatusRequestEntityTooLarge,
 }
 
 // apiError is an error exactly as it goes on the wire.
@@ -85,21 +120,25 @@ var awsFields = map[string]string{
 }
 
 // toAPIError converts any error into its wire form. A headroom error takes
-// its name from headroom.ErrorCodeInfo and its status from the name, as AWS
-// answers it; internal failures keep their details out of the message.
-// internal reports whether the error is the server's fault.
-func toAPIError(err error) (e *apiError, internal bool) {
+// its name from names (an operation's own) or else errorNames, and its
+// status from the name, as AWS answers it; internal failures keep their
+// details out of the message. internal reports whether the error is the
+// server's fault.
+func toAPIError(err error, names map[headroom.ErrorCode]string) (e *apiError, internal bool) {
 	if errors.As(err, &e) {
 		return e, e.status >= 500
 	}
 	code := headroom.ErrorCodeOf(err)
-	info, ok := headroom.ErrorCodeInfo[code]
+	name, ok := names[code]
 	if !ok {
-		code, info = headroom.EINTERNAL, headroom.ErrorCodeInfo[headroom.EINTERNAL]
+		name, ok = errorNames[code]
 	}
-	status, ok := statusByName[info.ServiceQuotasName]
 	if !ok {
-		status = info.HTTPStatus
+		code, name = headroom.EINTERNAL, errorNames[headroom.EINTERNAL]
+	}
+	status, ok := statusByCode[code]
+	if !ok {
+		status = newError(name, "").status
 	}
 	msg := headroom.ErrorMessage(err)
 	var he *headroom.Error
@@ -119,5 +158,5 @@ func toAPIError(err error) (e *apiError, internal bool) {
 			msg = "internal error"
 		}
 	}
-	return &apiError{name: info.ServiceQuotasName, status: status, message: msg}, status >= 500
+	return &apiError{name: name, status: status, message: msg}, status >= 500
 }

@@ -2,21 +2,21 @@ package awsapi
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"log/slog"
 	"mime"
 	"net/http"
 	"strings"
-	"sync"
 
 	"github.com/headroomhq/headroom"
 	"github.com/headroomhq/headroom/clock"
+	"github.com/headroomhq/headroom/internal/cursor"
+	"github.com/headroomhq/headroom/internal/httpbody"
+	"github.com/headroomhq/headroom/internal/ids"
 )
 
 // DefaultMaxBodyBytes limits request bodies when Config.MaxBodyBytes is zero.
-const DefaultMaxBodyBytes = 1 << 20
+const DefaultMaxBodyBytes = httpbody.DefaultLimit
 
 // TargetPrefix starts every X-Amz-Target header: the service's awsJson1.1
 // target prefix. The operation name follows it after a dot.
@@ -27,8 +27,9 @@ const ContentType = "application/x-amz-json-1.1"
 
 // Config configures a Handler.
 type Config struct {
-	// Engine is required.
-	Engine *headroom.Engine
+	// Engine is required: the domain services the API runs on (a
+	// *headroom.Engine implements them).
+	Engine headroom.Services
 	// Clock is what signatures' X-Amz-Date is checked against; the system
 	// clock if nil.
 	Clock headroom.Clock
@@ -61,8 +62,8 @@ func (c *Config) Validate() error {
 		return headroom.FieldErrorf("ManagementAccount", "%q must be 12 digits", c.ManagementAccount)
 	case c.MaxBodyBytes < 0:
 		return headroom.FieldErrorf("MaxBodyBytes", "must not be negative")
-	case len(c.TokenKey) > 0 && len(c.TokenKey) < 16:
-		return headroom.FieldErrorf("TokenKey", "must be at least 16 bytes, got %d", len(c.TokenKey))
+	case len(c.TokenKey) > 0 && len(c.TokenKey) < cursor.MinKeyLen:
+		return headroom.FieldErrorf("TokenKey", "must be at least %d bytes, got %d", cursor.MinKeyLen, len(c.TokenKey))
 	}
 	return nil
 }
@@ -70,18 +71,14 @@ func (c *Config) Validate() error {
 // Handler serves the AWS Service Quotas API. Mount it on POST /. It is safe
 // for concurrent use.
 type Handler struct {
-	engine     *headroom.Engine
-	store      headroom.Store
+	svc        headroom.Services
 	catalog    *headroom.Catalog
 	clock      headroom.Clock
 	region     string
 	management string
 	maxBody    int64
-	tokenKey   []byte
+	cursors    *cursor.Codec
 	log        *slog.Logger
-
-	// tagMu serializes tag changes, so that the 50-tag bound holds.
-	tagMu sync.Mutex
 }
 
 // New returns a handler, or the error of cfg.Validate.
@@ -89,8 +86,12 @@ func New(cfg Config) (*Handler, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	h := &Handler{engine: cfg.Engine, store: cfg.Engine.Store(), catalog: cfg.Engine.Catalog(), clock: cfg.Clock,
-		region: cfg.Region, management: cfg.ManagementAccount, maxBody: cfg.MaxBodyBytes, tokenKey: cfg.TokenKey, log: cfg.Logger}
+	cursors, err := cursor.New(cfg.TokenKey)
+	if err != nil {
+		return nil, err
+	}
+	h := &Handler{svc: cfg.Engine, catalog: cfg.Engine.Catalog(), clock: cfg.Clock, region: cfg.Region,
+		management: cfg.ManagementAccount, maxBody: cfg.MaxBodyBytes, cursors: cursors, log: cfg.Logger}
 	if h.clock == nil {
 		h.clock = clock.System{}
 	}
@@ -103,21 +104,13 @@ func New(cfg Config) (*Handler, error) {
 	if h.log == nil {
 		h.log = slog.Default()
 	}
-	if len(h.tokenKey) == 0 {
-		h.tokenKey = make([]byte, 32)
-		if _, err := rand.Read(h.tokenKey); err != nil {
-			return nil, headroom.Errorf(headroom.EINTERNAL, "reading random bytes: %v", err)
-		}
-	} else {
-		h.tokenKey = append([]byte(nil), h.tokenKey...)
-	}
 	return h, nil
 }
 
 // ServeHTTP authenticates the request, then decodes and runs the operation
 // its X-Amz-Target names.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("X-Amzn-RequestId", newRequestID())
+	w.Header().Set("X-Amzn-RequestId", ids.New())
 	if r.Method != http.MethodPost {
 		h.writeError(w, r, newError(errUnknownOperation, "the Service Quotas API takes POST / only, not %s", r.Method))
 		return
@@ -150,14 +143,14 @@ func jsonContentType(ct string) bool {
 // target names, and writes the response.
 func (h *Handler) dispatch(w http.ResponseWriter, r *http.Request, c *caller, target string, body []byte) {
 	name, ok := strings.CutPrefix(target, TargetPrefix+".")
-	fn := operations[name]
-	if !ok || fn == nil {
+	o, found := operations[name]
+	if !ok || !found {
 		h.writeError(w, r, newError(errUnknownOperation, "unknown operation %q: X-Amz-Target must be %s.<Operation>", clip(target), TargetPrefix))
 		return
 	}
-	out, err := fn(h, r.Context(), c, body)
+	out, err := o.run(h, r.Context(), c, body)
 	if err != nil {
-		h.writeError(w, r, err)
+		h.writeError(w, r, o.wireError(err))
 		return
 	}
 	data, err := json.Marshal(out)
@@ -173,19 +166,42 @@ func (h *Handler) dispatch(w http.ResponseWriter, r *http.Request, c *caller, ta
 // opFunc decodes a request body and runs one operation for a caller.
 type opFunc func(h *Handler, ctx context.Context, c *caller, body []byte) (any, error)
 
-// op adapts a typed operation to an opFunc.
-func op[In, Out any](fn func(*Handler, context.Context, *caller, *In) (*Out, error)) opFunc {
-	return func(h *Handler, ctx context.Context, c *caller, body []byte) (any, error) {
+// operation is one operation of the API: its implementation, and the wire
+// names its errors take where they differ from errorNames.
+type operation struct {
+	run opFunc
+	// errorNames overrides the API-wide errorNames for this operation, as
+	// TagResource answers a tag limit with TooManyTagsException rather than
+	// QuotaExceededException.
+	errorNames map[headroom.ErrorCode]string
+}
+
+// wireError converts err to its wire form for this operation.
+func (o operation) wireError(err error) *apiError {
+	e, _ := toAPIError(err, o.errorNames)
+	return e
+}
+
+// op adapts a typed operation to an operation whose errors take the
+// API-wide names.
+func op[In, Out any](fn func(*Handler, context.Context, *caller, *In) (*Out, error)) operation {
+	return operation{run: func(h *Handler, ctx context.Context, c *caller, body []byte) (any, error) {
 		in := new(In)
 		if err := decodeInput(body, in); err != nil {
 			return nil, err
 		}
 		return fn(h, ctx, c, in)
-	}
+	}}
+}
+
+// withErrorNames returns o with its own wire names for some error codes.
+func (o operation) withErrorNames(names map[headroom.ErrorCode]string) operation {
+	o.errorNames = names
+	return o
 }
 
 // operations maps each operation name to its implementation.
-var operations = map[string]opFunc{
+var operations = map[string]operation{
 	"ListServices":                                  op((*Handler).listServices),
 	"ListServiceQuotas":                             op((*Handler).listServiceQuotas),
 	"ListAWSDefaultServiceQuotas":                   op((*Handler).listDefaultQuotas),
@@ -202,15 +218,17 @@ var operations = map[string]opFunc{
 	"AssociateServiceQuotaTemplate":                 op((*Handler).associateTemplate),
 	"DisassociateServiceQuotaTemplate":              op((*Handler).disassociateTemplate),
 	"GetAssociationForServiceQuotaTemplate":         op((*Handler).getTemplateAssociation),
-	"TagResource":                                   op((*Handler).tagResource),
-	"UntagResource":                                 op((*Handler).untagResource),
-	"ListTagsForResource":                           op((*Handler).listTags),
+	"TagResource": op((*Handler).tagResource).withErrorNames(map[headroom.ErrorCode]string{
+		headroom.EQUOTAEXCEEDED: errTooManyTags,
+	}),
+	"UntagResource":       op((*Handler).untagResource),
+	"ListTagsForResource": op((*Handler).listTags),
 }
 
 // writeError writes err as AWS does: the name in X-Amzn-ErrorType and
 // __type, the text in Message.
 func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) {
-	e, internal := toAPIError(err)
+	e, internal := toAPIError(err, nil)
 	if internal {
 		h.log.Error("aws api request failed", "target", r.Header.Get("X-Amz-Target"), "err", err)
 	}
@@ -222,12 +240,4 @@ func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) 
 	w.Header().Set("X-Amzn-ErrorType", e.name)
 	w.WriteHeader(e.status)
 	w.Write(data)
-}
-
-// newRequestID returns a random id in the form AWS request ids take.
-func newRequestID() string {
-	var b [16]byte
-	rand.Read(b[:])
-	s := hex.EncodeToString(b[:])
-	return s[:8] + "-" + s[8:12] + "-" + s[12:16] + "-" + s[16:20] + "-" + s[20:]
 }

@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/headroomhq/headroom"
+	"github.com/headroomhq/headroom/internal/cursor"
 )
 
 // serviceNames are the names the services of the default catalog go by.
@@ -106,7 +107,7 @@ func (h *Handler) listServices(ctx context.Context, c *caller, in *listServicesI
 		return nil, err
 	}
 	services := h.catalog.Services()
-	start, end, next, err := h.offsetPage(&query{op: "ListServices", account: c.Account}, in.NextToken, len(services), max)
+	start, end, next, err := h.offsetPage(&cursor.Query{Op: "ListServices", Account: c.Account}, in.NextToken, len(services), max)
 	if err != nil {
 		return nil, err
 	}
@@ -152,7 +153,7 @@ func (h *Handler) listServiceQuotas(ctx context.Context, c *caller, in *listServ
 	if err != nil {
 		return nil, err
 	}
-	q := &query{op: "ListServiceQuotas", account: c.Account, params: []string{service, code, level}}
+	q := &cursor.Query{Op: "ListServiceQuotas", Account: c.Account, Params: []string{service, code, level}}
 	start, end, next, err := h.offsetPage(q, in.NextToken, len(items), max)
 	if err != nil {
 		return nil, err
@@ -163,7 +164,7 @@ func (h *Handler) listServiceQuotas(ctx context.Context, c *caller, in *listServ
 		if it.rc != nil {
 			scope = it.rc.scope
 		}
-		a, err := h.engine.Applied(ctx, c.Account, it.q.Code, scope)
+		a, err := h.svc.Applied(ctx, c.Account, it.q.Code, scope)
 		if err != nil {
 			return nil, err
 		}
@@ -179,7 +180,7 @@ func (h *Handler) listServiceQuotas(ctx context.Context, c *caller, in *listServ
 func (h *Handler) quotaItems(ctx context.Context, account, service, code, level string) ([]quotaItem, error) {
 	byCode := map[string][]*resourceContext{}
 	if level != levelAccount {
-		ovs, err := h.store.ListOverrides(ctx, account)
+		ovs, err := h.svc.ListOverrides(ctx, account)
 		if err != nil {
 			return nil, err
 		}
@@ -226,7 +227,7 @@ func (h *Handler) listDefaultQuotas(ctx context.Context, c *caller, in *listDefa
 			quotas = append(quotas, q)
 		}
 	}
-	start, end, next, err := h.offsetPage(&query{op: "ListAWSDefaultServiceQuotas", account: c.Account, params: []string{service}}, in.NextToken, len(quotas), max)
+	start, end, next, err := h.offsetPage(&cursor.Query{Op: "ListAWSDefaultServiceQuotas", Account: c.Account, Params: []string{service}}, in.NextToken, len(quotas), max)
 	if err != nil {
 		return nil, err
 	}
@@ -250,7 +251,7 @@ func (h *Handler) getServiceQuota(ctx context.Context, c *caller, in *getService
 		}
 		scope = rc.scope
 	}
-	a, err := h.engine.Applied(ctx, c.Account, q.Code, scope)
+	a, err := h.svc.Applied(ctx, c.Account, q.Code, scope)
 	if err != nil {
 		return nil, err
 	}

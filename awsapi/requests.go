@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/headroomhq/headroom"
+	"github.com/headroomhq/headroom/internal/cursor"
 )
 
 // requestOut renders a change request. The quota is looked up for its names;
@@ -58,7 +59,7 @@ func (h *Handler) requestIncrease(ctx context.Context, c *caller, in *requestInc
 	if in.SupportCaseAllowed != nil {
 		support = *in.SupportCaseAllowed
 	}
-	r, err := h.engine.RequestChange(ctx, headroom.ChangeInput{Type: headroom.RequestIncrease, Account: c.Account, Code: q.Code,
+	r, err := h.svc.RequestChange(ctx, headroom.ChangeInput{Type: headroom.RequestIncrease, Account: c.Account, Code: q.Code,
 		Scope: scope, DesiredValue: desired, SupportCaseAllowed: support, Requester: actor(c)})
 	if err != nil {
 		return nil, err
@@ -75,7 +76,7 @@ func (h *Handler) getRequest(ctx context.Context, c *caller, in *getRequestInput
 		return nil, illegal("RequestId", "%q must match the pattern [0-9a-zA-Z][a-zA-Z0-9-]{1,128}", clip(id))
 	}
 	notFound := newError(errNoSuchResource, "no quota increase request with id %s", id)
-	r, err := h.store.FindChangeRequest(ctx, id)
+	r, err := h.svc.FindChangeRequest(ctx, id)
 	if err != nil {
 		if headroom.ErrorCodeOf(err) == headroom.ENOTFOUND {
 			return nil, notFound
@@ -130,7 +131,7 @@ func (h *Handler) history(ctx context.Context, c *caller, op, service, code stri
 	if err != nil {
 		return nil, err
 	}
-	q := &query{op: op, account: c.Account, params: []string{service, code, string(status), level}}
+	q := &cursor.Query{Op: op, Account: c.Account, Params: []string{service, code, string(status), level}}
 	after, err := h.cursor(q, token)
 	if err != nil {
 		return nil, err
@@ -153,7 +154,7 @@ func (h *Handler) history(ctx context.Context, c *caller, op, service, code stri
 	out := &listHistoryOutput{RequestedQuotas: []requestedChange{}}
 	f := headroom.ChangeRequestFilter{Account: c.Account, Code: code, Status: status, AfterID: after, Limit: historyBatch}
 	for {
-		batch, err := h.store.ListChangeRequests(ctx, f)
+		batch, err := h.svc.ListChangeRequests(ctx, f)
 		if err != nil {
 			return nil, err
 		}
@@ -164,7 +165,7 @@ func (h *Handler) history(ctx context.Context, c *caller, op, service, code stri
 			}
 			if len(out.RequestedQuotas) == max {
 				// One more matches: the page is full and another follows.
-				out.NextToken = h.token(q, out.RequestedQuotas[max-1].Id)
+				out.NextToken = h.cursors.Encode(q, out.RequestedQuotas[max-1].Id)
 				return out, nil
 			}
 			out.RequestedQuotas = append(out.RequestedQuotas, h.requestOut(r))

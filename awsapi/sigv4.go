@@ -3,11 +3,10 @@ package awsapi
 import (
 	"context"
 	"errors"
-	"io"
 	"net/http"
-	"strconv"
 
 	"github.com/headroomhq/headroom"
+	"github.com/headroomhq/headroom/internal/httpbody"
 	"github.com/headroomhq/headroom/internal/sigv4"
 )
 
@@ -40,13 +39,13 @@ func sigError(err error) error {
 func (h *Handler) authenticate(w http.ResponseWriter, r *http.Request) (*caller, []byte, error) {
 	v := sigv4.Verifier{Service: SigningName, Region: h.region, Clock: h.clock,
 		Keys: func(ctx context.Context, id string) (headroom.AccessKey, error) {
-			return h.store.FindAccessKey(ctx, id)
+			return h.svc.FindAccessKey(ctx, id)
 		}}
 	s, err := v.Parse(r)
 	if err != nil {
 		return nil, nil, sigError(err)
 	}
-	body, err := h.readBody(w, r)
+	body, err := httpbody.Read(w, r, h.maxBody)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -55,18 +54,4 @@ func (h *Handler) authenticate(w http.ResponseWriter, r *http.Request) (*caller,
 		return nil, nil, sigError(err)
 	}
 	return &caller{Account: key.Account, KeyID: key.ID}, body, nil
-}
-
-// readBody reads the body, at most MaxBodyBytes.
-func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.maxBody))
-	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return nil, &apiError{name: errIllegalArgument, status: http.StatusRequestEntityTooLarge,
-				message: "request body is over the limit of " + strconv.FormatInt(h.maxBody, 10) + " bytes"}
-		}
-		return nil, illegal("request body", "could not be read: %v", err)
-	}
-	return body, nil
 }

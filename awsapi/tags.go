@@ -7,8 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
-
-	"github.com/headroomhq/headroom"
 )
 
 // tagPattern is the model's pattern for tag keys and values.
@@ -66,22 +64,10 @@ func (h *Handler) tagResource(ctx context.Context, c *caller, in *tagResourceInp
 	if err != nil {
 		return nil, err
 	}
-	h.tagMu.Lock()
-	defer h.tagMu.Unlock()
-	have, err := h.store.ListTags(ctx, c.Account, resource)
-	if err != nil {
-		return nil, err
-	}
-	n := len(have)
-	for k := range tags {
-		if _, ok := have[k]; !ok {
-			n++
-		}
-	}
-	if n > headroom.MaxTags {
-		return nil, newError(errTooManyTags, "a quota may carry at most %d tags; %s has %d and this request would make it %d", headroom.MaxTags, resource, len(have), n)
-	}
-	if err := h.store.TagResource(ctx, c.Account, resource, tags); err != nil {
+	// The store applies the tag limit (headroom.MaxTags) in the same atomic
+	// operation as the change; the operation names its EQUOTAEXCEEDED
+	// TooManyTagsException.
+	if err := h.svc.TagResource(ctx, c.Account, resource, tags); err != nil {
 		return nil, err
 	}
 	return &empty{}, nil
@@ -104,9 +90,7 @@ func (h *Handler) untagResource(ctx context.Context, c *caller, in *untagResourc
 	if err != nil {
 		return nil, err
 	}
-	h.tagMu.Lock()
-	defer h.tagMu.Unlock()
-	if err := h.store.UntagResource(ctx, c.Account, resource, in.TagKeys); err != nil {
+	if err := h.svc.UntagResource(ctx, c.Account, resource, in.TagKeys); err != nil {
 		return nil, err
 	}
 	return &empty{}, nil
@@ -121,7 +105,7 @@ func (h *Handler) listTags(ctx context.Context, c *caller, in *listTagsInput) (*
 	if err != nil {
 		return nil, err
 	}
-	have, err := h.store.ListTags(ctx, c.Account, resource)
+	have, err := h.svc.ListTags(ctx, c.Account, resource)
 	if err != nil {
 		return nil, err
 	}

@@ -1,8 +1,10 @@
 package awsapi_test
 
 import (
+	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -98,5 +100,48 @@ func TestTags(t *testing.T) {
 	if _, err := c.TagResource(ctx(), &servicequotas.TagResourceInput{ResourceARN: aws.String(quotaARN(acctA, "profile", "L-6603B252")),
 		Tags: tags(strings.Repeat("é", 128), strings.Repeat("値", 256))}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Concurrent TagResource calls never leave a quota with more than 50 tags:
+// of 60 calls each adding a new key to a quota without tags, 50 succeed
+// and 10 are refused with TooManyTagsException.
+func TestTagLimitUnderConcurrency(t *testing.T) {
+	e := newEnv(t)
+	c := e.client(acctA)
+	arn := quotaARN(acctA, "connect", "L-9A46857E")
+	const calls = 60
+	errs := make([]error, calls)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range calls {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			_, errs[i] = c.TagResource(ctx(), &servicequotas.TagResourceInput{ResourceARN: aws.String(arn),
+				Tags: []types.Tag{{Key: aws.String(fmt.Sprintf("key-%02d", i)), Value: aws.String("v")}}})
+		}()
+	}
+	close(start)
+	wg.Wait()
+	var ok, tooMany int
+	for i, err := range errs {
+		var tm *types.TooManyTagsException
+		switch {
+		case err == nil:
+			ok++
+		case errors.As(err, &tm):
+			tooMany++
+		default:
+			t.Errorf("call %d: %v", i, err)
+		}
+	}
+	out, err := c.ListTagsForResource(ctx(), &servicequotas.ListTagsForResourceInput{ResourceARN: aws.String(arn)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok != 50 || tooMany != 10 || len(out.Tags) != 50 {
+		t.Fatalf("%d tagged, %d TooManyTagsException, %d tags on the quota; want 50, 10, 50", ok, tooMany, len(out.Tags))
 	}
 }

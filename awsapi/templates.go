@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/headroomhq/headroom"
+	"github.com/headroomhq/headroom/internal/cursor"
 )
 
 // The template association statuses.
@@ -70,7 +71,7 @@ func (h *Handler) putTemplateEntry(ctx context.Context, c *caller, in *putTempla
 		return nil, illegal("DesiredValue", "%s is not above the default value %s of %s", formatValue(desired), formatValue(q.Value), q.Name)
 	}
 	t := headroom.TemplateEntry{Service: q.Service, Code: q.Code, Region: region, DesiredValue: desired}
-	if err := h.engine.PutTemplateEntry(ctx, t, actor(c)); err != nil {
+	if err := h.svc.PutTemplateEntry(ctx, t, actor(c)); err != nil {
 		return nil, err
 	}
 	return &templateEntryOutput{ServiceQuotaIncreaseRequestInTemplate: h.templateOut(q, &t)}, nil
@@ -84,7 +85,7 @@ func (h *Handler) getTemplateEntry(ctx context.Context, c *caller, in *templateK
 	if err != nil {
 		return nil, err
 	}
-	entries, err := h.store.ListTemplateEntries(ctx)
+	entries, err := h.svc.ListTemplateEntries(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -104,7 +105,7 @@ func (h *Handler) deleteTemplateEntry(ctx context.Context, c *caller, in *templa
 	if err != nil {
 		return nil, err
 	}
-	if err := h.engine.DeleteTemplateEntry(ctx, q.Service, q.Code, region, actor(c)); err != nil {
+	if err := h.svc.DeleteTemplateEntry(ctx, q.Service, q.Code, region, actor(c)); err != nil {
 		if headroom.ErrorCodeOf(err) == headroom.ENOTFOUND {
 			return nil, newError(errNoSuchResource, "the quota request template has no increase for %s %s in %s", q.Service, q.Code, region)
 		}
@@ -129,7 +130,7 @@ func (h *Handler) listTemplateEntries(ctx context.Context, c *caller, in *listTe
 	if err != nil {
 		return nil, err
 	}
-	all, err := h.store.ListTemplateEntries(ctx)
+	all, err := h.svc.ListTemplateEntries(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -142,7 +143,7 @@ func (h *Handler) listTemplateEntries(ctx context.Context, c *caller, in *listTe
 		}
 		entries = append(entries, h.templateOut(q, t))
 	}
-	q := &query{op: "ListServiceQuotaIncreaseRequestsInTemplate", account: c.Account, params: []string{service, region}}
+	q := &cursor.Query{Op: "ListServiceQuotaIncreaseRequestsInTemplate", Account: c.Account, Params: []string{service, region}}
 	start, end, next, err := h.offsetPage(q, in.NextToken, len(entries), max)
 	if err != nil {
 		return nil, err
@@ -156,7 +157,7 @@ func (h *Handler) associateTemplate(ctx context.Context, c *caller, _ *struct{})
 	if err := h.mayManageTemplate(c); err != nil {
 		return nil, err
 	}
-	if err := h.engine.SetTemplateAssociated(ctx, true, actor(c)); err != nil {
+	if err := h.svc.SetTemplateAssociated(ctx, true, actor(c)); err != nil {
 		return nil, err
 	}
 	return &empty{}, nil
@@ -166,14 +167,14 @@ func (h *Handler) disassociateTemplate(ctx context.Context, c *caller, _ *struct
 	if err := h.mayManageTemplate(c); err != nil {
 		return nil, err
 	}
-	on, err := h.store.TemplateAssociated(ctx)
+	on, err := h.svc.TemplateAssociated(ctx)
 	if err != nil {
 		return nil, err
 	}
 	if !on {
 		return nil, newError(errTemplateNotInUse, "the quota request template is not associated with the organization")
 	}
-	if err := h.engine.SetTemplateAssociated(ctx, false, actor(c)); err != nil {
+	if err := h.svc.SetTemplateAssociated(ctx, false, actor(c)); err != nil {
 		return nil, err
 	}
 	return &empty{}, nil
@@ -183,7 +184,7 @@ func (h *Handler) getTemplateAssociation(ctx context.Context, c *caller, _ *stru
 	if err := h.mayManageTemplate(c); err != nil {
 		return nil, err
 	}
-	on, err := h.store.TemplateAssociated(ctx)
+	on, err := h.svc.TemplateAssociated(ctx)
 	if err != nil {
 		return nil, err
 	}

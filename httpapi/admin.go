@@ -9,7 +9,7 @@ import (
 )
 
 func (s *Server) handleListAccounts(w http.ResponseWriter, r *http.Request) {
-	list, err := s.store.ListAccounts(r.Context())
+	list, err := s.svc.ListAccounts(r.Context())
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -41,7 +41,7 @@ func (s *Server) handleCreateAccount(w http.ResponseWriter, r *http.Request) {
 	if in.AISPL {
 		a.Partner = headroom.PartnerAISPL
 	}
-	a, k, err := s.engine.CreateAccount(r.Context(), a, actor(r))
+	a, k, err := s.svc.CreateAccount(r.Context(), a, actor(r))
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -50,7 +50,7 @@ func (s *Server) handleCreateAccount(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleGetAccount(w http.ResponseWriter, r *http.Request) {
-	a, err := s.store.FindAccount(r.Context(), r.PathValue("account"))
+	a, err := s.svc.FindAccount(r.Context(), r.PathValue("account"))
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -59,7 +59,7 @@ func (s *Server) handleGetAccount(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleCreateKey(w http.ResponseWriter, r *http.Request) {
-	k, err := s.engine.CreateAccessKey(r.Context(), r.PathValue("account"), actor(r))
+	k, err := s.svc.CreateAccessKey(r.Context(), r.PathValue("account"), actor(r))
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -68,7 +68,7 @@ func (s *Server) handleCreateKey(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleListTokens(w http.ResponseWriter, r *http.Request) {
-	list, err := s.store.ListTokens(r.Context())
+	list, err := s.svc.ListTokens(r.Context())
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -88,7 +88,7 @@ func (s *Server) handleCreateToken(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	t, secret, err := s.engine.CreateToken(r.Context(), in.Name, headroom.Role(in.Role), in.Accounts, actor(r))
+	t, secret, err := s.svc.CreateToken(r.Context(), in.Name, headroom.Role(in.Role), in.Accounts, actor(r))
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -100,7 +100,7 @@ func (s *Server) handleCreateToken(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handleDeleteToken(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	if err := s.engine.DeleteToken(r.Context(), id, actor(r)); err != nil {
+	if err := s.svc.DeleteToken(r.Context(), id, actor(r)); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
@@ -124,7 +124,7 @@ func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	list, err := s.store.ListAudit(r.Context(), f)
+	list, err := s.svc.ListAudit(r.Context(), f)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -8,11 +8,21 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/headroomhq/headroom"
 	"github.com/headroomhq/headroom/httpapi"
 )
 
+// noopEnforce answers enforcement allowed without deciding, as the
+// headroom_bench build's httpapi.NoopEnforce does, so that the benchmark
+// measures the HTTP stack alone.
+type noopEnforce struct{ headroom.Services }
+
+func (noopEnforce) Do(_ context.Context, r headroom.Request) (headroom.Decision, error) {
+	return headroom.Decision{Allowed: true, Code: r.Code, Scope: r.Scope, Counted: true}, nil
+}
+
 // BenchmarkEnforceHandler runs POST /v1/enforce through the handler in
-// process (no sockets): the real engine beside the no-op switch, for single
+// process (no sockets): the real engine beside a no-op one, for single
 // items and batches of 10, over 10,000 rate keys. The ratio between the two
 // is what the engine costs on top of decoding, auth and encoding.
 func BenchmarkEnforceHandler(b *testing.B) {
@@ -23,7 +33,11 @@ func BenchmarkEnforceHandler(b *testing.B) {
 				name = fmt.Sprintf("noop/batch=%d", batch)
 			}
 			b.Run(name, func(b *testing.B) {
-				e := newEnv(b, func(c *httpapi.Config) { c.NoopEnforce = noop })
+				e := newEnv(b, func(c *httpapi.Config) {
+					if noop {
+						c.Engine = noopEnforce{c.Engine}
+					}
+				})
 				v := 1e9
 				if _, err := e.client.SetOverride(context.Background(), acct, "HR-PARTICIPANT-SEND-MESSAGE-RATE", httpapi.OverrideSet{Value: &v}); err != nil {
 					b.Fatal(err)

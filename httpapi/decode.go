@@ -3,12 +3,12 @@ package httpapi
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
 	"sort"
 
 	"github.com/headroomhq/headroom"
+	"github.com/headroomhq/headroom/internal/httpbody"
 	"github.com/headroomhq/headroom/internal/jsonerr"
 )
 
@@ -16,24 +16,11 @@ import (
 // unknown fields, one value only. Errors are *headroom.Error values that name
 // the offending field where there is one: ETOOLARGE or EINVALID.
 func decodeBody(w http.ResponseWriter, r *http.Request, limit int64, v any) error {
-	body, err := readBody(w, r, limit)
+	body, err := httpbody.Read(w, r, limit)
 	if err != nil {
 		return err
 	}
 	return decodeJSON(body, "", v)
-}
-
-// readBody reads at most limit bytes of the request body; ETOOLARGE beyond.
-func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
-	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return nil, headroom.Errorf(headroom.ETOOLARGE, "request body is over the limit of %d bytes", limit)
-		}
-		return nil, headroom.Errorf(headroom.EINVALID, "reading request body: %v", err)
-	}
-	return body, nil
 }
 
 // decodeJSON decodes data strictly into v. prefix is prepended to field

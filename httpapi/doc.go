@@ -3,8 +3,8 @@
 // accounts, keys, overrides, usage reconcile and tokens. It holds the server
 // and a Go client that speak the same wire types.
 //
-// Every error is JSON {"code": ..., "message": ...} with the HTTP status of
-// headroom.ErrorCodeInfo. Requests authenticate with a bearer token: the
+// Every error is JSON {"code": ..., "message": ...} with the HTTP status the
+// package's one table (statusByCode) gives its code. Requests authenticate with a bearer token: the
 // operator token may do everything; a service token may enforce and read for
 // the accounts it is bound to.
 package httpapi

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/headroomhq/headroom"
+	"github.com/headroomhq/headroom/internal/httpbody"
 )
 
 // rawEnforce is the outer shape of an enforce body. Items are decoded one by
@@ -19,7 +20,7 @@ type rawEnforce struct {
 }
 
 func (s *Server) handleEnforce(w http.ResponseWriter, r *http.Request) {
-	body, err := readBody(w, r, s.cfg.MaxBodyBytes)
+	body, err := httpbody.Read(w, r, s.cfg.MaxBodyBytes)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -73,10 +74,7 @@ func (s *Server) enforceOne(r *http.Request, p *principal, i int, item *EnforceI
 	if !p.mayAct(item.Account) {
 		return failed(headroom.Errorf(headroom.EFORBIDDEN, "this token may not act for account %s", item.Account))
 	}
-	if s.cfg.NoopEnforce {
-		return EnforceResult{Allowed: true, Code: item.Code, Scope: item.Scope}
-	}
-	d, err := s.engine.Do(r.Context(), req)
+	d, err := s.svc.Do(r.Context(), req)
 	s.decisions.count(req.Code, d.Allowed, err)
 	res := EnforceResult{Allowed: d.Allowed, Code: d.Code, Scope: d.Scope, Limit: d.Limit, Level: string(d.Level), Used: d.Used,
 		Remaining: d.Remaining, RetryAfterMS: ceilMS(d.RetryAfter), Replayed: d.Replayed}

@@ -8,7 +8,7 @@ import (
 
 func (s *Server) handleListQuotas(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	list, err := s.engine.ListStatus(r.Context(), r.PathValue("account"), headroom.StatusFilter{Service: q.Get("service"), Scope: q.Get("scope")})
+	list, err := s.svc.ListStatus(r.Context(), r.PathValue("account"), headroom.StatusFilter{Service: q.Get("service"), Scope: q.Get("scope")})
 	s.writeQuotas(w, r, list, err)
 }
 
@@ -26,7 +26,7 @@ func (s *Server) writeQuotas(w http.ResponseWriter, r *http.Request, list []head
 }
 
 func (s *Server) handleGetQuota(w http.ResponseWriter, r *http.Request) {
-	st, err := s.engine.Status(r.Context(), r.PathValue("account"), r.PathValue("code"), r.URL.Query().Get("scope"))
+	st, err := s.svc.Status(r.Context(), r.PathValue("account"), r.PathValue("code"), r.URL.Query().Get("scope"))
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -35,17 +35,13 @@ func (s *Server) handleGetQuota(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleUsage(w http.ResponseWriter, r *http.Request) {
-	list, err := s.engine.BusiestUsage(r.Context(), r.PathValue("account"))
+	list, err := s.svc.BusiestUsage(r.Context(), r.PathValue("account"))
 	s.writeQuotas(w, r, list, err)
 }
 
 func (s *Server) handleListOverrides(w http.ResponseWriter, r *http.Request) {
 	account := r.PathValue("account")
-	if _, err := s.store.FindAccount(r.Context(), account); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	list, err := s.store.ListOverrides(r.Context(), account)
+	list, err := s.svc.ListOverrides(r.Context(), account)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -72,11 +68,11 @@ func (s *Server) handleSetOverride(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, headroom.FieldErrorf("value", "is required"))
 		return
 	}
-	if err := s.engine.SetOverride(r.Context(), o, actor(r)); err != nil {
+	if err := s.svc.SetOverride(r.Context(), o, actor(r)); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	st, err := s.engine.Status(r.Context(), o.Account, o.Code, o.Scope)
+	st, err := s.svc.Status(r.Context(), o.Account, o.Code, o.Scope)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -85,7 +81,7 @@ func (s *Server) handleSetOverride(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleDeleteOverride(w http.ResponseWriter, r *http.Request) {
-	err := s.engine.DeleteOverride(r.Context(), r.PathValue("account"), r.PathValue("code"), r.URL.Query().Get("scope"), actor(r))
+	err := s.svc.DeleteOverride(r.Context(), r.PathValue("account"), r.PathValue("code"), r.URL.Query().Get("scope"), actor(r))
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -104,11 +100,11 @@ func (s *Server) handleReconcile(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	account, code := r.PathValue("account"), r.PathValue("code")
-	if err := s.engine.Reconcile(r.Context(), account, code, in.Scope, *in.Used, actor(r)); err != nil {
+	if err := s.svc.Reconcile(r.Context(), account, code, in.Scope, *in.Used, actor(r)); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	st, err := s.engine.Status(r.Context(), account, code, in.Scope)
+	st, err := s.svc.Status(r.Context(), account, code, in.Scope)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -92,7 +92,7 @@ func (s *Server) handleCreateRequest(w http.ResponseWriter, r *http.Request) {
 	if in.SupportCaseAllowed != nil {
 		support = *in.SupportCaseAllowed
 	}
-	cr, err := s.engine.RequestChange(r.Context(), headroom.ChangeInput{Type: typ, Account: in.AccountID, Code: in.Code, Scope: in.Scope,
+	cr, err := s.svc.RequestChange(r.Context(), headroom.ChangeInput{Type: typ, Account: in.AccountID, Code: in.Code, Scope: in.Scope,
 		DesiredValue: in.DesiredValue, Allow: in.Allow, Deny: in.Deny, Number: in.Number, Details: in.Details,
 		SupportCaseAllowed: support, Requester: actor(r)})
 	if err != nil {
@@ -118,7 +118,7 @@ func (s *Server) handleListRequests(w http.ResponseWriter, r *http.Request) {
 		f.Limit = n
 	}
 	f.AfterID = q.Get("after")
-	list, err := s.store.ListChangeRequests(r.Context(), f)
+	list, err := s.svc.ListChangeRequests(r.Context(), f)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -133,12 +133,12 @@ func (s *Server) handleListRequests(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleGetRequest(w http.ResponseWriter, r *http.Request) {
-	cr, err := s.store.FindChangeRequest(r.Context(), r.PathValue("id"))
+	cr, err := s.svc.FindChangeRequest(r.Context(), r.PathValue("id"))
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	trs, err := s.store.ListTransitions(r.Context(), cr.ID)
+	trs, err := s.svc.ListTransitions(r.Context(), cr.ID)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -160,7 +160,7 @@ func (s *Server) handleDecide(to headroom.RequestStatus) http.HandlerFunc {
 				return
 			}
 		}
-		cr, err := s.engine.DecideRequest(r.Context(), r.PathValue("id"), headroom.RequestDecision{To: to, Value: in.Value, Reason: in.Reason}, actor(r))
+		cr, err := s.svc.DecideRequest(r.Context(), r.PathValue("id"), headroom.RequestDecision{To: to, Value: in.Value, Reason: in.Reason}, actor(r))
 		if err != nil {
 			s.writeError(w, r, err)
 			return

@@ -27,8 +27,9 @@ const (
 
 // Config configures a Server.
 type Config struct {
-	// Engine is required.
-	Engine *headroom.Engine
+	// Engine is required: the domain services the API runs on (a
+	// *headroom.Engine implements them).
+	Engine headroom.Services
 	// AdminToken is the operator's secret; required.
 	AdminToken string
 	// Logger defaults to slog.Default().
@@ -39,9 +40,6 @@ type Config struct {
 	MaxBatchItems int
 	// TokenCacheTTL; DefaultTokenCacheTTL if zero.
 	TokenCacheTTL time.Duration
-	// NoopEnforce answers enforce items as allowed without calling the
-	// engine. It exists only to measure what the HTTP stack alone costs.
-	NoopEnforce bool
 }
 
 // Validate returns an *headroom.Error naming the first bad field.
@@ -62,8 +60,7 @@ func (c *Config) Validate() error {
 // Server is the native API's HTTP handler. It is safe for concurrent use.
 type Server struct {
 	cfg       Config
-	engine    *headroom.Engine
-	store     headroom.Store
+	svc       headroom.Services
 	log       *slog.Logger
 	adminHash []byte
 	mux       *http.ServeMux
@@ -102,23 +99,14 @@ func New(cfg Config) (*Server, error) {
 	if cfg.TokenCacheTTL == 0 {
 		cfg.TokenCacheTTL = DefaultTokenCacheTTL
 	}
-	s := &Server{cfg: cfg, engine: cfg.Engine, store: cfg.Engine.Store(), log: cfg.Logger,
+	s := &Server{cfg: cfg, svc: cfg.Engine, log: cfg.Logger,
 		adminHash: headroom.HashToken(cfg.AdminToken), mux: http.NewServeMux(),
 		tokens: map[string]cachedToken{}, requests: requestCounter,
 		decisions: newDecisionCounts(cfg.Engine.Catalog()), metrics: prometheus.NewRegistry()}
 	s.metrics.MustRegister(s.decisions)
 	s.routes()
+	s.routeUnknown()
 	return s, nil
-}
-
-// Handle mounts another handler on the server's mux, so that other APIs
-// share its one address.
-func (s *Server) Handle(pattern string, h http.Handler) { s.mux.Handle(pattern, h) }
-
-// ServeHTTP implements http.Handler.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	s.requests.Add(1)
-	s.mux.ServeHTTP(w, r)
 }
 
 func (s *Server) routes() {
@@ -155,14 +143,6 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, headroom.Errorf(headroom.ENOTFOUND, "no such endpoint: %s %s", r.Method, r.URL.Path))
 	})
-	// Anything else is a call Headroom does not serve, most likely an AWS
-	// operation it does not emulate: say so in both the native shape and
-	// the one AWS SDKs read (the error name in X-Amzn-ErrorType).
-	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("X-Amzn-ErrorType", "UnknownOperationException")
-		s.writeError(w, r, headroom.Errorf(headroom.ENOTFOUND,
-			"Headroom does not serve %s %s; see the README for the native, Service Quotas and Amazon Connect operations it does", r.Method, r.URL.Path))
-	})
 }
 
 // writeJSON writes v with status.
@@ -171,26 +151,6 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.WriteHeader(status)
 	enc := json.NewEncoder(w)
 	enc.Encode(v)
-}
-
-// errorBody converts any error to its wire form. Internal errors keep their
-// details in the log, not on the wire.
-func errorBody(err error) (int, ErrorBody) {
-	code := headroom.ErrorCodeOf(err)
-	info, ok := headroom.ErrorCodeInfo[code]
-	if !ok {
-		code, info = headroom.EINTERNAL, headroom.ErrorCodeInfo[headroom.EINTERNAL]
-	}
-	body := ErrorBody{Code: string(code), Message: headroom.ErrorMessage(err)}
-	var he *headroom.Error
-	if asHeadroomError(err, &he) {
-		body.Message, body.Field = he.Message, he.Field
-		if d := he.Denial; d != nil {
-			body.Quota = &DenialBody{Code: d.QuotaCode, Name: d.QuotaName, Scope: d.Scope, Limit: d.Limit, Used: d.Used,
-				Requested: d.Requested, RetryAfterMS: d.RetryAfter.Milliseconds()}
-		}
-	}
-	return info.HTTPStatus, body
 }
 
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
@@ -266,7 +226,7 @@ func (s *Server) findToken(ctx context.Context, hash []byte) (headroom.Token, er
 	if ok && now.Before(c.expires) {
 		return c.tok, nil
 	}
-	tok, err := s.store.FindToken(ctx, hash)
+	tok, err := s.svc.FindToken(ctx, hash)
 	if err != nil {
 		return headroom.Token{}, err
 	}
