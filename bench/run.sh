@@ -9,7 +9,7 @@ rounds=${1:-3}
 secs=${2:-5}
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
-go build -o "$work/headroom" ./cmd/headroom
+go build -tags headroom_bench -o "$work/headroom" ./cmd/headroom
 export HEADROOM_TOKEN=hr_bench_operator
 HEADROOM_ADMIN_TOKEN=$HEADROOM_TOKEN "$work/headroom" serve --addr 127.0.0.1:7431 --data "$work/real" 2>"$work/real.log" &
 HEADROOM_ADMIN_TOKEN=$HEADROOM_TOKEN HEADROOM_TEST_NOOP_ENFORCE=1 "$work/headroom" serve --addr 127.0.0.1:7432 --data "$work/noop" 2>"$work/noop.log" &

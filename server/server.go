@@ -37,8 +37,9 @@ type Server struct {
 	Stderr io.Writer
 	// Clock defaults to a coarse clock.
 	Clock headroom.Clock
-	// NoopEnforce is the test-only switch that answers enforcement without
-	// the engine, to measure the HTTP stack alone.
+	// NoopEnforce answers enforcement without the engine, to measure the
+	// HTTP stack alone; only binaries built with -tags headroom_bench
+	// accept it.
 	NoopEnforce bool
 
 	log      *slog.Logger
@@ -103,7 +104,11 @@ func (m *Server) Run(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
-	api, err := httpapi.New(httpapi.Config{Engine: m.engine, AdminToken: token, Logger: m.log, MaxBodyBytes: m.Config.MaxBodyBytes, NoopEnforce: m.NoopEnforce})
+	native, err := nativeServices(m.engine, m.NoopEnforce)
+	if err != nil {
+		return err
+	}
+	api, err := httpapi.New(httpapi.Config{Engine: native, AdminToken: token, Logger: m.log, MaxBodyBytes: m.Config.MaxBodyBytes})
 	if err != nil {
 		return err
 	}
@@ -137,6 +142,9 @@ func (m *Server) Run(ctx context.Context) (err error) {
 	m.log.Info("headroom listening", "url", m.URL(), "store", where, "catalog", catalogName(m.Config.Catalog))
 	if tokenNote != "" {
 		m.log.Info(tokenNote)
+	}
+	if m.NoopEnforce {
+		m.log.Warn("HEADROOM_TEST_NOOP_ENFORCE=1: enforcement answers allowed without deciding; for benchmarks only")
 	}
 	return nil
 }

@@ -50,9 +50,6 @@ func cmdServe(ctx context.Context, g *globals, args []string) error {
 	if err := m.Run(ctx); err != nil {
 		return err
 	}
-	if m.NoopEnforce {
-		m.log.Warn("HEADROOM_TEST_NOOP_ENFORCE=1: enforcement answers allowed without deciding; for benchmarks only")
-	}
 	<-ctx.Done()
 	return m.Close()
 }
