@@ -54,6 +54,10 @@ type Config struct {
 	// AdminToken is the operator token, from HEADROOM_ADMIN_TOKEN only, so
 	// that it never sits in a config file by accident.
 	AdminToken string `yaml:"-"`
+	// PagingKey authenticates the APIs' paging tokens, as hex, from
+	// HEADROOM_PAGING_KEY only; empty means the key kept in the data
+	// directory (see PagingKeyFile).
+	PagingKey string `yaml:"-"`
 	// Region is the AWS region the AWS-compatible APIs present: requests
 	// are signed for it and ARNs name it.
 	Region string `yaml:"region"`

@@ -113,7 +113,11 @@ func (m *Server) Run(ctx context.Context) (err error) {
 		return err
 	}
 	// The AWS Service Quotas–compatible API shares the address: POST /.
-	aws, err := awsapi.New(awsapi.Config{Engine: m.engine, Clock: m.Clock, Region: m.Config.Region,
+	pagingKey, err := m.pagingKey()
+	if err != nil {
+		return err
+	}
+	aws, err := awsapi.New(awsapi.Config{Engine: m.engine, Clock: m.Clock, Region: m.Config.Region, TokenKey: pagingKey,
 		ManagementAccount: m.Config.ManagementAccount, MaxBodyBytes: m.Config.MaxBodyBytes, Logger: m.log})
 	if err != nil {
 		return err
