@@ -17,9 +17,9 @@ type contactInput struct {
 func (in *contactInput) check() error {
 	switch {
 	case in.InstanceId == "":
-		return required(errInvalidParameter, "InstanceId")
+		return required("InstanceId")
 	case in.ContactId == "":
-		return required(errInvalidParameter, "ContactId")
+		return required("ContactId")
 	}
 	return nil
 }
@@ -27,7 +27,7 @@ func (in *contactInput) check() error {
 // stopContact ends a contact and frees its slot.
 func stopContact(h *Handler, c *call) (any, error) {
 	var in contactInput
-	if err := decode(c.body, &in, errInvalidParameter); err != nil {
+	if err := decode(c.body, &in); err != nil {
 		return nil, err
 	}
 	if err := in.check(); err != nil {
@@ -36,16 +36,7 @@ func stopContact(h *Handler, c *call) (any, error) {
 	if _, err := h.instance(c, in.InstanceId); err != nil {
 		return nil, err
 	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	d, r, err := h.contact(c, in.InstanceId, in.ContactId)
-	if err != nil {
-		return nil, err
-	}
-	if d.ended(h.now()) {
-		return nil, newError(errInvalidRequest, "Contact %s has already ended", d.Id)
-	}
-	if err := h.endContact(c, r, d); err != nil {
+	if _, err := h.endContact(c, in.InstanceId, in.ContactId); err != nil {
 		return nil, err
 	}
 	return struct{}{}, nil
@@ -60,15 +51,15 @@ func transferContact(h *Handler, c *call) (any, error) {
 		QueueId       string `json:"QueueId"`
 		UserId        string `json:"UserId"`
 	}
-	if err := decode(c.body, &in, errInvalidRequest); err != nil {
+	if err := decode(c.body, &in); err != nil {
 		return nil, err
 	}
 	if err := in.check(); err != nil {
-		return nil, newError(errInvalidRequest, "%s", err.(*apiError).message)
+		return nil, err
 	}
 	switch {
 	case in.ContactFlowId == "":
-		return nil, required(errInvalidRequest, "ContactFlowId")
+		return nil, required("ContactFlowId")
 	case in.QueueId == "" && in.UserId == "":
 		return nil, newError(errInvalidRequest, "QueueId or UserId is required")
 	}
@@ -85,24 +76,27 @@ func transferContact(h *Handler, c *call) (any, error) {
 			return nil, err
 		}
 	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	d, r, err := h.contact(c, in.InstanceId, in.ContactId)
+	// The contact is checked, its transfer counted, then the transfer
+	// recorded only if the contact is still live; a contact that ended in
+	// between keeps the transfer counted, as a transfer that was tried.
+	d, err := h.contact(c, in.InstanceId, in.ContactId)
 	if err != nil {
 		return nil, err
 	}
 	if d.Channel != "TASK" {
-		return nil, newError(errInvalidRequest, "only TASK contacts can be transferred with TransferContact; contact %s is %s", d.Id, d.Channel)
+		return nil, headroom.Errorf(headroom.EPRECONDITION, "only TASK contacts can be transferred with TransferContact; contact %s is %s", d.Id, d.Channel)
 	}
 	if d.ended(h.now()) {
-		return nil, newError(errInvalidRequest, "Contact %s has ended", d.Id)
+		return nil, ended(d, false)
 	}
 	if _, err := h.engine.Do(c.ctx, headroom.Request{Op: headroom.OpIncrement, Account: c.account, Code: headroom.CodeTaskTransfers,
 		Scope: "contact/" + d.Id, Amount: 1}); err != nil {
 		return nil, err
 	}
-	d.QueueId, d.AgentId, d.State = in.QueueId, in.UserId, stateQueued
-	if err := h.save(c, r, d); err != nil {
+	if d, err = h.changeContact(c, in.InstanceId, in.ContactId, false, func(d *contactData) error {
+		d.QueueId, d.AgentId, d.State = in.QueueId, in.UserId, stateQueued
+		return nil
+	}); err != nil {
 		return nil, err
 	}
 	return map[string]string{"ContactId": d.Id, "ContactArn": d.Arn}, nil
@@ -115,7 +109,7 @@ func describeContact(h *Handler, c *call) (any, error) {
 	if _, err := h.instance(c, iid); err != nil {
 		return nil, err
 	}
-	d, _, err := h.contact(c, iid, c.path("ContactId"))
+	d, err := h.contact(c, iid, c.path("ContactId"))
 	if err != nil {
 		return nil, err
 	}
@@ -179,38 +173,40 @@ func updateContactAttributes(h *Handler, c *call) (any, error) {
 		InitialContactId string            `json:"InitialContactId"`
 		Attributes       map[string]string `json:"Attributes"`
 	}
-	if err := decode(c.body, &in, errInvalidParameter); err != nil {
+	if err := decode(c.body, &in); err != nil {
 		return nil, err
 	}
 	switch {
 	case in.InstanceId == "":
-		return nil, required(errInvalidParameter, "InstanceId")
+		return nil, required("InstanceId")
 	case in.InitialContactId == "":
-		return nil, required(errInvalidParameter, "InitialContactId")
+		return nil, required("InitialContactId")
 	case in.Attributes == nil:
-		return nil, required(errInvalidParameter, "Attributes")
+		return nil, required("Attributes")
 	}
 	if _, err := h.instance(c, in.InstanceId); err != nil {
 		return nil, err
 	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	d, r, err := h.contact(c, in.InstanceId, in.InitialContactId)
-	if err != nil {
+	if _, err := h.contact(c, in.InstanceId, in.InitialContactId); err != nil {
 		return nil, err
 	}
-	merged := map[string]string{}
-	for k, v := range d.Attributes {
-		merged[k] = v
-	}
-	for k, v := range in.Attributes {
-		merged[k] = v
-	}
-	if err := h.checkAttributes(c, merged); err != nil {
-		return nil, err
-	}
-	d.Attributes = merged
-	if err := h.save(c, r, d); err != nil {
+	// The merged section's size is checked in the change, on the
+	// attributes the change sees (a check changes nothing), so that no
+	// race of updates leaves it over the limit.
+	if _, err := update(h, c, kindContact, in.InstanceId, in.InitialContactId, func(d *contactData) (*headroom.Slot, error) {
+		merged := map[string]string{}
+		for k, v := range d.Attributes {
+			merged[k] = v
+		}
+		for k, v := range in.Attributes {
+			merged[k] = v
+		}
+		if err := h.checkAttributes(c, merged); err != nil {
+			return nil, err
+		}
+		d.Attributes = merged
+		return nil, nil
+	}); err != nil {
 		return nil, err
 	}
 	return struct{}{}, nil
@@ -223,14 +219,14 @@ func monitorContact(h *Handler, c *call) (any, error) {
 		contactInput
 		UserId string `json:"UserId"`
 	}
-	if err := decode(c.body, &in, errInvalidRequest); err != nil {
+	if err := decode(c.body, &in); err != nil {
 		return nil, err
 	}
 	if err := in.check(); err != nil {
-		return nil, newError(errInvalidRequest, "%s", err.(*apiError).message)
+		return nil, err
 	}
 	if in.UserId == "" {
-		return nil, required(errInvalidRequest, "UserId")
+		return nil, required("UserId")
 	}
 	if _, err := h.instance(c, in.InstanceId); err != nil {
 		return nil, err
@@ -238,12 +234,12 @@ func monitorContact(h *Handler, c *call) (any, error) {
 	if _, err := h.find(c, kindUser, in.InstanceId, in.UserId, nil); err != nil {
 		return nil, err
 	}
-	d, _, err := h.contact(c, in.InstanceId, in.ContactId)
+	d, err := h.contact(c, in.InstanceId, in.ContactId)
 	if err != nil {
 		return nil, err
 	}
 	if d.ended(h.now()) {
-		return nil, newError(errInvalidRequest, "Contact %s has ended", d.Id)
+		return nil, ended(d, false)
 	}
 	if _, err := h.engine.Do(c.ctx, headroom.Request{Op: headroom.OpAcquire, Account: c.account, Code: headroom.CodeListenersPerCall,
 		Scope: "contact/" + d.Id, LeaseID: in.UserId, TTL: listenerTTL}); err != nil {

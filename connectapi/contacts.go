@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/headroomhq/headroom"
+	"github.com/headroomhq/headroom/internal/ids"
 )
 
 // kindContact is a contact record. Contacts hold no count slot: their
@@ -61,8 +62,6 @@ func slotCode(channel string) string {
 	return headroom.CodeConcurrentCalls
 }
 
-func (h *Handler) now() time.Time { return h.engine.Clock().Now() }
-
 // ended reports whether a contact is over, and settles one whose lifetime
 // ran out (a chat at 25 hours, a task at 7 days) as disconnected then.
 func (d *contactData) ended(now time.Time) bool {
@@ -76,74 +75,130 @@ func (d *contactData) ended(now time.Time) bool {
 	return false
 }
 
-// startContact acquires the contact's slot and stores its record. state
-// stateCallback takes no slot (the seed's callback rule).
-func (h *Handler) startContact(c *call, d *contactData, ttl time.Duration) error {
+// ended is the EPRECONDITION error of an operation on a contact that is
+// over; already says it was asked to end again.
+func ended(d *contactData, already bool) error {
+	if already {
+		return headroom.Errorf(headroom.EPRECONDITION, "Contact %s has already ended", d.Id)
+	}
+	return headroom.Errorf(headroom.EPRECONDITION, "Contact %s has ended", d.Id)
+}
+
+// lease is the request for a contact's concurrency slot.
+func (h *Handler) lease(c *call, d *contactData) headroom.Request {
+	return headroom.Request{Account: c.account, Code: slotCode(d.Channel), Scope: instanceScope(d.InstanceId), LeaseID: d.Id}
+}
+
+// startContact stores a contact's record, with the request's ClientToken
+// in the same transaction, then acquires its slot; a refused slot removes
+// the record (and so its token) again and is counted as a breach. A
+// contact in stateCallback takes no slot (the seed's callback rule). On a
+// replayed token it creates nothing and returns the id of the contact the
+// first request started.
+func (h *Handler) startContact(c *call, op string, d *contactData, ttl time.Duration, tok headroom.ResourceToken) (string, error) {
 	now := h.now()
 	if d.Id == "" {
-		d.Id = newID()
+		d.Id = ids.New()
 	}
 	d.Arn = h.arn(c.account, "instance/"+d.InstanceId+"/contact/"+d.Id)
 	if d.InitialContactId == "" {
 		d.InitialContactId = d.Id
 	}
 	d.Initiated, d.Expires = now, now.Add(ttl)
-	leaseState := ""
-	if d.State == stateCallback {
-		leaseState = headroom.StateCallbackWaiting
+	res, err := h.createWith(c, kindContact, op, d.InstanceId, d.Id, "", "", d, tok)
+	if err != nil {
+		return "", err
 	}
-	if _, err := h.engine.Do(c.ctx, headroom.Request{Op: headroom.OpAcquire, Account: c.account, Code: slotCode(d.Channel),
-		Scope: instanceScope(d.InstanceId), LeaseID: d.Id, TTL: ttl, State: leaseState}); err != nil {
+	if res.Replayed {
+		return res.ID, nil
+	}
+	acquire := h.lease(c, d)
+	acquire.Op, acquire.TTL = headroom.OpAcquire, ttl
+	if d.State == stateCallback {
+		acquire.State = headroom.StateCallbackWaiting
+	}
+	if _, err := h.engine.Do(c.ctx, acquire); err != nil {
+		h.dropContact(c, d, "its slot was refused")
 		if headroom.ErrorCodeOf(err) == headroom.EQUOTAEXCEEDED {
 			h.countBreach(c.ctx, c.account, d.InstanceId, d.Channel)
 		}
-		return err
+		return "", err
 	}
-	if err := h.create(c, kindContact, "Start"+d.Channel+"Contact", d.InstanceId, d.Id, "", "", d); err != nil {
+	// A stop that ended the contact between its creation and the lease
+	// released nothing: release the lease here. A stop after this read
+	// releases it itself.
+	if r, err := h.engine.FindResource(c.ctx, c.account, kindContact.name, d.Id); err != nil || contactState(r) == stateEnded {
 		h.releaseSlot(c, d)
-		return err
 	}
-	return nil
+	return d.Id, nil
+}
+
+// contactState is the stored state of a contact record.
+func contactState(r headroom.Resource) string {
+	var d contactData
+	if json.Unmarshal(r.Data, &d) != nil {
+		return ""
+	}
+	return d.State
+}
+
+// dropContact removes a contact that could not start, with its ClientToken.
+func (h *Handler) dropContact(c *call, d *contactData, why string) {
+	if err := h.engine.DeleteResource(c.ctx, headroom.ResourceDelete{Account: c.account, Kind: kindContact.name, ID: d.Id,
+		Note: note(c, "UndoContact", "Contact "+d.Id+" removed: "+why)}); err != nil && headroom.ErrorCodeOf(err) != headroom.ENOTFOUND {
+		h.log.Error("removing a contact that could not start", "contact", d.Id, "err", err)
+	}
 }
 
 // releaseSlot frees a contact's lease; a lease already gone is no error.
 func (h *Handler) releaseSlot(c *call, d *contactData) {
-	if _, err := h.engine.Do(c.ctx, headroom.Request{Op: headroom.OpReleaseLease, Account: c.account, Code: slotCode(d.Channel),
-		Scope: instanceScope(d.InstanceId), LeaseID: d.Id}); err != nil {
+	release := h.lease(c, d)
+	release.Op = headroom.OpReleaseLease
+	if _, err := h.engine.Do(c.ctx, release); err != nil {
 		h.log.Error("releasing a contact's slot", "contact", d.Id, "err", err)
 	}
 }
 
-// contact returns a contact of an instance, or ResourceNotFound; a record
-// past its retention (24 months from initiation) is purged and gone.
-func (h *Handler) contact(c *call, iid, id string) (*contactData, headroom.Resource, error) {
+// contact returns a contact of an instance; ENOTFOUND if there is none or
+// if its record is past its retention (24 months from initiation), which
+// is then purged.
+func (h *Handler) contact(c *call, iid, id string) (*contactData, error) {
 	var d contactData
 	if id == "" {
-		return nil, headroom.Resource{}, required(errInvalidParameter, "ContactId")
+		return nil, required("ContactId")
 	}
-	r, err := h.find(c, kindContact, iid, id, &d)
-	if err != nil {
-		return nil, r, err
+	if _, err := h.find(c, kindContact, iid, id, &d); err != nil {
+		return nil, err
 	}
 	if _, err := h.engine.Do(c.ctx, headroom.Request{Op: headroom.OpCheck, Account: c.account, Code: headroom.CodeCTRRetention, Start: d.Initiated}); err != nil {
 		if headroom.ErrorCodeOf(err) == headroom.EQUOTAEXCEEDED || headroom.ErrorCodeOf(err) == headroom.EINVALID {
-			h.store.DeleteResource(c.ctx, c.account, kindContact.name, id, nil, h.audit(c, "PurgeContact", headroom.CodeCTRRetention, "", "Contact "+id+" purged after its retention"))
-			return nil, r, newError(errNotFound, "Contact not found: %s (contact records are kept 24 months from initiation: %s)", clip(id), headroom.ErrorMessage(err))
+			h.engine.DeleteResource(c.ctx, headroom.ResourceDelete{Account: c.account, Kind: kindContact.name, ID: id,
+				Note: note(c, "PurgeContact", "Contact "+id+" purged after its retention")})
+			return nil, headroom.Errorf(headroom.ENOTFOUND, "Contact not found: %s (contact records are kept 24 months from initiation: %s)", clip(id), headroom.ErrorMessage(err))
 		}
-		return nil, r, err
+		return nil, err
 	}
-	return &d, r, nil
+	return &d, nil
 }
 
-// save stores a contact's changed record.
-func (h *Handler) save(c *call, r headroom.Resource, d *contactData) error {
-	var err error
-	if r.Data, err = json.Marshal(d); err != nil {
-		return err
+// changeContact checks a live contact and changes its record with change
+// in one compare-and-swap, retried on a concurrent change: of several
+// concurrent changes each sees the state the previous one left, so that,
+// say, only one of many stops ends a contact. change runs on a contact
+// that has not ended (ended's error otherwise, with already) and may run
+// several times; it must have no other effect. It returns the contact as
+// stored.
+func (h *Handler) changeContact(c *call, iid, id string, already bool, change func(d *contactData) error) (*contactData, error) {
+	if _, err := h.contact(c, iid, id); err != nil {
+		return nil, err
 	}
-	r.Updated = h.now()
-	_, err = h.store.UpdateResource(c.ctx, r, nil, nil)
-	return err
+	now := h.now()
+	return update(h, c, kindContact, iid, id, func(d *contactData) (*headroom.Slot, error) {
+		if d.ended(now) {
+			return nil, ended(d, already)
+		}
+		return nil, change(d)
+	})
 }
 
 type startOutboundInput struct {
@@ -164,16 +219,16 @@ type startOutboundInput struct {
 // takes a concurrent-calls slot.
 func startOutboundVoiceContact(h *Handler, c *call) (any, error) {
 	var in startOutboundInput
-	if err := decode(c.body, &in, errInvalidParameter); err != nil {
+	if err := decode(c.body, &in); err != nil {
 		return nil, err
 	}
 	switch {
 	case in.InstanceId == "":
-		return nil, required(errInvalidParameter, "InstanceId")
+		return nil, required("InstanceId")
 	case in.ContactFlowId == "":
-		return nil, required(errInvalidParameter, "ContactFlowId")
+		return nil, required("ContactFlowId")
 	case in.DestinationPhoneNumber == "":
-		return nil, required(errInvalidParameter, "DestinationPhoneNumber")
+		return nil, required("DestinationPhoneNumber")
 	}
 	if _, err := h.instance(c, in.InstanceId); err != nil {
 		return nil, err
@@ -187,14 +242,17 @@ func startOutboundVoiceContact(h *Handler, c *call) (any, error) {
 		}
 		return nil, err
 	}
-	return h.once(c, "StartOutboundVoiceContact", in.ClientToken, kindContact, in.InstanceId, func(id string) (any, error) {
-		d := &contactData{Id: id, InstanceId: in.InstanceId, Channel: "VOICE", InitiationMethod: "OUTBOUND", QueueId: in.QueueId,
-			RelatedContactId: in.RelatedContactId, Name: in.Name, Description: in.Description, State: stateConnected, Attributes: in.Attributes}
-		if err := h.startContact(c, d, callTTL); err != nil {
-			return nil, err
-		}
-		return contactOut(id), nil
-	}, contactOut)
+	tok, err := h.clientToken(c, "StartOutboundVoiceContact", in.ClientToken)
+	if err != nil {
+		return nil, err
+	}
+	d := &contactData{InstanceId: in.InstanceId, Channel: "VOICE", InitiationMethod: "OUTBOUND", QueueId: in.QueueId,
+		RelatedContactId: in.RelatedContactId, Name: in.Name, Description: in.Description, State: stateConnected, Attributes: in.Attributes}
+	id, err := h.startContact(c, "StartOutboundVoiceContact", d, callTTL, tok)
+	if err != nil {
+		return nil, tokenReused(err, "StartOutboundVoiceContact", in.ClientToken)
+	}
+	return contactOut(id), nil
 }
 
 func contactOut(id string) any { return map[string]string{"ContactId": id} }
@@ -217,16 +275,16 @@ func startChatContact(h *Handler, c *call) (any, error) {
 			Content     string `json:"Content"`
 		} `json:"InitialMessage"`
 	}
-	if err := decode(c.body, &in, errInvalidParameter); err != nil {
+	if err := decode(c.body, &in); err != nil {
 		return nil, err
 	}
 	switch {
 	case in.InstanceId == "":
-		return nil, required(errInvalidParameter, "InstanceId")
+		return nil, required("InstanceId")
 	case in.ContactFlowId == "":
-		return nil, required(errInvalidParameter, "ContactFlowId")
+		return nil, required("ContactFlowId")
 	case in.ParticipantDetails == nil || in.ParticipantDetails.DisplayName == "":
-		return nil, required(errInvalidParameter, "ParticipantDetails.DisplayName")
+		return nil, required("ParticipantDetails.DisplayName")
 	}
 	if _, err := h.instance(c, in.InstanceId); err != nil {
 		return nil, err
@@ -256,16 +314,19 @@ func startChatContact(h *Handler, c *call) (any, error) {
 	// A chat's participant is named after it, so that a retry that finds
 	// the chat answers the same participant.
 	chatOut := func(id string) any {
-		return map[string]string{"ContactId": id, "ParticipantId": derivedID(id, "participant"), "ParticipantToken": derivedID(id, "participant-token")}
+		return map[string]string{"ContactId": id, "ParticipantId": ids.Derived(id, "participant"), "ParticipantToken": ids.Derived(id, "participant-token")}
 	}
-	return h.once(c, "StartChatContact", in.ClientToken, kindContact, in.InstanceId, func(id string) (any, error) {
-		d := &contactData{Id: id, InstanceId: in.InstanceId, Channel: "CHAT", InitiationMethod: "API", State: stateQueued,
-			RelatedContactId: in.RelatedContactId, Attributes: in.Attributes}
-		if err := h.startContact(c, d, dur); err != nil {
-			return nil, err
-		}
-		return chatOut(id), nil
-	}, chatOut)
+	tok, err := h.clientToken(c, "StartChatContact", in.ClientToken)
+	if err != nil {
+		return nil, err
+	}
+	d := &contactData{InstanceId: in.InstanceId, Channel: "CHAT", InitiationMethod: "API", State: stateQueued,
+		RelatedContactId: in.RelatedContactId, Attributes: in.Attributes}
+	id, err := h.startContact(c, "StartChatContact", d, dur, tok)
+	if err != nil {
+		return nil, tokenReused(err, "StartChatContact", in.ClientToken)
+	}
+	return chatOut(id), nil
 }
 
 // maxDuration reads a duration quota's applied value.
@@ -298,14 +359,14 @@ func startTaskContact(h *Handler, c *call) (any, error) {
 		Attributes        map[string]string `json:"Attributes"`
 		ClientToken       string            `json:"ClientToken"`
 	}
-	if err := decode(c.body, &in, errInvalidParameter); err != nil {
+	if err := decode(c.body, &in); err != nil {
 		return nil, err
 	}
 	switch {
 	case in.InstanceId == "":
-		return nil, required(errInvalidParameter, "InstanceId")
+		return nil, required("InstanceId")
 	case in.Name == "":
-		return nil, required(errInvalidParameter, "Name")
+		return nil, required("Name")
 	case len(in.Name) > 512:
 		return nil, newError(errInvalidParameter, "Name must be at most 512 characters")
 	case in.ContactFlowId == "" && in.QuickConnectId == "" && in.TaskTemplateId == "":
@@ -323,7 +384,7 @@ func startTaskContact(h *Handler, c *call) (any, error) {
 	var first *contactData
 	if linked != "" {
 		var err error
-		if first, _, err = h.contact(c, in.InstanceId, linked); err != nil {
+		if first, err = h.contact(c, in.InstanceId, linked); err != nil {
 			return nil, err
 		}
 	}
@@ -331,32 +392,35 @@ func startTaskContact(h *Handler, c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return h.once(c, "StartTaskContact", in.ClientToken, kindContact, in.InstanceId, func(id string) (any, error) {
-		d := &contactData{Id: id, InstanceId: in.InstanceId, Channel: "TASK", InitiationMethod: "API", State: stateQueued, Name: in.Name,
-			Description: in.Description, PreviousContactId: in.PreviousContactId, RelatedContactId: in.RelatedContactId, Attributes: in.Attributes}
-		if in.PreviousContactId != "" {
-			d.InitialContactId = first.InitialContactId
-		}
-		if err := h.startContact(c, d, dur); err != nil {
+	tok, err := h.clientToken(c, "StartTaskContact", in.ClientToken)
+	if err != nil {
+		return nil, err
+	}
+	d := &contactData{InstanceId: in.InstanceId, Channel: "TASK", InitiationMethod: "API", State: stateQueued, Name: in.Name,
+		Description: in.Description, PreviousContactId: in.PreviousContactId, RelatedContactId: in.RelatedContactId, Attributes: in.Attributes}
+	if in.PreviousContactId != "" {
+		d.InitialContactId = first.InitialContactId
+	}
+	id, err := h.startContact(c, "StartTaskContact", d, dur, tok)
+	if err != nil {
+		return nil, tokenReused(err, "StartTaskContact", in.ClientToken)
+	}
+	if linked != "" && id == d.Id {
+		// A cumulative count never goes back down, so the task is started
+		// first and undone if the link is refused. A replayed token
+		// counted its link the first time.
+		if _, err := h.engine.Do(c.ctx, headroom.Request{Op: headroom.OpIncrement, Account: c.account, Code: headroom.CodeLinkedTasks,
+			Scope: "contact/" + linked, Amount: 1}); err != nil {
+			h.undoContact(c, d)
 			return nil, err
 		}
-		if linked != "" {
-			// A cumulative count never goes back down, so the task is
-			// started first and undone if the link is refused.
-			if _, err := h.engine.Do(c.ctx, headroom.Request{Op: headroom.OpIncrement, Account: c.account, Code: headroom.CodeLinkedTasks,
-				Scope: "contact/" + linked, Amount: 1}); err != nil {
-				h.undoContact(c, d)
-				return nil, err
-			}
-		}
-		return contactOut(id), nil
-	}, contactOut)
+	}
+	return contactOut(id), nil
 }
 
-// undoContact removes a contact just started, and frees its slot.
+// undoContact removes a contact just started, with its ClientToken, then
+// frees its slot.
 func (h *Handler) undoContact(c *call, d *contactData) {
+	h.dropContact(c, d, "its link was refused")
 	h.releaseSlot(c, d)
-	if err := h.store.DeleteResource(c.ctx, c.account, kindContact.name, d.Id, nil, h.audit(c, "UndoContact", "", "", "Contact "+d.Id+" undone")); err != nil {
-		h.log.Error("removing an undone contact", "contact", d.Id, "err", err)
-	}
 }

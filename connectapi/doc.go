@@ -8,6 +8,6 @@
 // Every operation first takes a token from the account's API bucket (2/s
 // with burst 5, or 5/s with burst 8 for the metric operations), shared by
 // all of the account's instances and access keys. Resources are stored with
-// Store.CreateResource in the same transaction as the reserve of their
+// the engine's CreateResource in the same store transaction as the reserve of their
 // quota slot, so a failed create never holds a slot and a delete frees it.
 package connectapi

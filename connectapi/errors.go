@@ -54,7 +54,84 @@ var statusByName = map[string]int{
 	errIncompleteSignature:     http.StatusBadRequest,
 }
 
-// apiError is an error exactly as it goes on the wire.
+// wireNames is the one table from every domain error code to the name
+// Amazon Connect answers it with by default; a route's fields change the
+// name of the codes its model names otherwise (see route.wireName). The
+// HTTP status of a name is in statusByName.
+var wireNames = map[headroom.ErrorCode]string{
+	headroom.EINVALID:         errInvalidParameter,
+	headroom.EWRONGKIND:       errInvalidParameter,
+	headroom.EUNKNOWNQUOTA:    errInternal,
+	headroom.EUNKNOWNACCOUNT:  errUnrecognized,
+	headroom.ENOTFOUND:        errNotFound,
+	headroom.ECONFLICT:        errDuplicate,
+	headroom.EIDEMPOTENCY:     errIdempotency,
+	headroom.ESTALE:           errConflict,
+	headroom.EINUSE:           errInUse,
+	headroom.EPRECONDITION:    errInvalidRequest,
+	headroom.ENOTADJUSTABLE:   errInvalidRequest,
+	headroom.EQUOTAEXCEEDED:   errServiceQuota,
+	headroom.ETHROTTLED:       errThrottling,
+	headroom.ENOTALLOWED:      errDestination,
+	headroom.ENOTAVAILABLE:    errInvalidRequest,
+	headroom.ETOOLARGE:        errInvalidRequest,
+	headroom.EUNAUTHENTICATED: errUnrecognized,
+	headroom.EFORBIDDEN:       errAccessDenied,
+	headroom.EUNAVAILABLE:     errInternal,
+	headroom.EINTERNAL:        errInternal,
+}
+
+// route is one operation with the error names its model lists where they
+// differ from wireNames.
+type route struct {
+	method, path, op string
+	// quotaErr names EQUOTAEXCEEDED: the error the model lists for a
+	// breached quota.
+	quotaErr string
+	// badInput names EINVALID and EWRONGKIND: the error the model lists
+	// for bad parameters.
+	badInput string
+	fn       func(h *Handler, c *call) (any, error)
+	// conflictErr names ECONFLICT where the model lists another error than
+	// DuplicateResourceException; empty for that one.
+	conflictErr string
+	// tokenErr names EIDEMPOTENCY, a ClientToken reused with other
+	// parameters: IdempotencyException where the model lists it, else
+	// (empty) the route's validation error.
+	tokenErr string
+}
+
+// wireName is the name the route answers an error code with.
+func (rt *route) wireName(code headroom.ErrorCode) string {
+	switch code {
+	case headroom.EQUOTAEXCEEDED:
+		if rt.quotaErr != "" {
+			return rt.quotaErr
+		}
+	case headroom.EINVALID, headroom.EWRONGKIND:
+		if rt.badInput != "" {
+			return rt.badInput
+		}
+	case headroom.ECONFLICT:
+		if rt.conflictErr != "" {
+			return rt.conflictErr
+		}
+	case headroom.EIDEMPOTENCY:
+		if rt.tokenErr != "" {
+			return rt.tokenErr
+		}
+		if rt.badInput != "" {
+			return rt.badInput
+		}
+	}
+	if name, ok := wireNames[code]; ok {
+		return name
+	}
+	return errInternal
+}
+
+// apiError is an error exactly as it goes on the wire: a validation
+// failure whose name and message only Connect's model defines.
 type apiError struct {
 	name    string
 	status  int
@@ -71,9 +148,8 @@ func newError(name, format string, args ...any) *apiError {
 	return &apiError{name: name, status: status, message: fmt.Sprintf(format, args...)}
 }
 
-// toAPIError converts any error to its wire form for an operation: quota
-// denials take the name the operation's model lists (quotaErr), bad input
-// the operation's validation error (badInput).
+// toAPIError converts any error to its wire form for an operation: the
+// domain errors by their code, through the route's names.
 func toAPIError(err error, rt *route) (e *apiError, internal bool) {
 	if errors.As(err, &e) {
 		return e, e.status >= 500
@@ -82,31 +158,17 @@ func toAPIError(err error, rt *route) (e *apiError, internal bool) {
 	if errors.As(err, &se) {
 		return newError(se.Kind.ErrorName(), "%s", se.Message), false
 	}
-	msg := headroom.ErrorMessage(err)
-	var he *headroom.Error
-	if errors.As(err, &he) {
-		msg = he.Message
-		if he.Field != "" {
-			msg = he.Field + ": " + msg
-		}
-	}
-	switch headroom.ErrorCodeOf(err) {
-	case headroom.ETHROTTLED:
-		return newError(errThrottling, "%s", msg), false
-	case headroom.EQUOTAEXCEEDED:
-		return newError(rt.quotaErr, "%s", msg), false
-	case headroom.ENOTALLOWED:
-		return newError(errDestination, "%s", msg), false
-	case headroom.ENOTFOUND:
-		return newError(errNotFound, "%s", msg), false
-	case headroom.ECONFLICT:
-		return newError(errDuplicate, "%s", msg), false
-	case headroom.EINVALID, headroom.EWRONGKIND:
-		return newError(rt.badInput, "%s", msg), false
-	case headroom.ENOTAVAILABLE:
-		return newError(errInvalidRequest, "%s", msg), false
-	case headroom.EUNKNOWNACCOUNT:
+	code := headroom.ErrorCodeOf(err)
+	name := rt.wireName(code)
+	switch {
+	case name == errInternal:
+		return newError(errInternal, "internal error"), true
+	case code == headroom.EUNKNOWNACCOUNT:
 		return newError(errUnrecognized, "The security token included in the request is invalid."), false
 	}
-	return newError(errInternal, "internal error"), true
+	e = newError(name, "%s", headroom.ErrorMessage(err))
+	if code == headroom.ETOOLARGE {
+		e.status = http.StatusRequestEntityTooLarge
+	}
+	return e, false
 }

@@ -19,7 +19,7 @@ func (h *Handler) Invoke(ctx context.Context, op, account string, path map[strin
 		for k, v := range path {
 			r.SetPathValue(k, v)
 		}
-		_, err := rt.fn(h, &call{ctx: ctx, account: account, keyID: "fuzz", r: r, body: body})
+		_, err := rt.fn(h, &call{ctx: ctx, op: op, account: account, keyID: "fuzz", r: r, body: body})
 		if err != nil {
 			e, _ := toAPIError(err, rt)
 			return e.name, e.status

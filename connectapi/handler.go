@@ -3,20 +3,18 @@ package connectapi
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
-	"strconv"
-	"sync"
+	"time"
 
 	"github.com/headroomhq/headroom"
 	"github.com/headroomhq/headroom/clock"
+	"github.com/headroomhq/headroom/internal/arn"
+	"github.com/headroomhq/headroom/internal/cursor"
+	"github.com/headroomhq/headroom/internal/httpbody"
+	"github.com/headroomhq/headroom/internal/ids"
 	"github.com/headroomhq/headroom/internal/sigv4"
 )
 
@@ -31,8 +29,10 @@ const DefaultMaxBodyBytes = 1 << 20
 
 // Config configures a Handler.
 type Config struct {
-	// Engine is required.
-	Engine *headroom.Engine
+	// Engine is required: the domain services (an *headroom.Engine
+	// implements them). The handler keeps no state of its own, so that
+	// several nodes may serve one store.
+	Engine headroom.Services
 	// Clock is what signatures are checked against and what times resources
 	// carry; the system clock if nil.
 	Clock headroom.Clock
@@ -43,26 +43,23 @@ type Config struct {
 	MaxBodyBytes int64
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
+	// TokenKey signs the NextToken paging tokens, so that a token is good
+	// only for the operation, account and parent it was issued for; at
+	// least 16 bytes, or empty for a random key (tokens then do not
+	// survive a restart nor cross nodes).
+	TokenKey []byte
 }
 
 // Handler serves the Amazon Connect API subset. Mount it with Mount. It is
 // safe for concurrent use.
 type Handler struct {
-	engine  *headroom.Engine
-	store   headroom.Store
+	engine  headroom.Services
 	clock   headroom.Clock
 	region  string
 	maxBody int64
 	log     *slog.Logger
 	verify  sigv4.Verifier
-
-	// mu serializes read-modify-write updates of a resource's data, such
-	// as a routing profile's queues.
-	mu sync.Mutex
-	// breachMu serializes the breach counters' updates.
-	breachMu sync.Mutex
-	// tokens serialize the requests sharing a ClientToken.
-	tokens tokenLocks
+	cursors *cursor.Codec
 }
 
 // New returns a handler.
@@ -73,7 +70,11 @@ func New(cfg Config) (*Handler, error) {
 	if cfg.MaxBodyBytes < 0 {
 		return nil, headroom.FieldErrorf("MaxBodyBytes", "must not be negative")
 	}
-	h := &Handler{engine: cfg.Engine, store: cfg.Engine.Store(), clock: cfg.Clock, region: cfg.Region, maxBody: cfg.MaxBodyBytes, log: cfg.Logger}
+	cursors, err := cursor.New(cfg.TokenKey)
+	if err != nil {
+		return nil, err
+	}
+	h := &Handler{engine: cfg.Engine, clock: cfg.Clock, region: cfg.Region, maxBody: cfg.MaxBodyBytes, log: cfg.Logger, cursors: cursors}
 	if h.clock == nil {
 		h.clock = clock.System{}
 	}
@@ -88,7 +89,7 @@ func New(cfg Config) (*Handler, error) {
 	}
 	h.verify = sigv4.Verifier{Service: SigningName, Region: h.region, Clock: h.clock,
 		Keys: func(ctx context.Context, id string) (headroom.AccessKey, error) {
-			return h.store.FindAccessKey(ctx, id)
+			return h.engine.FindAccessKey(ctx, id)
 		}}
 	return h, nil
 }
@@ -120,6 +121,7 @@ func Operations() []string {
 // call is one authenticated request.
 type call struct {
 	ctx     context.Context
+	op      string
 	account string
 	keyID   string
 	r       *http.Request
@@ -128,20 +130,10 @@ type call struct {
 
 func (c *call) path(name string) string { return c.r.PathValue(name) }
 
-// route is one operation.
-type route struct {
-	method, path, op string
-	// quotaErr is the error the model lists for a breached quota.
-	quotaErr string
-	// badInput is the error the model lists for bad parameters.
-	badInput string
-	fn       func(h *Handler, c *call) (any, error)
-}
-
 func (h *Handler) serve(rt *route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("X-Amzn-RequestId", newRequestID())
-		c, err := h.authenticate(w, r)
+		w.Header().Set("X-Amzn-RequestId", ids.New())
+		c, err := h.authenticate(w, r, rt)
 		if err == nil {
 			err = h.throttle(c.ctx, c.account, rt.op)
 			if rt.op == "StartOutboundVoiceContact" && headroom.ErrorCodeOf(err) == headroom.ETHROTTLED {
@@ -167,25 +159,20 @@ func (h *Handler) serve(rt *route) http.Handler {
 	})
 }
 
-func (h *Handler) authenticate(w http.ResponseWriter, r *http.Request) (*call, error) {
+func (h *Handler) authenticate(w http.ResponseWriter, r *http.Request, rt *route) (*call, error) {
 	s, err := h.verify.Parse(r)
 	if err != nil {
 		return nil, err
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.maxBody))
+	body, err := httpbody.Read(w, r, h.maxBody)
 	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return nil, &apiError{name: errInvalidRequest, status: http.StatusRequestEntityTooLarge,
-				message: "request body is over the limit of " + strconv.FormatInt(h.maxBody, 10) + " bytes"}
-		}
-		return nil, newError(errInvalidRequest, "request body could not be read: %v", err)
+		return nil, err
 	}
 	key, err := h.verify.Check(r, s, body)
 	if err != nil {
 		return nil, err
 	}
-	return &call{ctx: r.Context(), account: key.Account, keyID: key.ID, r: r, body: body}, nil
+	return &call{ctx: r.Context(), op: rt.op, account: key.Account, keyID: key.ID, r: r, body: body}, nil
 }
 
 // throttle takes one token from the account's bucket for op: one bucket per
@@ -231,8 +218,9 @@ func (h *Handler) writeError(w http.ResponseWriter, rt *route, err error) {
 }
 
 // decode decodes a JSON request body into in; an empty body is an empty
-// object. Wrong types and malformed JSON are bad input.
-func decode(body []byte, in any, badInput string) error {
+// object. Wrong types and malformed JSON are bad input (EINVALID, which
+// each route names with its own validation error).
+func decode(body []byte, in any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil
 	}
@@ -240,45 +228,40 @@ func decode(body []byte, in any, badInput string) error {
 	if err := d.Decode(in); err != nil {
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) {
-			return newError(badInput, "%s: expected %s, got JSON %s", te.Field, te.Type, te.Value)
+			return headroom.Errorf(headroom.EINVALID, "%s: expected %s, got JSON %s", te.Field, te.Type, te.Value)
 		}
-		return newError(badInput, "request body is not a JSON object: %v", err)
+		return headroom.Errorf(headroom.EINVALID, "request body is not a JSON object: %v", err)
 	}
 	if d.More() {
-		return newError(badInput, "request body has data after the JSON object")
+		return headroom.Errorf(headroom.EINVALID, "request body has data after the JSON object")
 	}
 	return nil
 }
 
-func required(badInput, field string) *apiError {
-	return newError(badInput, "%s is required", field)
-}
-
-// newID returns a random UUID, the form Connect's resource ids take.
-func newID() string {
-	var b [16]byte
-	rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	s := hex.EncodeToString(b[:])
-	return s[:8] + "-" + s[8:12] + "-" + s[12:16] + "-" + s[16:20] + "-" + s[20:]
-}
-
-func newRequestID() string { return newID() }
-
-// derivedID returns a UUID-shaped id derived from id and a purpose.
-func derivedID(id, purpose string) string {
-	b := sha256.Sum256([]byte(purpose + "\x00" + id))
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	s := hex.EncodeToString(b[:16])
-	return s[:8] + "-" + s[8:12] + "-" + s[12:16] + "-" + s[16:20] + "-" + s[20:]
+// required is the EINVALID error of a missing member.
+func required(field string) *headroom.Error {
+	return headroom.Errorf(headroom.EINVALID, "%s is required", field)
 }
 
 // arn builds an Amazon Connect ARN for a resource path such as
 // "instance/ID".
 func (h *Handler) arn(account, resource string) string {
-	return fmt.Sprintf("arn:aws:connect:%s:%s:%s", h.region, account, resource)
+	return arn.Build(SigningName, h.region, account, resource)
+}
+
+// now is the engine's time: what quotas, leases and ClientTokens are
+// decided by.
+func (h *Handler) now() time.Time { return h.engine.Clock().Now() }
+
+// stamp is the time a new or changed resource carries: the later of the
+// handler's clock and the engine's, so that neither sees a resource from
+// its future (they are the same clock outside tests).
+func (h *Handler) stamp() time.Time {
+	t, e := h.clock.Now(), h.now()
+	if e.After(t) {
+		return e
+	}
+	return t
 }
 
 // epoch renders a time as rest-json timestamps go on the wire: seconds.

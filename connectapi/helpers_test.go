@@ -26,7 +26,6 @@ import (
 	"github.com/headroomhq/headroom/catalog"
 	"github.com/headroomhq/headroom/clock"
 	"github.com/headroomhq/headroom/connectapi"
-	"github.com/headroomhq/headroom/httpapi"
 	"github.com/headroomhq/headroom/memory"
 )
 
@@ -37,8 +36,9 @@ const (
 	acctB      = "210987654321"
 )
 
-// env is a Headroom server as cmd/headroom builds it: the native API with
-// the Connect API mounted beside it, on a loopback address. The engine's
+// env is a Headroom server with the Connect API and, beside it, the
+// simulate endpoints and GET /metrics behind a test adapter (nativeMux)
+// that stands in for the native API, on a loopback address. The engine's
 // clock is manual (rate buckets refill only when a test advances it); the
 // signatures are checked against the system clock, as the SDK signs with it.
 type env struct {
@@ -61,19 +61,12 @@ func newEnv(t testing.TB) *env {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	api, err := httpapi.New(httpapi.Config{Engine: e, AdminToken: adminToken, Logger: log})
-	if err != nil {
-		t.Fatal(err)
-	}
 	h, err := connectapi.New(connectapi.Config{Engine: e, Region: region, Logger: log, MaxBodyBytes: 64 << 10})
 	if err != nil {
 		t.Fatal(err)
 	}
+	api := nativeMux(t, h)
 	h.Mount(api)
-	h.MountSimulate(api)
-	if err := api.RegisterMetrics(h.Collector()); err != nil {
-		t.Fatal(err)
-	}
 	srv := httptest.NewServer(api)
 	t.Cleanup(srv.Close)
 	return &env{t: t, srv: srv, clk: clk, engine: e, keys: map[string]headroom.AccessKey{}}

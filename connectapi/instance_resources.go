@@ -5,6 +5,7 @@ import (
 	"regexp"
 
 	"github.com/headroomhq/headroom"
+	"github.com/headroomhq/headroom/internal/ids"
 )
 
 // The other per-instance resources and their count quotas.
@@ -20,28 +21,6 @@ var (
 	kindLambda         = &kind{name: "connect:lambda-function", code: "L-E3D2F503", label: "Lambda function association"}
 	kindBot            = &kind{name: "connect:lex-bot", code: "L-B93A6612", label: "Lex bot association"}
 )
-
-func init() {
-	childKinds = append(childKinds, kindContactFlow, kindHours, kindPrompt, kindQuickConnect, kindSecurity, kindAgentStatus,
-		kindHierarchyGroup, kindPhoneNumber, kindLambda, kindBot)
-	for _, s := range simpleSpecs {
-		s := s
-		routes = append(routes, route{"PUT", "/" + s.seg + "/{InstanceId}", s.op, s.quotaErr, errInvalidParameter,
-			func(h *Handler, c *call) (any, error) { return h.createSimple(c, s) }})
-		if s.deleteOp != "" {
-			routes = append(routes, route{"DELETE", "/" + s.seg + "/{InstanceId}/{" + s.idParam + "}", s.deleteOp, errInvalidRequest, errInvalidParameter,
-				func(h *Handler, c *call) (any, error) { return h.deleteSimple(c, s) }})
-		}
-	}
-	routes = append(routes,
-		route{"POST", "/phone-number/claim", "ClaimPhoneNumber", errInvalidParameter, errInvalidParameter, claimPhoneNumber},
-		route{"DELETE", "/phone-number/{PhoneNumberId}", "ReleasePhoneNumber", errInvalidParameter, errInvalidParameter, releasePhoneNumber},
-		route{"PUT", "/instance/{InstanceId}/lambda-function", "AssociateLambdaFunction", errServiceQuota, errInvalidParameter, associateLambdaFunction},
-		route{"DELETE", "/instance/{InstanceId}/lambda-function", "DisassociateLambdaFunction", errServiceQuota, errInvalidParameter, disassociateLambdaFunction},
-		route{"PUT", "/instance/{InstanceId}/bot", "AssociateBot", errServiceQuota, errInvalidRequest, associateBot},
-		route{"POST", "/instance/{InstanceId}/bot", "DisassociateBot", errServiceQuota, errInvalidRequest, disassociateBot},
-	)
-}
 
 // simpleSpec describes a per-instance resource created with
 // PUT /{seg}/{InstanceId} and deleted with DELETE /{seg}/{InstanceId}/{id}.
@@ -102,37 +81,37 @@ func checkParentGroup(h *Handler, c *call, iid string, in map[string]json.RawMes
 }
 
 // decodeObject decodes a body that must be a JSON object.
-func decodeObject(body []byte, badInput string) (map[string]json.RawMessage, error) {
+func decodeObject(body []byte) (map[string]json.RawMessage, error) {
 	in := map[string]json.RawMessage{}
-	if err := decode(body, &in, badInput); err != nil {
+	if err := decode(body, &in); err != nil {
 		return nil, err
 	}
 	return in, nil
 }
 
 // stringMember returns a required string member.
-func stringMember(in map[string]json.RawMessage, key, badInput string) (string, error) {
+func stringMember(in map[string]json.RawMessage, key string) (string, error) {
 	raw, ok := in[key]
 	if !ok || string(raw) == "null" {
-		return "", required(badInput, key)
+		return "", required(key)
 	}
 	var s string
 	if err := json.Unmarshal(raw, &s); err != nil {
-		return "", newError(badInput, "%s must be a string", key)
+		return "", headroom.Errorf(headroom.EINVALID, "%s must be a string", key)
 	}
 	if s == "" {
-		return "", required(badInput, key)
+		return "", required(key)
 	}
 	return s, nil
 }
 
 func (h *Handler) createSimple(c *call, s *simpleSpec) (any, error) {
 	iid := c.path("InstanceId")
-	in, err := decodeObject(c.body, errInvalidParameter)
+	in, err := decodeObject(c.body)
 	if err != nil {
 		return nil, err
 	}
-	name, err := stringMember(in, s.nameKey, errInvalidParameter)
+	name, err := stringMember(in, s.nameKey)
 	if err != nil {
 		return nil, err
 	}
@@ -141,7 +120,7 @@ func (h *Handler) createSimple(c *call, s *simpleSpec) (any, error) {
 	}
 	for _, k := range s.required {
 		if raw, ok := in[k]; !ok || string(raw) == "null" {
-			return nil, required(errInvalidParameter, k)
+			return nil, required(k)
 		}
 	}
 	if _, err := h.instance(c, iid); err != nil {
@@ -152,7 +131,7 @@ func (h *Handler) createSimple(c *call, s *simpleSpec) (any, error) {
 			return nil, err
 		}
 	}
-	id := newID()
+	id := ids.New()
 	arn := h.arn(c.account, "instance/"+iid+"/"+s.kind.arnSeg+"/"+id)
 	in["Id"], _ = json.Marshal(id)
 	in["Arn"], _ = json.Marshal(arn)
@@ -168,16 +147,19 @@ func (h *Handler) deleteSimple(c *call, s *simpleSpec) (any, error) {
 		return nil, err
 	}
 	if s.kind == kindHierarchyGroup {
-		h.mu.Lock()
-		defer h.mu.Unlock()
-		rs, err := h.store.ListResources(c.ctx, headroom.ResourceFilter{Account: c.account, Kind: kindHierarchyGroup.name, Parent: iid, Limit: 100000})
+		// Not atomic: a child group created after this check and before
+		// the delete outlives its parent. Groups are stored under their
+		// instance (their parent group is in their data), and the store
+		// has no delete that refuses a resource with children in the same
+		// transaction; with one, this check would move into the delete.
+		rs, err := h.engine.ListResources(c.ctx, headroom.ResourceFilter{Account: c.account, Kind: kindHierarchyGroup.name, Parent: iid, Limit: 100000})
 		if err != nil {
 			return nil, err
 		}
 		for _, r := range rs {
 			var g struct{ ParentGroupId string }
 			if json.Unmarshal(r.Data, &g) == nil && g.ParentGroupId == id {
-				return nil, newError(errInUse, "User hierarchy group %s has child group %s; delete the children first", clip(id), r.ID)
+				return nil, headroom.Errorf(headroom.EINUSE, "User hierarchy group %s has child group %s; delete the children first", clip(id), r.ID)
 			}
 		}
 	}
@@ -202,7 +184,7 @@ func (h *Handler) instanceFromARN(c *call, arn, member string) (string, error) {
 		return "", newError(errInvalidParameter, "%s %q is not an instance ARN such as arn:aws:connect:%s:%s:instance/INSTANCE-ID", member, clip(arn), h.region, c.account)
 	}
 	if m[1] != h.region || m[2] != c.account {
-		return "", newError(errNotFound, "Instance not found: %s", clip(arn))
+		return "", notFound(kindInstance, arn)
 	}
 	if _, err := h.instance(c, m[3]); err != nil {
 		return "", err
@@ -219,11 +201,11 @@ func claimPhoneNumber(h *Handler, c *call) (any, error) {
 		Tags                   json.RawMessage `json:"Tags"`
 		ClientToken            string          `json:"ClientToken"`
 	}
-	if err := decode(c.body, &in, errInvalidParameter); err != nil {
+	if err := decode(c.body, &in); err != nil {
 		return nil, err
 	}
 	if in.PhoneNumber == "" {
-		return nil, required(errInvalidParameter, "PhoneNumber")
+		return nil, required("PhoneNumber")
 	}
 	if !e164.MatchString(in.PhoneNumber) {
 		return nil, newError(errInvalidParameter, "PhoneNumber %q is not in E.164 format, such as +12065550100", clip(in.PhoneNumber))
@@ -242,34 +224,31 @@ func claimPhoneNumber(h *Handler, c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	phoneOut := func(id string) any {
-		return map[string]string{"PhoneNumberId": id, "PhoneNumberArn": h.arn(c.account, "phone-number/"+id)}
-	}
-	return h.once(c, "ClaimPhoneNumber", in.ClientToken, kindPhoneNumber, iid, func(id string) (any, error) {
-		return h.claimPhoneNumber(c, iid, in.PhoneNumber, in.PhoneNumberDescription, id)
-	}, phoneOut)
-}
-
-func (h *Handler) claimPhoneNumber(c *call, iid, number, description, id string) (any, error) {
-	arn := h.arn(c.account, "phone-number/"+id)
-	d := map[string]any{"PhoneNumberId": id, "PhoneNumberArn": arn, "PhoneNumber": number, "TargetArn": h.arn(c.account, "instance/"+iid),
-		"InstanceId": iid, "PhoneNumberDescription": description}
-	// A number is claimed once per account: its name is the number itself.
-	if err := h.create(c, kindPhoneNumber, "ClaimPhoneNumber", iid, id, number, instanceScope(iid), d); err != nil {
-		if isDuplicate(err) {
-			return nil, newError(errInvalidParameter, "phone number %s is already claimed by this instance", number)
-		}
+	tok, err := h.clientToken(c, "ClaimPhoneNumber", in.ClientToken)
+	if err != nil {
 		return nil, err
 	}
-	return map[string]string{"PhoneNumberId": id, "PhoneNumberArn": arn}, nil
+	id := ids.New()
+	d := map[string]any{"PhoneNumberId": id, "PhoneNumberArn": h.arn(c.account, "phone-number/"+id), "PhoneNumber": in.PhoneNumber,
+		"TargetArn": h.arn(c.account, "instance/"+iid), "InstanceId": iid, "PhoneNumberDescription": in.PhoneNumberDescription}
+	// A number is claimed once per instance: its name is the number itself.
+	res, err := h.createWith(c, kindPhoneNumber, "ClaimPhoneNumber", iid, id, in.PhoneNumber, instanceScope(iid), d, tok)
+	switch headroom.ErrorCodeOf(err) {
+	case "":
+	case headroom.ECONFLICT:
+		return nil, headroom.Errorf(headroom.ECONFLICT, "phone number %s is already claimed by this instance", in.PhoneNumber)
+	default:
+		return nil, tokenReused(err, "ClaimPhoneNumber", in.ClientToken)
+	}
+	return map[string]string{"PhoneNumberId": res.ID, "PhoneNumberArn": h.arn(c.account, "phone-number/"+res.ID)}, nil
 }
 
 func releasePhoneNumber(h *Handler, c *call) (any, error) {
 	id := c.path("PhoneNumberId")
-	r, err := h.store.FindResource(c.ctx, c.account, kindPhoneNumber.name, id)
+	r, err := h.engine.FindResource(c.ctx, c.account, kindPhoneNumber.name, id)
 	if err != nil {
 		if headroom.ErrorCodeOf(err) == headroom.ENOTFOUND {
-			return nil, newError(errNotFound, "Phone number not found: %s", clip(id))
+			return nil, notFound(kindPhoneNumber, id)
 		}
 		return nil, err
 	}
@@ -289,11 +268,11 @@ func associateLambdaFunction(h *Handler, c *call) (any, error) {
 	var in struct {
 		FunctionArn string `json:"FunctionArn"`
 	}
-	if err := decode(c.body, &in, errInvalidParameter); err != nil {
+	if err := decode(c.body, &in); err != nil {
 		return nil, err
 	}
 	if in.FunctionArn == "" {
-		return nil, required(errInvalidParameter, "FunctionArn")
+		return nil, required("FunctionArn")
 	}
 	if !lambdaARN.MatchString(in.FunctionArn) {
 		return nil, newError(errInvalidParameter, "FunctionArn %q is not a Lambda function ARN such as arn:aws:lambda:%s:%s:function:NAME", clip(in.FunctionArn), h.region, c.account)
@@ -302,8 +281,8 @@ func associateLambdaFunction(h *Handler, c *call) (any, error) {
 		return nil, err
 	}
 	err := h.create(c, kindLambda, "AssociateLambdaFunction", iid, associationID(iid, in.FunctionArn), "", instanceScope(iid), in)
-	if isDuplicate(err) {
-		return nil, newError(errConflict, "function %s is already associated with instance %s", in.FunctionArn, iid)
+	if headroom.ErrorCodeOf(err) == headroom.ECONFLICT {
+		return nil, headroom.Errorf(headroom.ECONFLICT, "function %s is already associated with instance %s", in.FunctionArn, iid)
 	}
 	if err != nil {
 		return nil, err
@@ -315,7 +294,7 @@ func disassociateLambdaFunction(h *Handler, c *call) (any, error) {
 	iid := c.path("InstanceId")
 	arn := c.r.URL.Query().Get("functionArn")
 	if arn == "" {
-		return nil, required(errInvalidParameter, "FunctionArn")
+		return nil, required("FunctionArn")
 	}
 	if _, err := h.instance(c, iid); err != nil {
 		return nil, err
@@ -340,7 +319,7 @@ type botInput struct {
 // the bot it names.
 func botTarget(c *call) (botInput, string, error) {
 	var in botInput
-	if err := decode(c.body, &in, errInvalidRequest); err != nil {
+	if err := decode(c.body, &in); err != nil {
 		return in, "", err
 	}
 	switch {
@@ -370,8 +349,8 @@ func associateBot(h *Handler, c *call) (any, error) {
 		return nil, err
 	}
 	err = h.create(c, kindBot, "AssociateBot", iid, associationID(iid, target), "", instanceScope(iid), in)
-	if isDuplicate(err) {
-		return nil, newError(errConflict, "bot %s is already associated with instance %s", target, iid)
+	if headroom.ErrorCodeOf(err) == headroom.ECONFLICT {
+		return nil, headroom.Errorf(headroom.ECONFLICT, "bot %s is already associated with instance %s", target, iid)
 	}
 	if err != nil {
 		return nil, err
@@ -392,9 +371,4 @@ func disassociateBot(h *Handler, c *call) (any, error) {
 		return nil, err
 	}
 	return struct{}{}, nil
-}
-
-func isDuplicate(err error) bool {
-	e, ok := err.(*apiError)
-	return ok && e.name == errDuplicate
 }

@@ -2,6 +2,7 @@ package connectapi
 
 import (
 	"github.com/headroomhq/headroom"
+	"github.com/headroomhq/headroom/internal/ids"
 )
 
 // instanceData is an instance as DescribeInstance returns it.
@@ -43,21 +44,21 @@ func validAlias(s string) bool {
 
 func createInstance(h *Handler, c *call) (any, error) {
 	var in createInstanceInput
-	if err := decode(c.body, &in, errInvalidRequest); err != nil {
+	if err := decode(c.body, &in); err != nil {
 		return nil, err
 	}
 	switch in.IdentityManagementType {
 	case "":
-		return nil, required(errInvalidRequest, "IdentityManagementType")
+		return nil, required("IdentityManagementType")
 	case "SAML", "CONNECT_MANAGED", "EXISTING_DIRECTORY":
 	default:
 		return nil, newError(errInvalidRequest, "IdentityManagementType must be SAML, CONNECT_MANAGED or EXISTING_DIRECTORY, not %q", clip(in.IdentityManagementType))
 	}
 	if in.InboundCallsEnabled == nil {
-		return nil, required(errInvalidRequest, "InboundCallsEnabled")
+		return nil, required("InboundCallsEnabled")
 	}
 	if in.OutboundCallsEnabled == nil {
-		return nil, required(errInvalidRequest, "OutboundCallsEnabled")
+		return nil, required("OutboundCallsEnabled")
 	}
 	if in.IdentityManagementType == "EXISTING_DIRECTORY" && in.DirectoryId == "" {
 		return nil, newError(errInvalidRequest, "DirectoryId is required when IdentityManagementType is EXISTING_DIRECTORY")
@@ -65,13 +66,12 @@ func createInstance(h *Handler, c *call) (any, error) {
 	if in.InstanceAlias != "" && !validAlias(in.InstanceAlias) {
 		return nil, newError(errInvalidRequest, "InstanceAlias %q must be 1 to 45 letters, digits and inner hyphens", clip(in.InstanceAlias))
 	}
-	return h.once(c, "CreateInstance", in.ClientToken, kindInstance, "", func(id string) (any, error) {
-		return h.createInstance(c, &in, id)
-	}, func(id string) any { return map[string]string{"Id": id, "Arn": h.arn(c.account, "instance/"+id)} })
-}
-
-func (h *Handler) createInstance(c *call, in *createInstanceInput, id string) (any, error) {
-	now := h.clock.Now()
+	tok, err := h.clientToken(c, "CreateInstance", in.ClientToken)
+	if err != nil {
+		return nil, err
+	}
+	id := ids.New()
+	now := h.stamp()
 	d := instanceData{Id: id, Arn: h.arn(c.account, "instance/"+id), IdentityManagementType: in.IdentityManagementType,
 		InstanceAlias: in.InstanceAlias, CreatedTime: epoch(now), InstanceStatus: "ACTIVE",
 		ServiceRole:         "arn:aws:iam::" + c.account + ":role/aws-service-role/connect.amazonaws.com/AWSServiceRoleForAmazonConnect",
@@ -79,13 +79,15 @@ func (h *Handler) createInstance(c *call, in *createInstanceInput, id string) (a
 	if in.InstanceAlias != "" {
 		d.InstanceAccessUrl = "https://" + in.InstanceAlias + ".my.connect.aws"
 	}
-	if err := h.create(c, kindInstance, "CreateInstance", "", id, in.InstanceAlias, headroom.ScopeAccount, d); err != nil {
-		if e, ok := err.(*apiError); ok && e.name == errDuplicate {
-			return nil, newError(errInvalidRequest, "an instance with the alias %q already exists", clip(in.InstanceAlias))
-		}
-		return nil, err
+	res, err := h.createWith(c, kindInstance, "CreateInstance", "", id, in.InstanceAlias, headroom.ScopeAccount, d, tok)
+	switch headroom.ErrorCodeOf(err) {
+	case "":
+	case headroom.ECONFLICT:
+		return nil, headroom.Errorf(headroom.ECONFLICT, "an instance with the alias %q already exists", clip(in.InstanceAlias))
+	default:
+		return nil, tokenReused(err, "CreateInstance", in.ClientToken)
 	}
-	return map[string]string{"Id": id, "Arn": d.Arn}, nil
+	return map[string]string{"Id": res.ID, "Arn": h.arn(c.account, "instance/"+res.ID)}, nil
 }
 
 func describeInstance(h *Handler, c *call) (any, error) {
@@ -121,30 +123,21 @@ func listInstances(h *Handler, c *call) (any, error) {
 }
 
 // deleteInstance deletes an instance with everything under it, freeing
-// every slot they held.
+// every slot they held, in one store transaction: a resource created under
+// the instance meanwhile is either deleted with it or refused (resources
+// under an instance are created only while it exists).
 func deleteInstance(h *Handler, c *call) (any, error) {
 	id := c.path("InstanceId")
 	if _, err := h.instance(c, id); err != nil {
 		return nil, err
 	}
-	scope := instanceScope(id)
-	for _, k := range childKinds {
-		for {
-			rs, err := h.store.ListResources(c.ctx, headroom.ResourceFilter{Account: c.account, Kind: k.name, Parent: id, Limit: 1000})
-			if err != nil {
-				return nil, err
-			}
-			if len(rs) == 0 {
-				break
-			}
-			for _, r := range rs {
-				if err := h.remove(c, k, "DeleteInstance", id, r.ID, scope); err != nil {
-					return nil, err
-				}
-			}
-		}
+	_, err := h.engine.DeleteResourceTree(c.ctx, headroom.ResourceDelete{Account: c.account, Kind: kindInstance.name, ID: id,
+		Free: kindInstance.slot(headroom.ScopeAccount), Note: note(c, "DeleteInstance", "Instance "+id+" deleted with everything under it")},
+		instanceScope(id))
+	if headroom.ErrorCodeOf(err) == headroom.ENOTFOUND {
+		return nil, notFound(kindInstance, id)
 	}
-	if err := h.remove(c, kindInstance, "DeleteInstance", "", id, headroom.ScopeAccount); err != nil {
+	if err != nil {
 		return nil, err
 	}
 	return struct{}{}, nil

@@ -35,7 +35,7 @@ func (h *Handler) allContacts(c *call, iid string) ([]*contactData, error) {
 	after := ""
 	now := h.now()
 	for {
-		rs, err := h.store.ListResources(c.ctx, headroom.ResourceFilter{Account: c.account, Kind: kindContact.name, Parent: iid, AfterID: after, Limit: 1000})
+		rs, err := h.engine.ListResources(c.ctx, headroom.ResourceFilter{Account: c.account, Kind: kindContact.name, Parent: iid, AfterID: after, Limit: 1000})
 		if err != nil {
 			return nil, err
 		}
@@ -55,7 +55,7 @@ func (h *Handler) allContacts(c *call, iid string) ([]*contactData, error) {
 }
 
 func (h *Handler) agentStates(c *call, iid string) ([]agentState, error) {
-	rs, err := h.store.ListResources(c.ctx, headroom.ResourceFilter{Account: c.account, Kind: kindAgentState.name, Parent: iid, Limit: 100000})
+	rs, err := h.engine.ListResources(c.ctx, headroom.ResourceFilter{Account: c.account, Kind: kindAgentState.name, Parent: iid, Limit: 100000})
 	if err != nil {
 		return nil, err
 	}
@@ -75,7 +75,7 @@ type group struct{ queue, channel string }
 
 func (h *Handler) decodeMetricRequest(c *call, in any) (string, error) {
 	iid := c.path("InstanceId")
-	if err := decode(c.body, in, errInvalidParameter); err != nil {
+	if err := decode(c.body, in); err != nil {
 		return "", err
 	}
 	if _, err := h.instance(c, iid); err != nil {
@@ -193,10 +193,10 @@ func getCurrentMetricData(h *Handler, c *call) (any, error) {
 		return nil, err
 	}
 	if in.Filters == nil {
-		return nil, required(errInvalidParameter, "Filters")
+		return nil, required("Filters")
 	}
 	if len(in.CurrentMetrics) == 0 {
-		return nil, required(errInvalidParameter, "CurrentMetrics")
+		return nil, required("CurrentMetrics")
 	}
 	gs, contacts, err := h.metricInput(c, iid, in.Filters, in.Groupings)
 	if err != nil {
@@ -287,13 +287,13 @@ func getMetricData(h *Handler, c *call) (any, error) {
 	}
 	switch {
 	case in.StartTime == nil:
-		return nil, required(errInvalidParameter, "StartTime")
+		return nil, required("StartTime")
 	case in.EndTime == nil:
-		return nil, required(errInvalidParameter, "EndTime")
+		return nil, required("EndTime")
 	case in.Filters == nil:
-		return nil, required(errInvalidParameter, "Filters")
+		return nil, required("Filters")
 	case len(in.HistoricalMetrics) == 0:
-		return nil, required(errInvalidParameter, "HistoricalMetrics")
+		return nil, required("HistoricalMetrics")
 	}
 	start := time.UnixMilli(int64(*in.StartTime * 1000))
 	end := time.UnixMilli(int64(*in.EndTime * 1000))
@@ -362,12 +362,4 @@ func getMetricData(h *Handler, c *call) (any, error) {
 		results = append(results, map[string]any{"Dimensions": h.dimensions(c, iid, g), "Collections": coll})
 	}
 	return map[string]any{"MetricResults": results}, nil
-}
-
-func init() {
-	routes = append(routes,
-		route{"POST", "/metrics/current/{InstanceId}", "GetCurrentMetricData", errInvalidRequest, errInvalidParameter, getCurrentMetricData},
-		route{"POST", "/metrics/historical/{InstanceId}", "GetMetricData", errInvalidRequest, errInvalidParameter, getMetricData},
-	)
-	childKinds = append(childKinds, kindAgentState, kindBreaches)
 }

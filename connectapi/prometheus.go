@@ -58,14 +58,14 @@ func (c collector) Collect(ch chan<- prometheus.Metric) {
 
 func (c collector) collect(ctx context.Context, ch chan<- prometheus.Metric) error {
 	h := c.h
-	accounts, err := h.store.ListAccounts(ctx)
+	accounts, err := h.engine.ListAccounts(ctx)
 	if err != nil {
 		return err
 	}
 	for _, a := range accounts {
 		after := ""
 		for {
-			rs, err := h.store.ListResources(ctx, headroom.ResourceFilter{Account: a.ID, Kind: kindInstance.name, AfterID: after, Limit: 1000})
+			rs, err := h.engine.ListResources(ctx, headroom.ResourceFilter{Account: a.ID, Kind: kindInstance.name, AfterID: after, Limit: 1000})
 			if err != nil {
 				return err
 			}

@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/headroomhq/headroom"
+	"github.com/headroomhq/headroom/internal/ids"
 )
 
 // queueData is a queue as stored.
@@ -51,16 +52,16 @@ func (h *Handler) checkMaxContacts(c *call, iid string, n *int64) error {
 func createQueue(h *Handler, c *call) (any, error) {
 	iid := c.path("InstanceId")
 	var in createQueueInput
-	if err := decode(c.body, &in, errInvalidParameter); err != nil {
+	if err := decode(c.body, &in); err != nil {
 		return nil, err
 	}
 	switch {
 	case in.Name == "":
-		return nil, required(errInvalidParameter, "Name")
+		return nil, required("Name")
 	case len(in.Name) > 127:
 		return nil, newError(errInvalidParameter, "Name must be at most 127 characters")
 	case in.HoursOfOperationId == "":
-		return nil, required(errInvalidParameter, "HoursOfOperationId")
+		return nil, required("HoursOfOperationId")
 	}
 	if _, err := h.instance(c, iid); err != nil {
 		return nil, err
@@ -68,7 +69,7 @@ func createQueue(h *Handler, c *call) (any, error) {
 	if err := h.checkMaxContacts(c, iid, in.MaxContacts); err != nil {
 		return nil, err
 	}
-	id := newID()
+	id := ids.New()
 	d := queueData{QueueId: id, QueueArn: h.arn(c.account, "instance/"+iid+"/queue/"+id), Name: in.Name, Description: in.Description,
 		HoursOfOperationId: in.HoursOfOperationId, MaxContacts: in.MaxContacts, Status: "ENABLED", Tags: in.Tags}
 	if err := h.create(c, kindQueue, "CreateQueue", iid, id, in.Name, instanceScope(iid), d); err != nil {
@@ -93,7 +94,7 @@ func updateQueueMaxContacts(h *Handler, c *call) (any, error) {
 	var in struct {
 		MaxContacts *int64 `json:"MaxContacts"`
 	}
-	if err := decode(c.body, &in, errInvalidParameter); err != nil {
+	if err := decode(c.body, &in); err != nil {
 		return nil, err
 	}
 	if _, err := h.instance(c, iid); err != nil {
@@ -102,19 +103,10 @@ func updateQueueMaxContacts(h *Handler, c *call) (any, error) {
 	if err := h.checkMaxContacts(c, iid, in.MaxContacts); err != nil {
 		return nil, err
 	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	var d queueData
-	r, err := h.find(c, kindQueue, iid, qid, &d)
-	if err != nil {
-		return nil, err
-	}
-	d.MaxContacts = in.MaxContacts
-	if r.Data, err = json.Marshal(d); err != nil {
-		return nil, err
-	}
-	r.Updated = h.clock.Now()
-	if _, err := h.store.UpdateResource(c.ctx, r, nil, nil); err != nil {
+	if _, err := update(h, c, kindQueue, iid, qid, func(d *queueData) (*headroom.Slot, error) {
+		d.MaxContacts = in.MaxContacts
+		return nil, nil
+	}); err != nil {
 		return nil, err
 	}
 	return struct{}{}, nil

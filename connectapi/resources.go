@@ -1,11 +1,11 @@
 package connectapi
 
 import (
-	"encoding/base64"
 	"encoding/json"
 	"strconv"
 
 	"github.com/headroomhq/headroom"
+	"github.com/headroomhq/headroom/internal/cursor"
 )
 
 // kind is a resource type of the API: how it is stored, the count quota a
@@ -27,27 +27,29 @@ var (
 	kindRoutingProfile = &kind{name: "connect:routing-profile", code: "L-D3E7BE26", arnSeg: "routing-profile", label: "Routing profile"}
 )
 
-// childKinds are the kinds stored under an instance, deleted with it.
-var childKinds = []*kind{kindUser, kindQueue, kindRoutingProfile, kindContact, kindClientToken}
-
 func instanceScope(id string) string { return "instance/" + id }
 
-// audit describes one change for the audit log.
-func (h *Handler) audit(c *call, op, code, scope, detail string) headroom.AuditEntry {
-	return headroom.AuditEntry{Time: h.clock.Now(), Actor: "connect:" + c.keyID, Account: c.account,
-		Action: "connect." + op, Code: code, Scope: scope, Detail: detail}
+// note describes one change for the audit log; the engine adds the time,
+// the account and the quota.
+func note(c *call, op, detail string) headroom.Note {
+	return headroom.Note{Actor: "connect:" + c.keyID, Action: "connect." + op, Detail: detail}
 }
 
-// instance returns an instance of the caller's account; ResourceNotFound
-// if there is none with that id.
+// notFound is the ENOTFOUND error of a resource of k.
+func notFound(k *kind, id string) error {
+	return headroom.Errorf(headroom.ENOTFOUND, "%s not found: %s", k.label, clip(id))
+}
+
+// instance returns an instance of the caller's account; ENOTFOUND if there
+// is none with that id.
 func (h *Handler) instance(c *call, id string) (*instanceData, error) {
 	if id == "" {
-		return nil, newError(errInvalidParameter, "InstanceId is required")
+		return nil, required("InstanceId")
 	}
-	r, err := h.store.FindResource(c.ctx, c.account, kindInstance.name, id)
+	r, err := h.engine.FindResource(c.ctx, c.account, kindInstance.name, id)
 	if err != nil {
 		if headroom.ErrorCodeOf(err) == headroom.ENOTFOUND {
-			return nil, newError(errNotFound, "Instance not found: %s", clip(id))
+			return nil, notFound(kindInstance, id)
 		}
 		return nil, err
 	}
@@ -58,44 +60,70 @@ func (h *Handler) instance(c *call, id string) (*instanceData, error) {
 	return &in, nil
 }
 
-// create stores a resource of k under parent (an instance id, or empty)
-// holding one slot of k's quota in scope, or stores nothing.
-func (h *Handler) create(c *call, k *kind, op, parent, id, name, scope string, data any) error {
+// newResource is a resource of k under parent, an instance id (or empty),
+// with data as its representation. A resource under an instance is stored
+// only if the instance still exists then, so that none outlives an
+// instance being deleted.
+func (h *Handler) newResource(c *call, k *kind, parent, id, name string, data any) (headroom.Resource, error) {
 	raw, err := json.Marshal(data)
 	if err != nil {
-		return err
+		return headroom.Resource{}, err
 	}
-	now := h.clock.Now()
-	res := headroom.Resource{Account: c.account, Kind: k.name, ID: id, Parent: parent, Name: name, Data: raw, Created: now, Updated: now}
-	var hold *headroom.CountChange
-	var applied headroom.Applied
-	if k.code != "" {
-		if hold, applied, err = h.engine.Hold(c.ctx, c.account, k.code, scope, 1); err != nil {
-			return err
-		}
+	now := h.stamp()
+	r := headroom.Resource{Account: c.account, Kind: k.name, ID: id, Parent: parent, Name: name, Data: raw, Created: now, Updated: now}
+	if parent != "" {
+		r.ParentKind = kindInstance.name
 	}
-	cr, err := h.store.CreateResource(c.ctx, res, hold, h.audit(c, op, k.code, scope, k.label+" "+id+" created"))
-	if err != nil {
-		if headroom.ErrorCodeOf(err) == headroom.ECONFLICT {
-			return newError(errDuplicate, "%s with the name %q already exists", k.label, clip(name))
-		}
-		return err
-	}
-	if !cr.Applied {
-		return h.engine.HoldDenied(hold, applied, cr)
-	}
-	return nil
+	return r, nil
 }
 
-// find returns a resource of k under an instance, decoded into out.
+// slot is the slot of k's quota a resource of k holds in scope; nil for
+// a kind without a quota.
+func (k *kind) slot(scope string) *headroom.Slot {
+	if k.code == "" {
+		return nil
+	}
+	return &headroom.Slot{Code: k.code, Scope: scope, Amount: 1}
+}
+
+// create stores a resource of k under parent (an instance id, or empty)
+// holding one slot of k's quota in scope, or stores nothing. A name taken
+// is ECONFLICT.
+func (h *Handler) create(c *call, k *kind, op, parent, id, name, scope string, data any) error {
+	_, err := h.createWith(c, k, op, parent, id, name, scope, data, headroom.ResourceToken{})
+	return err
+}
+
+// createWith is create with a ClientToken's record, written in the same
+// transaction: a replayed token creates nothing and answers the id of the
+// resource the first request created.
+func (h *Handler) createWith(c *call, k *kind, op, parent, id, name, scope string, data any, token headroom.ResourceToken) (headroom.ResourceResult, error) {
+	res, err := h.newResource(c, k, parent, id, name, data)
+	if err != nil {
+		return headroom.ResourceResult{}, err
+	}
+	out, err := h.engine.CreateResource(c.ctx, headroom.ResourceCreate{Resource: res, Hold: k.slot(scope), Token: token,
+		Note: note(c, op, k.label+" "+id+" created")})
+	switch headroom.ErrorCodeOf(err) {
+	case headroom.ECONFLICT:
+		return out, headroom.Errorf(headroom.ECONFLICT, "%s with the name %q already exists", k.label, clip(name))
+	case headroom.ENOTFOUND:
+		// The instance went while the resource was created.
+		return out, notFound(kindInstance, parent)
+	}
+	return out, err
+}
+
+// find returns a resource of k under an instance, decoded into out;
+// ENOTFOUND if there is none.
 func (h *Handler) find(c *call, k *kind, parent, id string, out any) (headroom.Resource, error) {
-	r, err := h.store.FindResource(c.ctx, c.account, k.name, id)
+	r, err := h.engine.FindResource(c.ctx, c.account, k.name, id)
 	if err == nil && r.Parent != parent {
 		err = headroom.Errorf(headroom.ENOTFOUND, "not found")
 	}
 	if err != nil {
 		if headroom.ErrorCodeOf(err) == headroom.ENOTFOUND {
-			return r, newError(errNotFound, "%s not found: %s", k.label, clip(id))
+			return r, notFound(k, id)
 		}
 		return r, err
 	}
@@ -107,41 +135,75 @@ func (h *Handler) find(c *call, k *kind, parent, id string, out any) (headroom.R
 	return r, nil
 }
 
+// update changes a resource of k under parent with change, decoded from
+// and encoded back to its data of type T, in one compare-and-swap that is
+// retried when another writer changed it first. change may run several
+// times and must have no other effect; it returns the slots the change
+// takes (a positive Amount) or gives back (negative), or nil.
+func update[T any](h *Handler, c *call, k *kind, parent, id string, change func(d *T) (*headroom.Slot, error)) (*T, error) {
+	var out *T
+	var refused error
+	_, err := h.engine.UpdateResource(c.ctx, c.account, k.name, id, func(r *headroom.Resource) (*headroom.Slot, error) {
+		if r.Parent != parent {
+			refused = notFound(k, id)
+			return nil, refused
+		}
+		d := new(T)
+		if err := json.Unmarshal(r.Data, d); err != nil {
+			return nil, err
+		}
+		slot, err := change(d)
+		if err != nil {
+			refused = err
+			return nil, err
+		}
+		if r.Data, err = json.Marshal(d); err != nil {
+			return nil, err
+		}
+		out = d
+		return slot, nil
+	})
+	switch {
+	case err != nil && refused != nil:
+		return nil, err
+	case headroom.ErrorCodeOf(err) == headroom.ENOTFOUND:
+		return nil, notFound(k, id)
+	case err != nil:
+		return nil, err
+	}
+	return out, nil
+}
+
 // remove deletes a resource of k under parent and frees its slot in scope.
 func (h *Handler) remove(c *call, k *kind, op, parent, id, scope string) error {
 	if _, err := h.find(c, k, parent, id, nil); err != nil {
 		return err
 	}
-	var free *headroom.CountChange
-	if k.code != "" {
-		free = h.engine.Free(c.account, k.code, scope, 1)
-	}
-	err := h.store.DeleteResource(c.ctx, c.account, k.name, id, free, h.audit(c, op, k.code, scope, k.label+" "+id+" deleted"))
+	err := h.engine.DeleteResource(c.ctx, headroom.ResourceDelete{Account: c.account, Kind: k.name, ID: id, Free: k.slot(scope),
+		Note: note(c, op, k.label+" "+id+" deleted")})
 	if headroom.ErrorCodeOf(err) == headroom.ENOTFOUND {
-		return newError(errNotFound, "%s not found: %s", k.label, clip(id))
+		return notFound(k, id)
 	}
 	return err
 }
 
 // page lists resources of k under parent, after the opaque token, at most
-// max of them; it returns the next token, empty at the end.
+// max of them; it returns the next token, empty at the end. A token is
+// bound to the operation, the account and the parent.
 func (h *Handler) page(c *call, k *kind, parent, token string, max int) ([]headroom.Resource, string, error) {
-	after := ""
-	if token != "" {
-		b, err := base64.RawURLEncoding.DecodeString(token)
-		if err != nil || len(b) == 0 {
-			return nil, "", newError(errInvalidParameter, "NextToken %q is not a token this API returned", clip(token))
-		}
-		after = string(b)
+	q := &cursor.Query{Op: c.op, Account: c.account, Params: []string{parent}}
+	after, ok := h.cursors.Decode(q, token)
+	if !ok || token != "" && after == "" {
+		return nil, "", newError(errInvalidParameter, "NextToken %q is not a token this API returned", clip(token))
 	}
-	rs, err := h.store.ListResources(c.ctx, headroom.ResourceFilter{Account: c.account, Kind: k.name, Parent: parent, AfterID: after, Limit: max + 1})
+	rs, err := h.engine.ListResources(c.ctx, headroom.ResourceFilter{Account: c.account, Kind: k.name, Parent: parent, AfterID: after, Limit: max + 1})
 	if err != nil {
 		return nil, "", err
 	}
 	next := ""
 	if len(rs) > max {
 		rs = rs[:max]
-		next = base64.RawURLEncoding.EncodeToString([]byte(rs[max-1].ID))
+		next = h.cursors.Encode(q, rs[max-1].ID)
 	}
 	return rs, next, nil
 }

@@ -1,37 +1,71 @@
 package connectapi
 
 // routes lists every operation with Amazon Connect's exact method and path
-// (from the service model), the error its model lists for a breached quota
-// and the error it lists for bad parameters.
-var routes = []route{
-	{"PUT", "/instance", "CreateInstance", errServiceQuota, errInvalidRequest, createInstance},
-	{"GET", "/instance/{InstanceId}", "DescribeInstance", errServiceQuota, errInvalidRequest, describeInstance},
-	{"GET", "/instance", "ListInstances", errServiceQuota, errInvalidRequest, listInstances},
-	{"DELETE", "/instance/{InstanceId}", "DeleteInstance", errServiceQuota, errInvalidRequest, deleteInstance},
+// (from the service model) and the error names its model lists. It is
+// built here, once.
+var routes = buildRoutes()
 
-	{"PUT", "/users/{InstanceId}", "CreateUser", errLimitExceeded, errInvalidParameter, createUser},
-	{"GET", "/users/{InstanceId}/{UserId}", "DescribeUser", errLimitExceeded, errInvalidParameter, describeUser},
-	{"GET", "/users-summary/{InstanceId}", "ListUsers", errLimitExceeded, errInvalidParameter, listUsers},
-	{"DELETE", "/users/{InstanceId}/{UserId}", "DeleteUser", errLimitExceeded, errInvalidParameter, deleteUser},
-
-	{"PUT", "/queues/{InstanceId}", "CreateQueue", errLimitExceeded, errInvalidParameter, createQueue},
-	{"DELETE", "/queues/{InstanceId}/{QueueId}", "DeleteQueue", errLimitExceeded, errInvalidParameter, deleteQueue},
-	{"POST", "/queues/{InstanceId}/{QueueId}/max-contacts", "UpdateQueueMaxContacts", errLimitExceeded, errInvalidParameter, updateQueueMaxContacts},
-
-	{"PUT", "/routing-profiles/{InstanceId}", "CreateRoutingProfile", errLimitExceeded, errInvalidParameter, createRoutingProfile},
-	{"POST", "/routing-profiles/{InstanceId}/{RoutingProfileId}/associate-queues", "AssociateRoutingProfileQueues", errInvalidRequest, errInvalidParameter, associateRoutingProfileQueues},
-	{"POST", "/routing-profiles/{InstanceId}/{RoutingProfileId}/disassociate-queues", "DisassociateRoutingProfileQueues", errInvalidRequest, errInvalidParameter, disassociateRoutingProfileQueues},
+// r is a route whose error names are the defaults but for the quota and
+// bad-input errors.
+func r(method, path, op, quotaErr, badInput string, fn func(h *Handler, c *call) (any, error)) route {
+	return route{method: method, path: path, op: op, quotaErr: quotaErr, badInput: badInput, fn: fn}
 }
 
-func init() {
-	routes = append(routes,
-		route{"PUT", "/contact/outbound-voice", "StartOutboundVoiceContact", errLimitExceeded, errInvalidParameter, startOutboundVoiceContact},
-		route{"PUT", "/contact/chat", "StartChatContact", errLimitExceeded, errInvalidParameter, startChatContact},
-		route{"PUT", "/contact/task", "StartTaskContact", errServiceQuota, errInvalidParameter, startTaskContact},
-		route{"POST", "/contact/transfer", "TransferContact", errServiceQuota, errInvalidRequest, transferContact},
-		route{"POST", "/contact/stop", "StopContact", errInvalidRequest, errInvalidParameter, stopContact},
-		route{"GET", "/contacts/{InstanceId}/{ContactId}", "DescribeContact", errInvalidRequest, errInvalidParameter, describeContact},
-		route{"POST", "/contact/attributes", "UpdateContactAttributes", errInvalidParameter, errInvalidParameter, updateContactAttributes},
-		route{"POST", "/contact/monitor", "MonitorContact", errServiceQuota, errInvalidRequest, monitorContact},
+// conflicts names the route's ECONFLICT error.
+func (rt route) conflicts(name string) route { rt.conflictErr = name; return rt }
+
+// idempotent says the route's model lists IdempotencyException for a
+// ClientToken reused with other parameters.
+func (rt route) idempotent() route { rt.tokenErr = errIdempotency; return rt }
+
+func buildRoutes() []route {
+	rs := []route{
+		// An alias taken is InvalidRequestException.
+		r("PUT", "/instance", "CreateInstance", errServiceQuota, errInvalidRequest, createInstance).conflicts(errInvalidRequest),
+		r("GET", "/instance/{InstanceId}", "DescribeInstance", errServiceQuota, errInvalidRequest, describeInstance),
+		r("GET", "/instance", "ListInstances", errServiceQuota, errInvalidRequest, listInstances),
+		r("DELETE", "/instance/{InstanceId}", "DeleteInstance", errServiceQuota, errInvalidRequest, deleteInstance),
+
+		r("PUT", "/users/{InstanceId}", "CreateUser", errLimitExceeded, errInvalidParameter, createUser),
+		r("GET", "/users/{InstanceId}/{UserId}", "DescribeUser", errLimitExceeded, errInvalidParameter, describeUser),
+		r("GET", "/users-summary/{InstanceId}", "ListUsers", errLimitExceeded, errInvalidParameter, listUsers),
+		r("DELETE", "/users/{InstanceId}/{UserId}", "DeleteUser", errLimitExceeded, errInvalidParameter, deleteUser),
+
+		r("PUT", "/queues/{InstanceId}", "CreateQueue", errLimitExceeded, errInvalidParameter, createQueue),
+		r("DELETE", "/queues/{InstanceId}/{QueueId}", "DeleteQueue", errLimitExceeded, errInvalidParameter, deleteQueue),
+		r("POST", "/queues/{InstanceId}/{QueueId}/max-contacts", "UpdateQueueMaxContacts", errLimitExceeded, errInvalidParameter, updateQueueMaxContacts),
+
+		r("PUT", "/routing-profiles/{InstanceId}", "CreateRoutingProfile", errLimitExceeded, errInvalidParameter, createRoutingProfile),
+		r("POST", "/routing-profiles/{InstanceId}/{RoutingProfileId}/associate-queues", "AssociateRoutingProfileQueues", errInvalidRequest, errInvalidParameter, associateRoutingProfileQueues),
+		r("POST", "/routing-profiles/{InstanceId}/{RoutingProfileId}/disassociate-queues", "DisassociateRoutingProfileQueues", errInvalidRequest, errInvalidParameter, disassociateRoutingProfileQueues),
+
+		r("PUT", "/contact/outbound-voice", "StartOutboundVoiceContact", errLimitExceeded, errInvalidParameter, startOutboundVoiceContact),
+		r("PUT", "/contact/chat", "StartChatContact", errLimitExceeded, errInvalidParameter, startChatContact),
+		r("PUT", "/contact/task", "StartTaskContact", errServiceQuota, errInvalidParameter, startTaskContact),
+		r("POST", "/contact/transfer", "TransferContact", errServiceQuota, errInvalidRequest, transferContact).idempotent(),
+		r("POST", "/contact/stop", "StopContact", errInvalidRequest, errInvalidParameter, stopContact),
+		r("GET", "/contacts/{InstanceId}/{ContactId}", "DescribeContact", errInvalidRequest, errInvalidParameter, describeContact),
+		r("POST", "/contact/attributes", "UpdateContactAttributes", errInvalidParameter, errInvalidParameter, updateContactAttributes),
+		r("POST", "/contact/monitor", "MonitorContact", errServiceQuota, errInvalidRequest, monitorContact).idempotent(),
+	}
+	for _, s := range simpleSpecs {
+		rs = append(rs, r("PUT", "/"+s.seg+"/{InstanceId}", s.op, s.quotaErr, errInvalidParameter,
+			func(h *Handler, c *call) (any, error) { return h.createSimple(c, s) }))
+		if s.deleteOp != "" {
+			rs = append(rs, r("DELETE", "/"+s.seg+"/{InstanceId}/{"+s.idParam+"}", s.deleteOp, errInvalidRequest, errInvalidParameter,
+				func(h *Handler, c *call) (any, error) { return h.deleteSimple(c, s) }))
+		}
+	}
+	return append(rs,
+		// A number claimed twice is InvalidParameterException.
+		r("POST", "/phone-number/claim", "ClaimPhoneNumber", errInvalidParameter, errInvalidParameter, claimPhoneNumber).conflicts(errInvalidParameter).idempotent(),
+		r("DELETE", "/phone-number/{PhoneNumberId}", "ReleasePhoneNumber", errInvalidParameter, errInvalidParameter, releasePhoneNumber).idempotent(),
+		r("PUT", "/instance/{InstanceId}/lambda-function", "AssociateLambdaFunction", errServiceQuota, errInvalidParameter, associateLambdaFunction).conflicts(errConflict),
+		r("DELETE", "/instance/{InstanceId}/lambda-function", "DisassociateLambdaFunction", errServiceQuota, errInvalidParameter, disassociateLambdaFunction),
+		r("PUT", "/instance/{InstanceId}/bot", "AssociateBot", errServiceQuota, errInvalidRequest, associateBot).conflicts(errConflict),
+		r("POST", "/instance/{InstanceId}/bot", "DisassociateBot", errServiceQuota, errInvalidRequest, disassociateBot),
+
+		r("POST", "/metrics/current/{InstanceId}", "GetCurrentMetricData", errInvalidRequest, errInvalidParameter, getCurrentMetricData),
+		r("POST", "/metrics/historical/{InstanceId}", "GetMetricData", errInvalidRequest, errInvalidParameter, getMetricData),
 	)
 }

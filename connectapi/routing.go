@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 
 	"github.com/headroomhq/headroom"
+	"github.com/headroomhq/headroom/internal/ids"
 )
 
 // queueRef is one queue–channel pair: what "Queues per routing profile per
@@ -100,19 +101,13 @@ func newPairs(have, add []queueConfig) []queueConfig {
 	return out
 }
 
-// reservePairs takes n slots of the routing profile's queue–channel quota.
-// pairChange returns the slot change of n queue–channel pairs of a routing
-// profile: a hold (n > 0), a free (n < 0) or nothing, with the applied value
-// a refused hold is reported against.
-func (h *Handler) pairChange(c *call, iid, rid string, n int) (hold, free *headroom.CountChange, a headroom.Applied, err error) {
-	scope := routingScope(iid, rid)
-	switch {
-	case n > 0:
-		hold, a, err = h.engine.Hold(c.ctx, c.account, headroom.CodeQueuesPerProfile, scope, int64(n))
-	case n < 0:
-		free = h.engine.Free(c.account, headroom.CodeQueuesPerProfile, scope, int64(-n))
+// pairSlots is the slot change of n queue–channel pairs of a routing
+// profile: taken (n > 0), given back (n < 0) or none.
+func pairSlots(iid, rid string, n int) *headroom.Slot {
+	if n == 0 {
+		return nil
 	}
-	return hold, free, a, err
+	return &headroom.Slot{Code: headroom.CodeQueuesPerProfile, Scope: routingScope(iid, rid), Amount: int64(n)}
 }
 
 func createRoutingProfile(h *Handler, c *call) (any, error) {
@@ -125,18 +120,18 @@ func createRoutingProfile(h *Handler, c *call) (any, error) {
 		MediaConcurrencies     []mediaConcurrency `json:"MediaConcurrencies"`
 		Tags                   json.RawMessage    `json:"Tags"`
 	}
-	if err := decode(c.body, &in, errInvalidParameter); err != nil {
+	if err := decode(c.body, &in); err != nil {
 		return nil, err
 	}
 	switch {
 	case in.Name == "":
-		return nil, required(errInvalidParameter, "Name")
+		return nil, required("Name")
 	case in.Description == "":
-		return nil, required(errInvalidParameter, "Description")
+		return nil, required("Description")
 	case in.DefaultOutboundQueueId == "":
-		return nil, required(errInvalidParameter, "DefaultOutboundQueueId")
+		return nil, required("DefaultOutboundQueueId")
 	case len(in.MediaConcurrencies) == 0:
-		return nil, required(errInvalidParameter, "MediaConcurrencies")
+		return nil, required("MediaConcurrencies")
 	}
 	for i, m := range in.MediaConcurrencies {
 		if !validChannel(m.Channel) {
@@ -156,7 +151,7 @@ func createRoutingProfile(h *Handler, c *call) (any, error) {
 		return nil, err
 	}
 	pairs := newPairs(nil, in.QueueConfigs)
-	id := newID()
+	id := ids.New()
 	d := routingProfileData{RoutingProfileId: id, RoutingProfileArn: h.arn(c.account, "instance/"+iid+"/routing-profile/"+id),
 		Name: in.Name, Description: in.Description, DefaultOutboundQueueId: in.DefaultOutboundQueueId,
 		MediaConcurrencies: in.MediaConcurrencies, Queues: pairs, Tags: in.Tags}
@@ -169,16 +164,13 @@ func createRoutingProfile(h *Handler, c *call) (any, error) {
 		return nil, err
 	}
 	if len(pairs) > 0 {
-		h.mu.Lock()
-		err := h.setPairs(c, iid, id, func(d *routingProfileData) (int, error) {
+		_, err := update(h, c, kindRoutingProfile, iid, id, func(d *routingProfileData) (*headroom.Slot, error) {
 			d.Queues = pairs
-			return len(pairs), nil
+			return pairSlots(iid, id, len(pairs)), nil
 		})
-		h.mu.Unlock()
 		if err != nil {
-			free := h.engine.Free(c.account, kindRoutingProfile.code, instanceScope(iid), 1)
-			if derr := h.store.DeleteResource(c.ctx, c.account, kindRoutingProfile.name, id, free,
-				h.audit(c, "CreateRoutingProfile", kindRoutingProfile.code, instanceScope(iid), "routing profile "+id+" removed: its queues were refused")); derr != nil {
+			if derr := h.engine.DeleteResource(c.ctx, headroom.ResourceDelete{Account: c.account, Kind: kindRoutingProfile.name, ID: id,
+				Free: kindRoutingProfile.slot(instanceScope(iid)), Note: note(c, "CreateRoutingProfile", "routing profile "+id+" removed: its queues were refused")}); derr != nil {
 				h.log.Error("removing a routing profile whose queues were refused", "err", derr)
 			}
 			return nil, err
@@ -187,66 +179,42 @@ func createRoutingProfile(h *Handler, c *call) (any, error) {
 	return map[string]string{"RoutingProfileId": id, "RoutingProfileArn": d.RoutingProfileArn}, nil
 }
 
-// updateProfile runs fn on a routing profile's data under the handler's
-// lock and stores the result with the change of its pair count.
-func (h *Handler) updateProfile(c *call, fn func(iid string, d *routingProfileData) (int, error)) error {
+// updateProfile changes a routing profile's queues with fn, which says by
+// how many pairs, and stores the profile with the pair slots in one
+// compare-and-swap, retried if another writer changed the profile first:
+// concurrent changes never lose a pair nor count one twice. fn may run
+// several times, each on a fresh read, and must have no other effect.
+func (h *Handler) updateProfile(c *call, fn func(d *routingProfileData) int) error {
 	iid, rid := c.path("InstanceId"), c.path("RoutingProfileId")
 	if _, err := h.instance(c, iid); err != nil {
 		return err
 	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.setPairs(c, iid, rid, func(d *routingProfileData) (int, error) { return fn(iid, d) })
-}
-
-// setPairs applies fn, which changes a routing profile's queues and says by
-// how many pairs, and stores the profile and the pair slots in one update.
-// The handler's lock must be held.
-func (h *Handler) setPairs(c *call, iid, rid string, fn func(d *routingProfileData) (int, error)) error {
-	var d routingProfileData
-	r, err := h.find(c, kindRoutingProfile, iid, rid, &d)
-	if err != nil {
-		return err
-	}
-	delta, err := fn(&d)
-	if err != nil {
-		return err
-	}
-	hold, free, a, err := h.pairChange(c, iid, rid, delta)
-	if err != nil {
-		return err
-	}
-	if r.Data, err = json.Marshal(d); err != nil {
-		return err
-	}
-	r.Updated = h.clock.Now()
-	res, err := h.store.UpdateResource(c.ctx, r, hold, free)
-	if err != nil {
-		return err
-	}
-	if !res.Applied {
-		return h.engine.HoldDenied(hold, a, res)
-	}
-	return nil
+	_, err := update(h, c, kindRoutingProfile, iid, rid, func(d *routingProfileData) (*headroom.Slot, error) {
+		return pairSlots(iid, rid, fn(d)), nil
+	})
+	return err
 }
 
 func associateRoutingProfileQueues(h *Handler, c *call) (any, error) {
 	var in struct {
 		QueueConfigs []queueConfig `json:"QueueConfigs"`
 	}
-	if err := decode(c.body, &in, errInvalidParameter); err != nil {
+	if err := decode(c.body, &in); err != nil {
 		return nil, err
 	}
 	if len(in.QueueConfigs) == 0 {
-		return nil, required(errInvalidParameter, "QueueConfigs")
+		return nil, required("QueueConfigs")
 	}
-	err := h.updateProfile(c, func(iid string, d *routingProfileData) (int, error) {
-		if err := h.checkQueueConfigs(c, iid, in.QueueConfigs); err != nil {
-			return 0, err
-		}
+	if _, err := h.instance(c, c.path("InstanceId")); err != nil {
+		return nil, err
+	}
+	if err := h.checkQueueConfigs(c, c.path("InstanceId"), in.QueueConfigs); err != nil {
+		return nil, err
+	}
+	err := h.updateProfile(c, func(d *routingProfileData) int {
 		add := newPairs(d.Queues, in.QueueConfigs)
 		d.Queues = append(d.Queues, add...)
-		return len(add), nil
+		return len(add)
 	})
 	if err != nil {
 		return nil, err
@@ -258,17 +226,17 @@ func disassociateRoutingProfileQueues(h *Handler, c *call) (any, error) {
 	var in struct {
 		QueueReferences []*queueRef `json:"QueueReferences"`
 	}
-	if err := decode(c.body, &in, errInvalidParameter); err != nil {
+	if err := decode(c.body, &in); err != nil {
 		return nil, err
 	}
-	err := h.updateProfile(c, func(iid string, d *routingProfileData) (int, error) {
-		drop := map[queueRef]bool{}
-		for _, ref := range in.QueueReferences {
-			if ref == nil || ref.QueueId == "" || !validChannel(ref.Channel) {
-				return 0, newError(errInvalidParameter, "QueueReferences entries need a QueueId and a Channel of VOICE, CHAT, TASK or EMAIL")
-			}
-			drop[*ref] = true
+	drop := map[queueRef]bool{}
+	for _, ref := range in.QueueReferences {
+		if ref == nil || ref.QueueId == "" || !validChannel(ref.Channel) {
+			return nil, newError(errInvalidParameter, "QueueReferences entries need a QueueId and a Channel of VOICE, CHAT, TASK or EMAIL")
 		}
+		drop[*ref] = true
+	}
+	err := h.updateProfile(c, func(d *routingProfileData) int {
 		kept := d.Queues[:0]
 		for _, q := range d.Queues {
 			if !drop[*q.QueueReference] {
@@ -277,7 +245,7 @@ func disassociateRoutingProfileQueues(h *Handler, c *call) (any, error) {
 		}
 		n := len(d.Queues) - len(kept)
 		d.Queues = kept
-		return -n, nil
+		return -n
 	})
 	if err != nil {
 		return nil, err

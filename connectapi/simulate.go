@@ -2,13 +2,9 @@ package connectapi
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
-	"io"
 	"net/http"
 
 	"github.com/headroomhq/headroom"
-	"github.com/headroomhq/headroom/httpapi"
 )
 
 // Traffic the public API cannot create, for local testing: inbound calls,
@@ -24,20 +20,6 @@ const (
 	// calls quota.
 	OutcomeReorderTone = "REORDER_TONE"
 )
-
-// kindBreaches keeps an instance's breach counters, as CloudWatch's Sum
-// metrics of the same names.
-var kindBreaches = &kind{name: "connect:breaches", label: "Breach counters"}
-
-// Breaches are an instance's counts of refused contacts.
-type Breaches struct {
-	CallsBreachingConcurrencyQuota int64
-	ChatsBreachingActiveChatQuota  int64
-	TasksBreachingConcurrencyQuota int64
-	// ThrottledCalls counts StartOutboundVoiceContact calls refused for
-	// the API rate.
-	ThrottledCalls int64
-}
 
 // InstanceMetrics is what GET /v1/simulate/{account}/instances/{instance}/metrics
 // returns: Connect's CloudWatch quota metrics for the instance. The
@@ -85,102 +67,62 @@ type Accept struct {
 // SimulatePrefix starts every simulate endpoint.
 const SimulatePrefix = "/v1/simulate/{account}/instances/{instance}"
 
-// MountSimulate mounts the simulated traffic endpoints on the native
-// server.
-func (h *Handler) MountSimulate(s *httpapi.Server) {
-	handle := func(pattern string, fn func(c *call) (any, error)) {
-		s.HandleForAccount(pattern, func(w http.ResponseWriter, r *http.Request) {
-			c := &call{ctx: r.Context(), account: r.PathValue("account"), keyID: httpapi.Actor(r), r: r}
-			body, err := readAll(r, h.maxBody)
-			if err == nil {
-				c.body = body
-				var out any
-				if out, err = fn(c); err == nil {
-					httpapi.WriteJSON(w, http.StatusOK, out)
-					return
-				}
-			}
-			s.WriteError(w, r, toNative(err))
-		})
-	}
-	handle("POST "+SimulatePrefix+"/inbound-calls", h.simInboundCall)
-	handle("PUT "+SimulatePrefix+"/agents/{user}", h.simAgentState)
-	handle("POST "+SimulatePrefix+"/contacts/{contact}/accept", h.simAccept)
-	handle("POST "+SimulatePrefix+"/contacts/{contact}/end", h.simEnd)
-	handle("GET "+SimulatePrefix+"/metrics", h.simMetrics)
+// SimulateRoute is one native endpoint of simulated traffic.
+type SimulateRoute struct {
+	// Pattern is the method and path, with {account}, such as
+	// "POST /v1/simulate/{account}/instances/{instance}/inbound-calls".
+	Pattern string
+	// Serve answers a request of account, made by actor, with its body:
+	// a value to write as JSON, or a domain error (*headroom.Error). The
+	// caller, the native API, authenticates the account and reads the
+	// body first.
+	Serve func(ctx context.Context, account, actor string, r *http.Request, body []byte) (any, error)
 }
 
-func readAll(r *http.Request, limit int64) ([]byte, error) {
-	if r.Body == nil {
-		return nil, nil
+// SimulateRoutes returns the simulated traffic endpoints, for the native
+// API to mount.
+func (h *Handler) SimulateRoutes() []SimulateRoute {
+	route := func(pattern, op string, fn func(c *call) (any, error)) SimulateRoute {
+		return SimulateRoute{Pattern: pattern, Serve: func(ctx context.Context, account, actor string, r *http.Request, body []byte) (any, error) {
+			return fn(&call{ctx: ctx, op: op, account: account, keyID: actor, r: r, body: body})
+		}}
 	}
-	b, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
-	if err != nil {
-		return nil, headroom.Errorf(headroom.EINVALID, "request body could not be read: %v", err)
+	return []SimulateRoute{
+		route("POST "+SimulatePrefix+"/inbound-calls", "SimulateInboundCall", h.simInboundCall),
+		route("PUT "+SimulatePrefix+"/agents/{user}", "SimulateAgentState", h.simAgentState),
+		route("POST "+SimulatePrefix+"/contacts/{contact}/accept", "SimulateAccept", h.simAccept),
+		route("POST "+SimulatePrefix+"/contacts/{contact}/end", "SimulateEnd", h.simEnd),
+		route("GET "+SimulatePrefix+"/metrics", "SimulateMetrics", h.simMetrics),
 	}
-	if int64(len(b)) > limit {
-		return nil, headroom.Errorf(headroom.EINVALID, "request body is over the limit of %d bytes", limit)
-	}
-	return b, nil
-}
-
-// toNative converts a Connect wire error to the engine's error codes, for
-// the native API.
-func toNative(err error) error {
-	var e *apiError
-	if !errors.As(err, &e) {
-		return err
-	}
-	code := headroom.EINVALID
-	switch e.name {
-	case errNotFound:
-		code = headroom.ENOTFOUND
-	case errDuplicate, errConflict, errInUse:
-		code = headroom.ECONFLICT
-	case errLimitExceeded, errServiceQuota:
-		code = headroom.EQUOTAEXCEEDED
-	case errThrottling:
-		code = headroom.ETHROTTLED
-	case errInternal:
-		code = headroom.EINTERNAL
-	}
-	return &headroom.Error{Code: code, Message: e.message}
 }
 
 // channelThrottled is countBreach's channel for a call refused for the
 // API rate.
 const channelThrottled = "THROTTLED"
 
-// countBreach adds one to an instance's breach counter for a channel.
-func (h *Handler) countBreach(ctx context.Context, account, iid, channel string) {
-	h.breachMu.Lock()
-	defer h.breachMu.Unlock()
-	var b Breaches
-	r, err := h.store.FindResource(ctx, account, kindBreaches.name, iid)
-	exists := err == nil
-	if exists {
-		json.Unmarshal(r.Data, &b)
-	}
+// breachKey is the plain counter of an instance's breach metric, such as
+// CallsBreachingConcurrencyQuota: one atomic counter per metric, in the
+// instance's scope so that deleting the instance removes it.
+func breachKey(account, iid, metric string) headroom.UsageKey {
+	return headroom.UsageKey{Account: account, Code: "connect:" + metric, Scope: instanceScope(iid)}
+}
+
+// breachMetric is the metric a refused contact of a channel counts in.
+func breachMetric(channel string) string {
 	switch channel {
 	case "VOICE":
-		b.CallsBreachingConcurrencyQuota++
+		return "CallsBreachingConcurrencyQuota"
 	case "CHAT":
-		b.ChatsBreachingActiveChatQuota++
+		return "ChatsBreachingActiveChatQuota"
 	case channelThrottled:
-		b.ThrottledCalls++
-	default:
-		b.TasksBreachingConcurrencyQuota++
+		return "ThrottledCalls"
 	}
-	data, _ := json.Marshal(b)
-	now := h.now()
-	if exists {
-		r.Data, r.Updated = data, now
-		_, err = h.store.UpdateResource(ctx, r, nil, nil)
-	} else {
-		_, err = h.store.CreateResource(ctx, headroom.Resource{Account: account, Kind: kindBreaches.name, ID: iid, Parent: iid, Data: data, Created: now, Updated: now},
-			nil, headroom.AuditEntry{Time: now, Actor: "connect", Account: account, Action: "connect.breach", Detail: "breach counters of instance " + iid})
-	}
-	if err != nil {
+	return "TasksBreachingConcurrencyQuota"
+}
+
+// countBreach adds one to an instance's breach counter for a channel.
+func (h *Handler) countBreach(ctx context.Context, account, iid, channel string) {
+	if _, err := h.engine.AddCounter(ctx, breachKey(account, iid, breachMetric(channel)), 1); err != nil {
 		h.log.Error("counting a breach", "instance", iid, "err", err)
 	}
 }
@@ -190,7 +132,7 @@ func (h *Handler) countBreach(ctx context.Context, account, iid, channel string)
 // a callback is queued and takes no slot until offered to an agent.
 func (h *Handler) simInboundCall(c *call) (any, error) {
 	var in InboundCall
-	if err := decode(c.body, &in, errInvalidParameter); err != nil {
+	if err := decode(c.body, &in); err != nil {
 		return nil, err
 	}
 	iid := c.r.PathValue("instance")
@@ -207,7 +149,7 @@ func (h *Handler) simInboundCall(c *call) (any, error) {
 	if in.Callback {
 		d.InitiationMethod, d.State, outcome = "CALLBACK", stateCallback, OutcomeCallbackQueued
 	}
-	if err := h.startContact(c, d, callTTL); err != nil {
+	if _, err := h.startContact(c, "SimulateInboundCall", d, callTTL, headroom.ResourceToken{}); err != nil {
 		if headroom.ErrorCodeOf(err) == headroom.EQUOTAEXCEEDED {
 			return InboundCallResult{Outcome: OutcomeReorderTone, Message: headroom.ErrorMessage(err)}, nil
 		}
@@ -218,7 +160,7 @@ func (h *Handler) simInboundCall(c *call) (any, error) {
 
 func (h *Handler) simAgentState(c *call) (any, error) {
 	var in AgentState
-	if err := decode(c.body, &in, errInvalidParameter); err != nil {
+	if err := decode(c.body, &in); err != nil {
 		return nil, err
 	}
 	iid, uid := c.r.PathValue("instance"), c.r.PathValue("user")
@@ -228,36 +170,53 @@ func (h *Handler) simAgentState(c *call) (any, error) {
 	if _, err := h.find(c, kindUser, iid, uid, nil); err != nil {
 		return nil, err
 	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
 	st := agentState{UserId: uid, Online: in.Online, Available: in.Online && in.Available}
-	data, _ := json.Marshal(st)
-	id := iid + "|" + uid
-	now := h.now()
-	r, err := h.store.FindResource(c.ctx, c.account, kindAgentState.name, id)
-	switch {
-	case err == nil:
-		r.Data, r.Updated = data, now
-		_, err = h.store.UpdateResource(c.ctx, r, nil, nil)
-	case headroom.ErrorCodeOf(err) == headroom.ENOTFOUND:
-		_, err = h.store.CreateResource(c.ctx, headroom.Resource{Account: c.account, Kind: kindAgentState.name, ID: id, Parent: iid, Data: data, Created: now, Updated: now},
-			nil, h.audit(c, "SimulateAgentState", "", "", "agent "+uid+" state set"))
-	}
-	if err != nil {
+	if err := h.putAgentState(c, iid, st); err != nil {
 		return nil, err
 	}
 	return in, nil
 }
 
+// putAgentState creates or replaces an agent's state: a create, and
+// when another request created it first, an update, until one of them
+// holds (a delete in between makes the create the next try).
+func (h *Handler) putAgentState(c *call, iid string, st agentState) error {
+	id := iid + "|" + st.UserId
+	for range maxUpsertTries {
+		r, err := h.newResource(c, kindAgentState, iid, id, "", st)
+		if err != nil {
+			return err
+		}
+		_, err = h.engine.CreateResource(c.ctx, headroom.ResourceCreate{Resource: r, Note: note(c, "SimulateAgentState", "agent "+st.UserId+" state set")})
+		if headroom.ErrorCodeOf(err) != headroom.ECONFLICT {
+			if headroom.ErrorCodeOf(err) == headroom.ENOTFOUND {
+				return notFound(kindInstance, iid)
+			}
+			return err
+		}
+		_, err = update(h, c, kindAgentState, iid, id, func(d *agentState) (*headroom.Slot, error) {
+			*d = st
+			return nil, nil
+		})
+		if headroom.ErrorCodeOf(err) != headroom.ENOTFOUND {
+			return err
+		}
+	}
+	return headroom.Errorf(headroom.ESTALE, "the state of agent %s kept changing while it was set; try again", st.UserId)
+}
+
+// maxUpsertTries bounds putAgentState's create-or-update loop.
+const maxUpsertTries = 16
+
 // simAccept: an agent accepts a contact. A callback is counted against
 // concurrent calls now; a chat takes one of the agent's 5 chat slots.
 func (h *Handler) simAccept(c *call) (any, error) {
 	var in Accept
-	if err := decode(c.body, &in, errInvalidParameter); err != nil {
+	if err := decode(c.body, &in); err != nil {
 		return nil, err
 	}
 	if in.AgentID == "" {
-		return nil, required(errInvalidParameter, "agent_id")
+		return nil, required("agent_id")
 	}
 	iid := c.r.PathValue("instance")
 	if _, err := h.instance(c, iid); err != nil {
@@ -266,39 +225,75 @@ func (h *Handler) simAccept(c *call) (any, error) {
 	if _, err := h.find(c, kindUser, iid, in.AgentID, nil); err != nil {
 		return nil, err
 	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	d, r, err := h.contact(c, iid, c.r.PathValue("contact"))
+	id := c.r.PathValue("contact")
+	d, err := h.contact(c, iid, id)
 	if err != nil {
 		return nil, err
 	}
 	now := h.now()
 	if d.ended(now) {
-		return nil, newError(errInvalidRequest, "Contact %s has ended", d.Id)
+		return nil, ended(d, false)
 	}
-	if d.State == stateConnected {
-		return nil, newError(errInvalidRequest, "Contact %s is already connected to agent %s", d.Id, d.AgentId)
+	if err := connectable(d); err != nil {
+		return nil, err
 	}
+	// The slot is taken first and the contact connected after, only if it
+	// is still waiting; if it is not, the slot is given back, unless the
+	// contact is now connected with that same slot by another accept.
+	var lease *headroom.Request
 	switch {
 	case d.State == stateCallback:
-		if _, err := h.engine.Do(c.ctx, headroom.Request{Op: headroom.OpAcquire, Account: c.account, Code: headroom.CodeConcurrentCalls,
-			Scope: instanceScope(iid), LeaseID: d.Id, TTL: d.Expires.Sub(now)}); err != nil {
-			if headroom.ErrorCodeOf(err) == headroom.EQUOTAEXCEEDED {
+		lease = &headroom.Request{Account: c.account, Code: headroom.CodeConcurrentCalls, Scope: instanceScope(iid), LeaseID: d.Id}
+	case d.Channel == "CHAT":
+		lease = &headroom.Request{Account: c.account, Code: headroom.CodeChatsPerAgent, Scope: instanceScope(iid) + "/agent/" + in.AgentID, LeaseID: d.Id}
+	}
+	if lease != nil {
+		acquire := *lease
+		acquire.Op, acquire.TTL = headroom.OpAcquire, d.Expires.Sub(now)
+		if _, err := h.engine.Do(c.ctx, acquire); err != nil {
+			if d.State == stateCallback && headroom.ErrorCodeOf(err) == headroom.EQUOTAEXCEEDED {
 				h.countBreach(c.ctx, c.account, iid, "VOICE")
 			}
 			return nil, err
 		}
-	case d.Channel == "CHAT":
-		if _, err := h.engine.Do(c.ctx, headroom.Request{Op: headroom.OpAcquire, Account: c.account, Code: headroom.CodeChatsPerAgent,
-			Scope: instanceScope(iid) + "/agent/" + in.AgentID, LeaseID: d.Id, TTL: d.Expires.Sub(now)}); err != nil {
-			return nil, err
-		}
 	}
-	d.State, d.AgentId = stateConnected, in.AgentID
-	if err := h.save(c, r, d); err != nil {
+	d, err = h.changeContact(c, iid, id, false, func(d *contactData) error {
+		if err := connectable(d); err != nil {
+			return err
+		}
+		d.State, d.AgentId = stateConnected, in.AgentID
+		return nil
+	})
+	if err != nil {
+		if lease != nil && !h.connectedWith(c, iid, id, lease, in.AgentID) {
+			release := *lease
+			release.Op = headroom.OpReleaseLease
+			if _, rerr := h.engine.Do(c.ctx, release); rerr != nil {
+				h.log.Error("releasing the slot of a contact not accepted", "contact", id, "err", rerr)
+			}
+		}
 		return nil, err
 	}
 	return map[string]string{"contact_id": d.Id, "state": d.State, "agent_id": d.AgentId}, nil
+}
+
+// connectable refuses to connect a contact connected already.
+func connectable(d *contactData) error {
+	if d.State == stateConnected {
+		return headroom.Errorf(headroom.EPRECONDITION, "Contact %s is already connected to agent %s", d.Id, d.AgentId)
+	}
+	return nil
+}
+
+// connectedWith reports whether a contact is now connected holding the
+// lease an accept took: the instance's call slot, or the chat slot of the
+// same agent.
+func (h *Handler) connectedWith(c *call, iid, id string, lease *headroom.Request, agent string) bool {
+	var d contactData
+	if _, err := h.find(c, kindContact, iid, id, &d); err != nil {
+		return false
+	}
+	return d.State == stateConnected && (lease.Code == headroom.CodeConcurrentCalls || d.AgentId == agent)
 }
 
 // simEnd: a contact ends, freeing its slots.
@@ -307,30 +302,33 @@ func (h *Handler) simEnd(c *call) (any, error) {
 	if _, err := h.instance(c, iid); err != nil {
 		return nil, err
 	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	d, r, err := h.contact(c, iid, c.r.PathValue("contact"))
+	d, err := h.endContact(c, iid, c.r.PathValue("contact"))
 	if err != nil {
-		return nil, err
-	}
-	if d.ended(h.now()) {
-		return nil, newError(errInvalidRequest, "Contact %s has already ended", d.Id)
-	}
-	if err := h.endContact(c, r, d); err != nil {
 		return nil, err
 	}
 	return map[string]string{"contact_id": d.Id, "state": d.State}, nil
 }
 
-// endContact frees a live contact's slots and records its end.
-func (h *Handler) endContact(c *call, r headroom.Resource, d *contactData) error {
+// endContact ends a live contact, then frees its slots: of concurrent
+// ends, one ends it and the others are refused (EPRECONDITION), and the
+// slots are freed only once the end is stored.
+func (h *Handler) endContact(c *call, iid, id string) (*contactData, error) {
+	now := h.now()
+	d, err := h.changeContact(c, iid, id, true, func(d *contactData) error {
+		d.State, d.Disconnected = stateEnded, now
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
 	h.releaseSlot(c, d)
 	if d.Channel == "CHAT" && d.AgentId != "" {
-		h.engine.Do(c.ctx, headroom.Request{Op: headroom.OpReleaseLease, Account: c.account, Code: headroom.CodeChatsPerAgent,
-			Scope: instanceScope(d.InstanceId) + "/agent/" + d.AgentId, LeaseID: d.Id})
+		if _, err := h.engine.Do(c.ctx, headroom.Request{Op: headroom.OpReleaseLease, Account: c.account, Code: headroom.CodeChatsPerAgent,
+			Scope: instanceScope(d.InstanceId) + "/agent/" + d.AgentId, LeaseID: d.Id}); err != nil {
+			h.log.Error("releasing an agent's chat slot", "contact", d.Id, "err", err)
+		}
 	}
-	d.State, d.Disconnected = stateEnded, h.now()
-	return h.save(c, r, d)
+	return d, nil
 }
 
 func (h *Handler) simMetrics(c *call) (any, error) {
@@ -344,12 +342,21 @@ func (h *Handler) simMetrics(c *call) (any, error) {
 // Metrics returns an instance's CloudWatch quota metrics.
 func (h *Handler) Metrics(ctx context.Context, account, iid string) (InstanceMetrics, error) {
 	var m InstanceMetrics
-	var b Breaches
-	if r, err := h.store.FindResource(ctx, account, kindBreaches.name, iid); err == nil {
-		json.Unmarshal(r.Data, &b)
+	for _, b := range []struct {
+		metric string
+		n      *int64
+	}{
+		{"CallsBreachingConcurrencyQuota", &m.CallsBreachingConcurrencyQuota},
+		{"ChatsBreachingActiveChatQuota", &m.ChatsBreachingActiveChatQuota},
+		{"TasksBreachingConcurrencyQuota", &m.TasksBreachingConcurrencyQuota},
+		{"ThrottledCalls", &m.ThrottledCalls},
+	} {
+		n, err := h.engine.Counter(ctx, breachKey(account, iid, b.metric))
+		if err != nil {
+			return m, err
+		}
+		*b.n = n
 	}
-	m.CallsBreachingConcurrencyQuota, m.ChatsBreachingActiveChatQuota, m.TasksBreachingConcurrencyQuota, m.ThrottledCalls =
-		b.CallsBreachingConcurrencyQuota, b.ChatsBreachingActiveChatQuota, b.TasksBreachingConcurrencyQuota, b.ThrottledCalls
 	for _, q := range []struct {
 		code string
 		used *int64

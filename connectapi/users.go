@@ -1,6 +1,10 @@
 package connectapi
 
-import "encoding/json"
+import (
+	"encoding/json"
+
+	"github.com/headroomhq/headroom/internal/ids"
+)
 
 // userData is a user as DescribeUser returns it.
 type userData struct {
@@ -47,29 +51,29 @@ func validUsername(s string) bool {
 func createUser(h *Handler, c *call) (any, error) {
 	iid := c.path("InstanceId")
 	var in createUserInput
-	if err := decode(c.body, &in, errInvalidParameter); err != nil {
+	if err := decode(c.body, &in); err != nil {
 		return nil, err
 	}
 	switch {
 	case in.Username == "":
-		return nil, required(errInvalidParameter, "Username")
+		return nil, required("Username")
 	case !validUsername(in.Username):
 		return nil, newError(errInvalidParameter, "Username %q must be 1 to 100 of a-z A-Z 0-9 _ - . @ +", clip(in.Username))
 	case in.PhoneConfig == nil:
-		return nil, required(errInvalidParameter, "PhoneConfig")
+		return nil, required("PhoneConfig")
 	case in.PhoneConfig.PhoneType != "SOFT_PHONE" && in.PhoneConfig.PhoneType != "DESK_PHONE":
 		return nil, newError(errInvalidParameter, "PhoneConfig.PhoneType must be SOFT_PHONE or DESK_PHONE, not %q", clip(in.PhoneConfig.PhoneType))
 	case len(in.SecurityProfileIds) == 0:
-		return nil, required(errInvalidParameter, "SecurityProfileIds")
+		return nil, required("SecurityProfileIds")
 	case len(in.SecurityProfileIds) > 10:
 		return nil, newError(errInvalidParameter, "SecurityProfileIds takes at most 10 ids, got %d", len(in.SecurityProfileIds))
 	case in.RoutingProfileId == "":
-		return nil, required(errInvalidParameter, "RoutingProfileId")
+		return nil, required("RoutingProfileId")
 	}
 	if _, err := h.instance(c, iid); err != nil {
 		return nil, err
 	}
-	id := newID()
+	id := ids.New()
 	pc, _ := json.Marshal(in.PhoneConfig)
 	d := userData{Id: id, Arn: h.arn(c.account, "instance/"+iid+"/agent/"+id), Username: in.Username, IdentityInfo: in.IdentityInfo,
 		PhoneConfig: pc, DirectoryUserId: in.DirectoryUserId, SecurityProfileIds: in.SecurityProfileIds,

@@ -1,0 +1,30 @@
+package connectapi
+
+import (
+	"testing"
+
+	"github.com/headroomhq/headroom"
+)
+
+// Every domain error code has a Connect error name, and every name an
+// HTTP status; so does every route's own name for a code.
+func TestWireNamesExhaustive(t *testing.T) {
+	for _, code := range headroom.ErrorCodes {
+		name, ok := wireNames[code]
+		if !ok {
+			t.Errorf("error code %q has no Connect error name in wireNames", code)
+			continue
+		}
+		if _, ok := statusByName[name]; !ok {
+			t.Errorf("error name %s (of %q) has no HTTP status in statusByName", name, code)
+		}
+		for i := range routes {
+			if n := routes[i].wireName(code); statusByName[n] == 0 {
+				t.Errorf("%s names %q %s, which has no HTTP status", routes[i].op, code, n)
+			}
+		}
+	}
+	if len(wireNames) != len(headroom.ErrorCodes) {
+		t.Errorf("wireNames has %d codes, headroom.ErrorCodes %d", len(wireNames), len(headroom.ErrorCodes))
+	}
+}
