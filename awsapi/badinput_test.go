@@ -76,7 +76,7 @@ func TestBadInput(t *testing.T) {
 		t.Fatalf("bad region: %d %s %s", status, name, body)
 	}
 	// Only POST / is the API.
-	resp, err := http.Get(e.srv.URL + "/")
+	resp, err := http.Get(e.url + "/")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,9 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -22,10 +20,8 @@ import (
 
 	"github.com/headroomhq/headroom"
 	"github.com/headroomhq/headroom/awsapi"
-	"github.com/headroomhq/headroom/catalog"
 	"github.com/headroomhq/headroom/clock"
-	"github.com/headroomhq/headroom/httpapi"
-	"github.com/headroomhq/headroom/memory"
+	"github.com/headroomhq/headroom/server"
 )
 
 const (
@@ -37,11 +33,12 @@ const (
 	instance1  = "11111111-2222-3333-4444-555555555555"
 )
 
-// env is a Headroom server as cmd/headroom builds it: the native API with
-// the AWS handler mounted on POST /, on a loopback address.
+// env is a Headroom server started by the server package, as
+// cmd/headroom starts it, on a loopback address with an in-memory store
+// and a manual clock.
 type env struct {
 	t      testing.TB
-	srv    *httptest.Server
+	url    string
 	clk    *clock.Manual
 	engine *headroom.Engine
 	keys   map[string]headroom.AccessKey // account → key
@@ -49,28 +46,16 @@ type env struct {
 
 func newEnv(t testing.TB) *env {
 	t.Helper()
-	cat, err := catalog.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
 	clk := clock.NewManual(time.Now())
-	e, err := headroom.NewEngine(headroom.Config{Catalog: cat, Store: memory.NewStore(), Limiter: memory.NewLimiter(clk), Clock: clk, Region: region})
-	if err != nil {
+	m := server.New()
+	m.Config.Addr, m.Config.Store, m.Config.DataDir = "127.0.0.1:0", "memory", ""
+	m.Config.AdminToken, m.Config.Region, m.Config.ManagementAccount = adminToken, region, mgmt
+	m.Clock, m.Stderr = clk, io.Discard
+	if err := m.Run(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	api, err := httpapi.New(httpapi.Config{Engine: e, AdminToken: adminToken, Logger: log})
-	if err != nil {
-		t.Fatal(err)
-	}
-	aws, err := awsapi.New(awsapi.Config{Engine: e, Clock: clk, Region: region, ManagementAccount: mgmt, Logger: log})
-	if err != nil {
-		t.Fatal(err)
-	}
-	api.Handle("POST /{$}", aws)
-	srv := httptest.NewServer(api)
-	t.Cleanup(srv.Close)
-	en := &env{t: t, srv: srv, clk: clk, engine: e, keys: map[string]headroom.AccessKey{}}
+	t.Cleanup(func() { m.Close() })
+	en := &env{t: t, url: m.URL(), clk: clk, engine: m.Engine(), keys: map[string]headroom.AccessKey{}}
 	for _, id := range []string{mgmt, acctA, acctB} {
 		en.createAccount(id)
 	}
@@ -101,7 +86,7 @@ func (e *env) client(account string, opts ...func(*servicequotas.Options)) *serv
 func (e *env) clientWithKey(id, secret string, opts ...func(*servicequotas.Options)) *servicequotas.Client {
 	cfg := aws.Config{Region: region, Credentials: credentials.NewStaticCredentialsProvider(id, secret, "")}
 	opts = append([]func(*servicequotas.Options){func(o *servicequotas.Options) {
-		o.BaseEndpoint = aws.String(e.srv.URL)
+		o.BaseEndpoint = aws.String(e.url)
 		o.Retryer = aws.NopRetryer{}
 	}}, opts...)
 	return servicequotas.NewFromConfig(cfg, opts...)
@@ -142,7 +127,7 @@ func (e *env) doWithKey(id, secret string, r raw) (int, string, []byte) {
 	if !bytes.ContainsRune([]byte(target), '.') && target != "" {
 		target = awsapi.TargetPrefix + "." + target
 	}
-	req, err := http.NewRequest(http.MethodPost, e.srv.URL+"/", bytes.NewReader([]byte(r.body)))
+	req, err := http.NewRequest(http.MethodPost, e.url+"/", bytes.NewReader([]byte(r.body)))
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -57,7 +57,7 @@ func TestIncreaseRoundTrip(t *testing.T) {
 	}
 
 	// The operator approves through the native API.
-	req, _ := http.NewRequest(http.MethodPost, e.srv.URL+"/v1/requests/"+*r.Id+"/approve", bytes.NewReader([]byte("{}")))
+	req, _ := http.NewRequest(http.MethodPost, e.url+"/v1/requests/"+*r.Id+"/approve", bytes.NewReader([]byte("{}")))
 	req.Header.Set("Authorization", "Bearer "+adminToken)
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := http.DefaultClient.Do(req)

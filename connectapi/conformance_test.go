@@ -8,10 +8,49 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/connect"
+	"github.com/aws/aws-sdk-go-v2/service/servicequotas"
 
 	"github.com/headroomhq/headroom"
 )
+
+// An increase requested through the AWS Service Quotas API with the
+// instance's ARN as ContextId, once approved, lifts the limit on the next
+// Connect call, for that instance only.
+func TestServiceQuotasIncreaseAppliesToInstance(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	k := e.account(acctA, false, "")
+	c := e.client(acctA)
+	i1, i2 := e.instance(acctA), e.instance(acctA)
+	e.override(acctA, headroom.CodeUsers, "", 2)
+	for _, iid := range []string{i1, i2} {
+		for n := 0; n < 2; n++ {
+			must[*connect.CreateUserOutput](t)(c.CreateUser(ctx, userInput(iid, fmt.Sprint("u", n))))
+		}
+		_, err := c.CreateUser(ctx, userInput(iid, "u2"))
+		wantErr(t, err, "LimitExceededException", 429, "quota of 2")
+	}
+	// The Service Quotas API on the same server and address.
+	sq := servicequotas.NewFromConfig(aws.Config{Region: region, Credentials: credentials.NewStaticCredentialsProvider(k.ID, k.Secret, "")},
+		func(o *servicequotas.Options) { o.BaseEndpoint = aws.String(e.url); o.Retryer = aws.NopRetryer{} })
+	arn := "arn:aws:connect:" + region + ":" + acctA + ":instance/" + i1
+	r, err := sq.RequestServiceQuotaIncrease(ctx, &servicequotas.RequestServiceQuotaIncreaseInput{ServiceCode: aws.String("connect"),
+		QuotaCode: aws.String(headroom.CodeUsers), DesiredValue: aws.Float64(3), ContextId: &arn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.engine.DecideRequest(ctx, *r.RequestedQuota.Id, headroom.RequestDecision{To: headroom.StatusApproved}, "operator"); err != nil {
+		t.Fatal(err)
+	}
+	must[*connect.CreateUserOutput](t)(c.CreateUser(ctx, userInput(i1, "u2")))
+	_, err = c.CreateUser(ctx, userInput(i1, "u3"))
+	wantErr(t, err, "LimitExceededException", 429, "quota of 3")
+	_, err = c.CreateUser(ctx, userInput(i2, "u2"))
+	wantErr(t, err, "LimitExceededException", 429, "quota of 2")
+}
 
 // However many callers race, never more users than the quota.
 func TestConcurrentCreatesNeverExceed(t *testing.T) {
@@ -47,7 +86,7 @@ func TestAuthentication(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t)
 	e.account(acctA, false, "")
-	resp, err := http.Get(e.srv.URL + "/instance")
+	resp, err := http.Get(e.url + "/instance")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,9 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -23,10 +21,8 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/headroomhq/headroom"
-	"github.com/headroomhq/headroom/catalog"
 	"github.com/headroomhq/headroom/clock"
-	"github.com/headroomhq/headroom/connectapi"
-	"github.com/headroomhq/headroom/memory"
+	"github.com/headroomhq/headroom/server"
 )
 
 const (
@@ -36,14 +32,15 @@ const (
 	acctB      = "210987654321"
 )
 
-// env is a Headroom server with the Connect API and, beside it, the
-// simulate endpoints and GET /metrics behind a test adapter (nativeMux)
-// that stands in for the native API, on a loopback address. The engine's
+// env is a Headroom server started by the server package, as cmd/headroom
+// starts it, on a loopback address with an in-memory store: the Connect
+// API beside the native API (with the simulate endpoints and GET /metrics)
+// and the Service Quotas API. The engine's
 // clock is manual (rate buckets refill only when a test advances it); the
 // signatures are checked against the system clock, as the SDK signs with it.
 type env struct {
 	t      testing.TB
-	srv    *httptest.Server
+	url    string
 	clk    *clock.Manual
 	engine *headroom.Engine
 	keys   map[string]headroom.AccessKey // account → key
@@ -51,25 +48,16 @@ type env struct {
 
 func newEnv(t testing.TB) *env {
 	t.Helper()
-	cat, err := catalog.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
 	clk := clock.NewManual(time.Now())
-	e, err := headroom.NewEngine(headroom.Config{Catalog: cat, Store: memory.NewStore(), Limiter: memory.NewLimiter(clk), Clock: clk, Region: region})
-	if err != nil {
+	m := server.New()
+	m.Config.Addr, m.Config.Store, m.Config.DataDir = "127.0.0.1:0", "memory", ""
+	m.Config.AdminToken, m.Config.Region, m.Config.MaxBodyBytes = adminToken, region, 64<<10
+	m.Clock, m.SignClock, m.Stderr = clk, clock.System{}, io.Discard
+	if err := m.Run(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	h, err := connectapi.New(connectapi.Config{Engine: e, Region: region, Logger: log, MaxBodyBytes: 64 << 10})
-	if err != nil {
-		t.Fatal(err)
-	}
-	api := nativeMux(t, h)
-	h.Mount(api)
-	srv := httptest.NewServer(api)
-	t.Cleanup(srv.Close)
-	return &env{t: t, srv: srv, clk: clk, engine: e, keys: map[string]headroom.AccessKey{}}
+	t.Cleanup(func() { m.Close() })
+	return &env{t: t, url: m.URL(), clk: clk, engine: m.Engine(), keys: map[string]headroom.AccessKey{}}
 }
 
 // account creates an account and remembers its access key. Unless
@@ -109,7 +97,7 @@ func (e *env) client(account string, opts ...func(*connect.Options)) *connect.Cl
 func (e *env) clientWithKey(k headroom.AccessKey, opts ...func(*connect.Options)) *connect.Client {
 	cfg := aws.Config{Region: region, Credentials: credentials.NewStaticCredentialsProvider(k.ID, k.Secret, "")}
 	opts = append([]func(*connect.Options){func(o *connect.Options) {
-		o.BaseEndpoint = aws.String(e.srv.URL)
+		o.BaseEndpoint = aws.String(e.url)
 		o.Retryer = aws.NopRetryer{}
 	}}, opts...)
 	return connect.NewFromConfig(cfg, opts...)
@@ -174,7 +162,7 @@ func (e *env) instance(account string) string {
 func (e *env) raw(account, method, path, body string) (int, string, string) {
 	e.t.Helper()
 	k := e.keys[account]
-	r, err := http.NewRequest(method, e.srv.URL+path, strings.NewReader(body))
+	r, err := http.NewRequest(method, e.url+path, strings.NewReader(body))
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -192,11 +180,4 @@ func (e *env) raw(account, method, path, body string) (int, string, string) {
 	var b bytes.Buffer
 	b.ReadFrom(resp.Body)
 	return resp.StatusCode, resp.Header.Get("X-Amzn-ErrorType"), b.String()
-}
-
-// newServer serves h on a loopback address for the test and returns its URL.
-func newServer(t testing.TB, h http.Handler) string {
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	return srv.URL
 }

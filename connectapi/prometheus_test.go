@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -13,13 +14,14 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
+	"github.com/headroomhq/headroom"
 	"github.com/headroomhq/headroom/connectapi"
 )
 
 // scrape reads GET /metrics with token and returns the families.
 func (e *env) scrape(token string) (int, map[string]*dto.MetricFamily) {
 	e.t.Helper()
-	r, _ := http.NewRequest("GET", e.srv.URL+"/metrics", nil)
+	r, _ := http.NewRequest("GET", e.url+"/metrics", nil)
 	if token != "" {
 		r.Header.Set("Authorization", "Bearer "+token)
 	}
@@ -105,8 +107,17 @@ func TestPrometheusMetrics(t *testing.T) {
 	if throttled == 0 {
 		t.Fatal("no call was throttled")
 	}
-	// (The native enforce path's headroom_decisions_total and the service
-	// token's 403: see native_mount_test.go.)
+	// The native enforce path: one allowed decision, one on an unknown code.
+	body := fmt.Sprintf(`{"items":[{"op":"acquire","account":%q,"code":%q,"scope":"instance/x","lease_id":"l1","ttl_seconds":60},{"op":"take","account":%q,"code":"L-NOPE"}]}`,
+		acctA, headroom.CodeConcurrentChats, acctA)
+	req, _ := http.NewRequest("POST", e.url+"/v1/enforce", strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+adminToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("enforce: %v %v", err, resp.StatusCode)
+	}
+	resp.Body.Close()
+
 	if status, _ := e.scrape(""); status != http.StatusUnauthorized {
 		t.Fatalf("GET /metrics without a token: %d, want 401", status)
 	}
@@ -145,8 +156,22 @@ func TestPrometheusMetrics(t *testing.T) {
 	if got := value(fams, "headroom_connect_throttled_calls_total", "account", acctB, "instance", bid); got != float64(throttled) {
 		t.Errorf("throttled calls of B = %v, want %d", got, throttled)
 	}
+	if got := value(fams, "headroom_decisions_total", "quota", headroom.CodeConcurrentChats, "outcome", "allowed"); got != 1 {
+		t.Errorf("allowed decisions = %v, want 1", got)
+	}
+	if got := value(fams, "headroom_decisions_total", "quota", "other", "outcome", "error"); got != 1 {
+		t.Errorf("error decisions on other codes = %v, want 1", got)
+	}
 	if got := value(fams, "headroom_connect_metrics_errors"); got != 0 {
 		t.Errorf("collect errors = %v", got)
 	}
 
+	// The service token of an account may not read every account's metrics.
+	_, secret, err := e.engine.CreateToken(ctx, "svc", headroom.RoleService, []string{acctA}, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if status, _ := e.scrape(secret); status != http.StatusForbidden {
+		t.Errorf("GET /metrics with a service token: %d, want 403", status)
+	}
 }

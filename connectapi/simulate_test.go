@@ -10,7 +10,12 @@ import (
 
 	"github.com/headroomhq/headroom"
 	"github.com/headroomhq/headroom/connectapi"
+	"github.com/headroomhq/headroom/httpapi"
 )
+
+func (e *env) native() *httpapi.Client {
+	return &httpapi.Client{BaseURL: e.url, Token: adminToken}
+}
 
 func simPath(account, iid, rest string) string {
 	return "/v1/simulate/" + account + "/instances/" + iid + rest
@@ -100,8 +105,16 @@ func TestSimulatedTraffic(t *testing.T) {
 	if m.ConcurrentActiveChats != 6 || m.ChatsBreachingActiveChatQuota != 1 {
 		t.Fatalf("chat metrics %+v", m)
 	}
-	// Unknown ids are 404. (Tokens of other accounts: see
-	// native_mount_test.go.)
+	// Tokens of other accounts may not simulate here; unknown ids are 404.
+	e.account(acctB, false, "")
+	_, secret, err := e.engine.CreateToken(ctx, "svc", headroom.RoleService, []string{acctB}, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := &httpapi.Client{BaseURL: e.url, Token: secret}
+	if err := other.Do(ctx, "GET", simPath(acctA, iid, "/metrics"), nil, &m); headroom.ErrorCodeOf(err) != headroom.EFORBIDDEN {
+		t.Errorf("another account's token: %v", err)
+	}
 	for _, p := range []string{simPath(acctA, "nope", "/metrics"), simPath(acctA, iid, "/contacts/nope/end")} {
 		method := "GET"
 		if p[len(p)-3:] == "end" {
@@ -111,7 +124,7 @@ func TestSimulatedTraffic(t *testing.T) {
 			t.Errorf("%s: %v", p, err)
 		}
 	}
-	resp, err := http.Get(e.srv.URL + simPath(acctA, iid, "/metrics"))
+	resp, err := http.Get(e.url + simPath(acctA, iid, "/metrics"))
 	if err != nil || resp.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("without a token: %v %v", resp, err)
 	}

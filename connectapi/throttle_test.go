@@ -132,7 +132,7 @@ func TestThrottlingDefaultRetryer(t *testing.T) {
 	// The SDK's default retryer: no Retryer option.
 	c := connect.NewFromConfig(aws.Config{Region: region, Credentials: credentials.NewStaticCredentialsProvider(k.ID, k.Secret, "")},
 		func(o *connect.Options) {
-			o.BaseEndpoint = aws.String(e.srv.URL)
+			o.BaseEndpoint = aws.String(e.url)
 			o.HTTPClient = countingClient{advanceOn429{e}, &throttled}
 		})
 	for i := 0; i < 6; i++ {

@@ -34,29 +34,10 @@ func (s *Server) HandleAccountJSON(pattern string, fn func(ctx context.Context, 
 	}))
 }
 
-// HandleForAccount mounts h at pattern, which must have an {account}
-// wildcard, behind the native API's bearer tokens: the operator's, or a
-// service token that may act for that account. HandleAccountJSON replaces
-// it.
-func (s *Server) HandleForAccount(pattern string, h http.HandlerFunc) {
-	s.mux.HandleFunc(pattern, s.forAccount(h))
-}
-
-// WriteError writes err in the native API's error form.
+// WriteError writes err in the native API's error form, for the process
+// router's answer to paths no API serves.
 func (s *Server) WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	s.writeError(w, r, err)
-}
-
-// WriteJSON writes v as the native API's JSON answer.
-func WriteJSON(w http.ResponseWriter, status int, v any) { writeJSON(w, status, v) }
-
-// Actor names the principal of an authenticated request, for the audit
-// log.
-func Actor(r *http.Request) string {
-	if p := principalOf(r.Context()); p != nil {
-		return p.name
-	}
-	return ""
 }
 
 // Do sends a request to any native endpoint, as the typed methods do.

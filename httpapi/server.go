@@ -68,7 +68,6 @@ type Server struct {
 	tokMu  sync.RWMutex
 	tokens map[string]cachedToken // secret hash → token
 
-	requests *expvar.Int
 	// decisions count enforce decisions; metrics is what GET /metrics
 	// exposes.
 	decisions *decisionCounts
@@ -79,8 +78,6 @@ type cachedToken struct {
 	tok     headroom.Token
 	expires time.Time
 }
-
-var requestCounter = expvar.NewInt("headroom_http_requests")
 
 // New returns a server, or the error of cfg.Validate.
 func New(cfg Config) (*Server, error) {
@@ -101,11 +98,10 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, svc: cfg.Engine, log: cfg.Logger,
 		adminHash: headroom.HashToken(cfg.AdminToken), mux: http.NewServeMux(),
-		tokens: map[string]cachedToken{}, requests: requestCounter,
+		tokens:    map[string]cachedToken{},
 		decisions: newDecisionCounts(cfg.Engine.Catalog()), metrics: prometheus.NewRegistry()}
 	s.metrics.MustRegister(s.decisions)
 	s.routes()
-	s.routeUnknown()
 	return s, nil
 }
 
@@ -282,3 +278,7 @@ func (s *Server) forAccount(h http.HandlerFunc) http.HandlerFunc {
 
 // actor names the principal in the audit log.
 func actor(r *http.Request) string { return principalOf(r.Context()).name }
+
+// ServeHTTP serves the native API: /v1/, /healthz, /metrics and /debug/.
+// The server package mounts it beside the other APIs on one router.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }

@@ -394,19 +394,3 @@ func TestRequestsAPI(t *testing.T) {
 		t.Fatalf("unknown request: %v", err)
 	}
 }
-
-func TestUnknownPaths(t *testing.T) {
-	e := newEnv(t, nil)
-	req, _ := http.NewRequest("DELETE", e.srv.URL+"/routing-profiles/i-1/rp-1", nil)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var body map[string]string
-	json.NewDecoder(resp.Body).Decode(&body)
-	if resp.StatusCode != 404 || resp.Header.Get("X-Amzn-ErrorType") != "UnknownOperationException" ||
-		!strings.Contains(body["message"], "does not serve DELETE /routing-profiles/i-1/rp-1") {
-		t.Fatalf("unknown path: %d %v %v", resp.StatusCode, resp.Header, body)
-	}
-}

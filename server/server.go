@@ -37,6 +37,10 @@ type Server struct {
 	Stderr io.Writer
 	// Clock defaults to a coarse clock.
 	Clock headroom.Clock
+	// SignClock is what the AWS APIs check request signatures' dates
+	// against; Clock if nil. Tests that move Clock by hours keep it on the
+	// real time, as the SDKs sign with it.
+	SignClock headroom.Clock
 	// NoopEnforce answers enforcement without the engine, to measure the
 	// HTTP stack alone; only binaries built with -tags headroom_bench
 	// accept it.
@@ -48,6 +52,7 @@ type Server struct {
 	listener net.Listener
 	server   *http.Server
 	served   chan error
+	handler  http.Handler
 	// maintained counts completed maintenance passes.
 	maintained atomic.Int64
 }
@@ -57,6 +62,10 @@ func New() *Server { return &Server{Config: DefaultConfig()} }
 
 // URL returns the base URL the server listens on, once Run has returned.
 func (m *Server) URL() string { return "http://" + m.listener.Addr().String() }
+
+// Handler returns the router that serves every API, once Run has returned,
+// for tests that drive it in process.
+func (m *Server) Handler() http.Handler { return m.handler }
 
 // Engine returns the running engine.
 func (m *Server) Engine() *headroom.Engine { return m.engine }
@@ -113,25 +122,27 @@ func (m *Server) Run(ctx context.Context) (err error) {
 		return err
 	}
 	// The AWS Service Quotas–compatible API shares the address: POST /.
+	// Both AWS APIs sign their paging tokens with the same key.
 	pagingKey, err := m.pagingKey()
 	if err != nil {
 		return err
 	}
-	aws, err := awsapi.New(awsapi.Config{Engine: m.engine, Clock: m.Clock, Region: m.Config.Region, TokenKey: pagingKey,
+	signClock := m.SignClock
+	if signClock == nil {
+		signClock = m.Clock
+	}
+	aws, err := awsapi.New(awsapi.Config{Engine: m.engine, Clock: signClock, Region: m.Config.Region, TokenKey: pagingKey,
 		ManagementAccount: m.Config.ManagementAccount, MaxBodyBytes: m.Config.MaxBodyBytes, Logger: m.log})
 	if err != nil {
 		return err
 	}
-	api.Handle("POST /{$}", aws)
 	// The Amazon Connect–compatible API shares it too, at Connect's own
 	// paths (PUT /instance, PUT /users/{InstanceId}, ...), none under /v1/.
-	conn, err := connectapi.New(connectapi.Config{Engine: m.engine, Clock: m.Clock, Region: m.Config.Region,
-		MaxBodyBytes: m.Config.MaxBodyBytes, Logger: m.log})
+	conn, err := connectapi.New(connectapi.Config{Engine: m.engine, Clock: signClock, Region: m.Config.Region,
+		MaxBodyBytes: m.Config.MaxBodyBytes, TokenKey: pagingKey, Logger: m.log})
 	if err != nil {
 		return err
 	}
-	conn.Mount(api)
-	conn.MountSimulate(api)
 	if err := api.RegisterMetrics(conn.Collector()); err != nil {
 		return err
 	}
@@ -139,7 +150,8 @@ func (m *Server) Run(ctx context.Context) (err error) {
 	if err != nil {
 		return headroom.Errorf(headroom.EUNAVAILABLE, "cannot listen on %s: %v (is another server using it? choose another with --addr)", m.Config.Addr, err)
 	}
-	m.server = &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+	m.handler = router(api, aws, conn)
+	m.server = &http.Server{Handler: m.handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
 		ErrorLog: slog.NewLogLogger(m.log.Handler(), slog.LevelWarn)}
 	m.served = make(chan error, 1)
 	go func() { m.served <- m.server.Serve(m.listener) }()
