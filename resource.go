@@ -36,10 +36,21 @@ type Resource struct {
 	Created time.Time
 	// Updated is when the resource last changed.
 	Updated time.Time
+	// Uses names the resources of the same account this one uses, such as
+	// the parent group of a user hierarchy group: a store creates or updates
+	// the resource only if they exist, and refuses to delete a resource
+	// while another uses it (EINUSE), each check in the write's own
+	// transaction. Stores return it in the order stored.
+	Uses []ResourceRef
 	// Version counts the resource's stored changes: 1 when created, one
 	// more with each update. An update names the version it was read at,
 	// so that two writers never both change what one of them read.
 	Version int64
+}
+
+// ResourceRef names a resource of the same account.
+type ResourceRef struct {
+	Kind, ID string
 }
 
 // ResourceToken makes the creation of a resource idempotent, as Amazon

@@ -19,6 +19,33 @@ type Slot struct {
 	Amount int64
 }
 
+// Lease is one lease of a concurrency quota that a resource holds, such as
+// a contact's "Concurrent calls per instance" slot.
+type Lease struct {
+	Code string
+	// Scope is the concrete scope; empty for the account.
+	Scope string
+	// ID names the lease; it is unique per quota and scope.
+	ID string
+	// TTL is how long the lease lives without renewal, for an acquire.
+	TTL time.Duration
+	// State is the session's state on acquire; a state the quota lists as
+	// uncounted (a callback waiting in a callback queue) takes no slot.
+	State string
+}
+
+// Slots are the quota slots a resource write takes and gives back with the
+// resource, in the same atomic store operation.
+type Slots struct {
+	// Count takes (a positive Amount) or gives back (negative) slots of a
+	// count quota, or adds events to a cumulative quota (a positive Amount).
+	Count *Slot
+	// Acquire takes a lease of a concurrency quota.
+	Acquire *Lease
+	// Release gives back leases; one that is gone is no error.
+	Release []Lease
+}
+
 // Note says who makes a change and why, for the audit log. The engine adds
 // the time and the account.
 type Note struct {
@@ -37,6 +64,8 @@ type ResourceCreate struct {
 	Resource Resource
 	// Hold is the slot the resource takes, or nil for none.
 	Hold *Slot
+	// Lease is the lease the resource takes, or nil for none.
+	Lease *Lease
 	// Token, when Key is set, makes the create idempotent: see
 	// ResourceToken. A zero Expires is DefaultTokenTTL from now.
 	Token ResourceToken
@@ -52,15 +81,17 @@ type ResourceDelete struct {
 	Account, Kind, ID string
 	// Free is the slot the resource held, or nil for none.
 	Free *Slot
-	Note Note
+	// Release lists the leases the resource held; ones that are gone are
+	// no error.
+	Release []Lease
+	Note    Note
 }
 
 // ResourceChange changes a resource read at its current version, in place,
-// and returns the change of the slots it holds: nil or a zero Amount for
-// none. It may run more than once, each time on a fresh read, so it must
+// and returns the change of the slots it holds: the zero Slots for none. It may run more than once, each time on a fresh read, so it must
 // not have other effects. An error it returns aborts the update and is
 // returned as it is.
-type ResourceChange func(r *Resource) (*Slot, error)
+type ResourceChange func(r *Resource) (Slots, error)
 
 // maxUpdateRetries bounds the read-change-write loop of UpdateResource
 // when other writers keep winning the version.
@@ -82,13 +113,9 @@ func (e *Engine) CreateResource(ctx context.Context, c ResourceCreate) (Resource
 	if r.Updated.IsZero() {
 		r.Updated = now
 	}
-	var hold *CountChange
-	var applied Applied
-	if c.Hold != nil {
-		var err error
-		if hold, applied, err = e.hold(ctx, r.Account, c.Hold.Code, c.Hold.Scope, c.Hold.Amount); err != nil {
-			return ResourceResult{}, err
-		}
+	ch, err := e.slotChange(ctx, r.Account, Slots{Count: c.Hold, Acquire: c.Lease})
+	if err != nil {
+		return ResourceResult{}, err
 	}
 	var token *ResourceToken
 	if c.Token.Key != "" {
@@ -98,16 +125,12 @@ func (e *Engine) CreateResource(ctx context.Context, c ResourceCreate) (Resource
 		}
 		token = &t
 	}
-	code, scope := "", ""
-	if hold != nil {
-		code, scope = hold.Key.Code, hold.Key.Scope
-	}
-	res, err := e.store.CreateResource(ctx, r, hold, token, e.audit(r.Account, code, scope, c.Note))
+	res, err := e.store.CreateResource(ctx, r, ch.SlotChange, token, e.audit(r.Account, ch.code, ch.scope, c.Note))
 	if err != nil {
 		return res, fmt.Errorf("create resource: %w", err)
 	}
 	if !res.Applied {
-		return res, e.holdDenied(hold, applied, res.Used)
+		return res, ch.denied(e, res.Used)
 	}
 	return res, nil
 }
@@ -125,21 +148,16 @@ func (e *Engine) UpdateResource(ctx context.Context, account, kind, id string, c
 		if err != nil {
 			return Resource{}, err
 		}
-		slot, err := change(&r)
+		slots, err := change(&r)
 		if err != nil {
 			return Resource{}, err
 		}
 		r.Account, r.Kind, r.ID, r.Updated = account, kind, id, e.clock.Now()
-		var hold, free *CountChange
-		var applied Applied
-		if slot != nil && slot.Amount > 0 {
-			if hold, applied, err = e.hold(ctx, account, slot.Code, slot.Scope, slot.Amount); err != nil {
-				return Resource{}, err
-			}
-		} else if slot != nil && slot.Amount < 0 {
-			free = e.free(account, slot.Code, slot.Scope, -slot.Amount)
+		ch, err := e.slotChange(ctx, account, slots)
+		if err != nil {
+			return Resource{}, err
 		}
-		res, err := e.store.UpdateResource(ctx, r, hold, free)
+		res, err := e.store.UpdateResource(ctx, r, ch.SlotChange)
 		if ErrorCodeOf(err) == ESTALE {
 			continue
 		}
@@ -147,7 +165,7 @@ func (e *Engine) UpdateResource(ctx context.Context, account, kind, id string, c
 			return Resource{}, fmt.Errorf("update resource: %w", err)
 		}
 		if !res.Applied {
-			return Resource{}, e.holdDenied(hold, applied, res.Used)
+			return Resource{}, ch.denied(e, res.Used)
 		}
 		r.Version = res.Version
 		return r, nil
@@ -158,13 +176,21 @@ func (e *Engine) UpdateResource(ctx context.Context, account, kind, id string, c
 // DeleteResource removes a resource and gives back its slot in one atomic
 // store operation. ENOTFOUND if it does not exist.
 func (e *Engine) DeleteResource(ctx context.Context, d ResourceDelete) error {
-	var free *CountChange
-	code, scope := "", ""
-	if d.Free != nil {
-		free = e.free(d.Account, d.Free.Code, d.Free.Scope, d.Free.Amount)
-		code, scope = free.Key.Code, free.Key.Scope
+	ch, err := e.slotChange(ctx, d.Account, Slots{Count: negate(d.Free), Release: d.Release})
+	if err != nil {
+		return err
 	}
-	return e.store.DeleteResource(ctx, d.Account, d.Kind, d.ID, free, e.audit(d.Account, code, scope, d.Note))
+	return e.store.DeleteResource(ctx, d.Account, d.Kind, d.ID, ch.SlotChange, e.audit(d.Account, ch.code, ch.scope, d.Note))
+}
+
+// negate returns the Slot that gives back s.
+func negate(s *Slot) *Slot {
+	if s == nil {
+		return nil
+	}
+	n := *s
+	n.Amount = -n.Amount
+	return &n
 }
 
 // DeleteResourceTree removes a resource with everything below it (its
@@ -174,13 +200,11 @@ func (e *Engine) DeleteResource(ctx context.Context, d ResourceDelete) error {
 // the number of resources removed. ENOTFOUND if it does not exist;
 // EINVALID for an account-wide scope.
 func (e *Engine) DeleteResourceTree(ctx context.Context, d ResourceDelete, scope string) (int, error) {
-	var free *CountChange
-	code := ""
-	if d.Free != nil {
-		free = e.free(d.Account, d.Free.Code, d.Free.Scope, d.Free.Amount)
-		code = free.Key.Code
+	ch, err := e.slotChange(ctx, d.Account, Slots{Count: negate(d.Free)})
+	if err != nil {
+		return 0, err
 	}
-	return e.store.DeleteResourceTree(ctx, d.Account, d.Kind, d.ID, scope, free, e.audit(d.Account, code, scope, d.Note))
+	return e.store.DeleteResourceTree(ctx, d.Account, d.Kind, d.ID, scope, ch.Free, e.audit(d.Account, ch.code, scope, d.Note))
 }
 
 // FindResource returns a resource; ENOTFOUND if it does not exist.
@@ -210,61 +234,132 @@ func (e *Engine) audit(account, code, scope string, n Note) AuditEntry {
 	return AuditEntry{Time: e.clock.Now(), Actor: n.Actor, Account: account, Action: n.Action, Code: code, Scope: scope, Detail: n.Detail}
 }
 
-// hold prepares the reserve of amount units of a count quota in scope: it
-// validates the request as Do would and resolves the applied value into
-// the CountChange's Limit, with the applied value it came from. Errors:
-// EUNKNOWNQUOTA, EWRONGKIND for a quota that is not a count, EINVALID for a
-// bad scope or amount, EUNKNOWNACCOUNT, and ENOTAVAILABLE where the account
-// may not use the quota's resource at all (the AISPL rule).
-func (e *Engine) hold(ctx context.Context, account, code, scope string, amount int64) (*CountChange, Applied, error) {
-	q, err := e.catalog.Quota(code)
-	if err != nil {
-		return nil, Applied{}, err
-	}
-	if q.Kind != KindCount {
-		return nil, Applied{}, wrongKind(q, OpReserve)
-	}
-	if scope == "" {
-		scope = ScopeAccount
-	}
-	if err := q.Scope.Match(scope, false); err != nil {
-		return nil, Applied{}, err
-	}
-	if amount < 1 {
-		return nil, Applied{}, FieldErrorf("amount", "must be at least 1, got %d", amount)
-	}
-	acct, err := e.store.FindAccount(ctx, account)
-	if err != nil {
-		return nil, Applied{}, err
-	}
-	if q.IsUnavailableTo(acct.Partner) {
-		return nil, Applied{}, &Error{Code: ENOTAVAILABLE, Message: fmt.Sprintf("%s (account %s)", q.Unavailable, acct.ID)}
-	}
-	a, err := e.resolve(ctx, &acct, q, scope)
-	if err != nil {
-		return nil, Applied{}, err
-	}
-	return &CountChange{Key: UsageKey{Account: account, Code: code, Scope: scope}, Amount: amount,
-		Limit: whole(a.Value), Now: e.clock.Now()}, a, nil
+// slotChange is a store SlotChange prepared from Slots, with what a refusal
+// is reported against.
+type slotChange struct {
+	SlotChange
+	// code and scope name the quota the write takes or gives back, for
+	// the audit entry.
+	code, scope string
+	quota       *Quota
+	applied     Applied
+	// amount is what a refused hold or acquire asked for.
+	amount int64
 }
 
-// free returns the CountChange that gives back amount units of a hold.
-func (e *Engine) free(account, code, scope string, amount int64) *CountChange {
-	if scope == "" {
-		scope = ScopeAccount
+// denied returns the standard denial, an *Error of code EQUOTAEXCEEDED
+// whose message states the quota's value, for a hold or acquire the store
+// refused with used in use.
+func (c *slotChange) denied(e *Engine, used int64) error {
+	if c.quota == nil {
+		return Errorf(EINTERNAL, "a resource write was refused without a hold or an acquire")
 	}
-	return &CountChange{Key: UsageKey{Account: account, Code: code, Scope: scope}, Amount: amount, Now: e.clock.Now()}
+	key := c.Hold
+	if key == nil {
+		return exceeded(c.quota, &Request{Account: c.Acquire.Key.Account, Scope: c.Acquire.Key.Scope}, c.applied.Value, used, 1)
+	}
+	return exceeded(c.quota, &Request{Account: key.Key.Account, Scope: key.Key.Scope}, c.applied.Value, used, c.amount)
 }
 
-// holdDenied returns the standard denial, an *Error of code EQUOTAEXCEEDED
-// whose message states the quota's value, for a hold the store refused
-// with used in use.
-func (e *Engine) holdDenied(hold *CountChange, a Applied, used int64) error {
-	q, err := e.catalog.Quota(hold.Key.Code)
-	if err != nil {
-		return err
+// slotChange validates s as Do would and resolves the applied values into
+// the store's change. At most one of Count (taking slots) and Acquire may
+// be set, so that a refusal names one quota. Errors: EUNKNOWNQUOTA,
+// EWRONGKIND for a quota of another kind, EINVALID for a bad scope, amount,
+// lease id or TTL, EUNKNOWNACCOUNT, and ENOTAVAILABLE where the account may
+// not use the quota's resource at all (the AISPL rule).
+func (e *Engine) slotChange(ctx context.Context, account string, s Slots) (slotChange, error) {
+	var c slotChange
+	now := e.clock.Now()
+	var acct *Account
+	account0 := func() (*Account, error) {
+		if acct == nil {
+			a, err := e.store.FindAccount(ctx, account)
+			if err != nil {
+				return nil, err
+			}
+			acct = &a
+		}
+		return acct, nil
 	}
-	return exceeded(q, &Request{Account: hold.Key.Account, Scope: hold.Key.Scope}, a.Value, used, hold.Amount)
+	take := func(code, scope string, kind Kind, op Op) (*Quota, string, Applied, error) {
+		q, err := e.catalog.Quota(code)
+		if err != nil {
+			return nil, "", Applied{}, err
+		}
+		if q.Kind != kind {
+			return nil, "", Applied{}, wrongKind(q, op)
+		}
+		if scope == "" {
+			scope = ScopeAccount
+		}
+		if err := q.Scope.Match(scope, false); err != nil {
+			return nil, "", Applied{}, err
+		}
+		a, err := account0()
+		if err != nil {
+			return nil, "", Applied{}, err
+		}
+		if op == OpReserve || op == OpIncrement || op == OpAcquire {
+			if q.IsUnavailableTo(a.Partner) {
+				return nil, "", Applied{}, &Error{Code: ENOTAVAILABLE, Message: fmt.Sprintf("%s (account %s)", q.Unavailable, a.ID)}
+			}
+		}
+		applied, err := e.resolve(ctx, a, q, scope)
+		return q, scope, applied, err
+	}
+	if s.Count != nil && s.Acquire != nil && s.Count.Amount > 0 {
+		return c, FieldErrorf("slots", "a resource write takes count slots or a lease, not both")
+	}
+	if n := s.Count; n != nil && n.Amount != 0 {
+		// Count slots are taken and given back; a cumulative quota's events
+		// are only ever added.
+		kind, op := KindCount, OpReserve
+		if n.Amount < 0 {
+			op = OpRelease
+		} else if q, err := e.catalog.Quota(n.Code); err == nil && q.Kind == KindCumulative {
+			kind, op = KindCumulative, OpIncrement
+		}
+		q, scope, applied, err := take(n.Code, n.Scope, kind, op)
+		if err != nil {
+			return c, err
+		}
+		key := UsageKey{Account: account, Code: n.Code, Scope: scope}
+		c.code, c.scope = n.Code, scope
+		if n.Amount > 0 {
+			c.Hold = &CountChange{Key: key, Amount: n.Amount, Limit: whole(applied.Value), Now: now}
+			c.quota, c.applied, c.amount = q, applied, n.Amount
+		} else {
+			c.Free = &CountChange{Key: key, Amount: -n.Amount, Now: now}
+		}
+	}
+	if l := s.Acquire; l != nil {
+		if err := checkLease(&Request{Op: OpAcquire, LeaseID: l.ID, TTL: l.TTL}); err != nil {
+			return c, err
+		}
+		q, scope, applied, err := take(l.Code, l.Scope, KindConcurrency, OpAcquire)
+		if err != nil {
+			return c, err
+		}
+		c.code, c.scope = l.Code, scope
+		// The seed's rule: a callback waiting in a callback queue holds no
+		// slot until it is offered to an agent.
+		if l.State == "" || !q.IsUncounted(l.State) {
+			c.Acquire = &LeaseChange{Key: UsageKey{Account: account, Code: l.Code, Scope: scope}, LeaseID: l.ID,
+				Limit: whole(applied.Value), Now: now, Expires: now.Add(l.TTL)}
+			c.quota, c.applied = q, applied
+		}
+	}
+	for _, l := range s.Release {
+		if l.ID == "" {
+			return c, FieldErrorf("lease_id", "is required")
+		}
+		_, scope, _, err := take(l.Code, l.Scope, KindConcurrency, OpReleaseLease)
+		if err != nil {
+			return c, err
+		}
+		c.Release = append(c.Release, LeaseChange{Key: UsageKey{Account: account, Code: l.Code, Scope: scope}, LeaseID: l.ID, Now: now})
+	}
+	return c, nil
 }
 
 // Clock returns the engine's clock, so that emulated APIs stamp resources

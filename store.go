@@ -76,6 +76,23 @@ type LeaseResult struct {
 	Expires time.Time
 }
 
+// SlotChange is the usage a resource write changes with the resource, in
+// the same transaction, so that a resource and the slots it holds are never
+// apart. Each field is applied only when set.
+type SlotChange struct {
+	// Hold reserves count slots; a refused hold fails the write, which then
+	// changes nothing and returns Applied false.
+	Hold *CountChange
+	// Free releases count slots, never below zero.
+	Free *CountChange
+	// Acquire takes a lease of a concurrency quota; a live lease of the
+	// same id is kept (replayed). A refused acquire fails the write, which
+	// then changes nothing and returns Applied false.
+	Acquire *LeaseChange
+	// Release frees leases; a lease that is gone is no error.
+	Release []LeaseChange
+}
+
 // Usage is one usage counter's value.
 type Usage struct {
 	Key  UsageKey
@@ -233,36 +250,37 @@ type WorkflowStore interface {
 }
 
 // ResourceStore keeps the resources of emulated APIs, each held together
-// with the quota slots it takes, and tags.
+// with the quota slots it takes and the resources it uses, and tags.
 type ResourceStore interface {
 	// CreateResource stores a new resource and, in the same transaction,
-	// applies hold, a reserve of the quota slot the resource takes, when
-	// hold is not nil, and records token, when not nil. A refused reserve
-	// stores nothing and returns Applied false. A live token with the same
-	// Hash stores nothing and returns Replayed with the ID of the resource
-	// it created; one with another Hash is EIDEMPOTENCY. ECONFLICT if the
-	// id exists, or the name within its account, kind and parent. A
-	// resource and its slot are never apart. The stored resource has
-	// Version 1.
-	CreateResource(ctx context.Context, r Resource, hold *CountChange, token *ResourceToken, audit AuditEntry) (ResourceResult, error)
-	// UpdateResource replaces a resource's Name, Data and Updated, only if
-	// its stored Version is still r.Version (ESTALE otherwise), and, in the
-	// same transaction, applies hold (a reserve of the slots the change
-	// takes) and free (a release of those it gives back), each when not
-	// nil. A refused hold changes nothing and returns Applied false.
-	// ENOTFOUND if the resource does not exist, ECONFLICT for a name taken.
+	// applies slots and records token, when not nil. A refused hold or
+	// acquire stores nothing and returns Applied false. A live token with
+	// the same Hash stores nothing and returns Replayed with the ID of the
+	// resource it created; one with another Hash is EIDEMPOTENCY. ECONFLICT
+	// if the id exists, or the name within its account, kind and parent;
+	// ENOTFOUND if r.ParentKind is set and the parent does not exist, or a
+	// resource r.Uses does not exist. A resource and its slots are never
+	// apart. The stored resource has Version 1.
+	CreateResource(ctx context.Context, r Resource, slots SlotChange, token *ResourceToken, audit AuditEntry) (ResourceResult, error)
+	// UpdateResource replaces a resource's Name, Data, Uses and Updated,
+	// only if its stored Version is still r.Version (ESTALE otherwise), and,
+	// in the same transaction, applies slots. A refused hold or acquire
+	// changes nothing and returns Applied false. ENOTFOUND if the resource,
+	// or a resource it uses, does not exist; ECONFLICT for a name taken.
 	// The result carries the new Version.
-	UpdateResource(ctx context.Context, r Resource, hold, free *CountChange) (ResourceResult, error)
+	UpdateResource(ctx context.Context, r Resource, slots SlotChange) (ResourceResult, error)
 	// DeleteResource removes a resource and the tokens that name it and, in
-	// the same transaction, applies free, the release of its slot, when free
-	// is not nil. ENOTFOUND if it does not exist.
-	DeleteResource(ctx context.Context, account, kind, id string, free *CountChange, audit AuditEntry) error
+	// the same transaction, applies slots (a Hold or Acquire is ignored).
+	// ENOTFOUND if it does not exist; EINUSE, and nothing changes, while
+	// another resource uses it.
+	DeleteResource(ctx context.Context, account, kind, id string, slots SlotChange, audit AuditEntry) error
 	// DeleteResourceTree removes a resource, every resource below it (by
 	// Parent, at any depth, of any kind), the tokens that name any of them,
-	// and every count, lease and counter of the account in scope or below
-	// it (scope "instance/i-1" covers "instance/i-1/agent/a"), and applies
-	// free, all in one transaction. ENOTFOUND if the resource does not
-	// exist. It returns the number of resources removed.
+	// the uses of and by any of them, and every count, lease and counter of
+	// the account in scope or below it (scope "instance/i-1" covers
+	// "instance/i-1/agent/a"), and applies free, all in one transaction.
+	// ENOTFOUND if the resource does not exist. It returns the number of
+	// resources removed.
 	DeleteResourceTree(ctx context.Context, account, kind, id, scope string, free *CountChange, audit AuditEntry) (int, error)
 	// FindResource returns a resource; ENOTFOUND if it does not exist.
 	FindResource(ctx context.Context, account, kind, id string) (Resource, error)

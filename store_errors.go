@@ -58,6 +58,12 @@ func ResourceNotFound(account, kind, id string) error {
 	return Errorf(ENOTFOUND, "%s %s does not exist in account %s", kind, id, account)
 }
 
+// ResourceInUse is the EINUSE error for deleting a resource that another
+// one uses.
+func ResourceInUse(kind, id string, by ResourceRef) error {
+	return Errorf(EINUSE, "%s %s is used by %s %s; remove that use first", kind, id, by.Kind, by.ID)
+}
+
 // ResourceChanged is the ESTALE error for an update whose version is not the
 // stored one: another writer changed the resource since it was read.
 func ResourceChanged(r Resource, stored int64) error {

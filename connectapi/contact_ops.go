@@ -89,13 +89,11 @@ func transferContact(h *Handler, c *call) (any, error) {
 	if d.ended(h.now()) {
 		return nil, ended(d, false)
 	}
-	if _, err := h.engine.Do(c.ctx, headroom.Request{Op: headroom.OpIncrement, Account: c.account, Code: headroom.CodeTaskTransfers,
-		Scope: "contact/" + d.Id, Amount: 1}); err != nil {
-		return nil, err
-	}
-	if d, err = h.changeContact(c, in.InstanceId, in.ContactId, false, func(d *contactData) error {
+	// The transfer is counted against the task's 11 with the change, in
+	// one store transaction: a refused count changes nothing.
+	if d, err = h.changeContact(c, in.InstanceId, in.ContactId, false, func(d *contactData) (headroom.Slots, error) {
 		d.QueueId, d.AgentId, d.State = in.QueueId, in.UserId, stateQueued
-		return nil
+		return headroom.Slots{Count: &headroom.Slot{Code: headroom.CodeTaskTransfers, Scope: "contact/" + d.Id, Amount: 1}}, nil
 	}); err != nil {
 		return nil, err
 	}

@@ -1,7 +1,6 @@
 package connectapi
 
 import (
-	"encoding/json"
 	"time"
 
 	"github.com/headroomhq/headroom"
@@ -84,17 +83,22 @@ func ended(d *contactData, already bool) error {
 	return headroom.Errorf(headroom.EPRECONDITION, "Contact %s has ended", d.Id)
 }
 
-// lease is the request for a contact's concurrency slot.
-func (h *Handler) lease(c *call, d *contactData) headroom.Request {
-	return headroom.Request{Account: c.account, Code: slotCode(d.Channel), Scope: instanceScope(d.InstanceId), LeaseID: d.Id}
+// lease is a contact's concurrency slot: the instance's calls, chats or
+// tasks, named by the contact.
+func lease(d *contactData) headroom.Lease {
+	return headroom.Lease{Code: slotCode(d.Channel), Scope: instanceScope(d.InstanceId), ID: d.Id}
 }
 
-// startContact stores a contact's record, with the request's ClientToken
-// in the same transaction, then acquires its slot; a refused slot removes
-// the record (and so its token) again and is counted as a breach. A
-// contact in stateCallback takes no slot (the seed's callback rule). On a
-// replayed token it creates nothing and returns the id of the contact the
-// first request started.
+// agentLease is the slot a chat takes of its agent's active chats.
+func agentLease(d *contactData, agent string) headroom.Lease {
+	return headroom.Lease{Code: headroom.CodeChatsPerAgent, Scope: instanceScope(d.InstanceId) + "/agent/" + agent, ID: d.Id}
+}
+
+// startContact stores a contact's record with its slot and the request's
+// ClientToken, all in one store transaction: a refused slot stores nothing
+// and is counted as a breach. A contact in stateCallback takes no slot
+// (the seed's callback rule). On a replayed token it creates nothing and
+// returns the id of the contact the first request started.
 func (h *Handler) startContact(c *call, op string, d *contactData, ttl time.Duration, tok headroom.ResourceToken) (string, error) {
 	now := h.now()
 	if d.Id == "" {
@@ -105,58 +109,27 @@ func (h *Handler) startContact(c *call, op string, d *contactData, ttl time.Dura
 		d.InitialContactId = d.Id
 	}
 	d.Initiated, d.Expires = now, now.Add(ttl)
-	res, err := h.createWith(c, kindContact, op, d.InstanceId, d.Id, "", "", d, tok)
+	r, err := h.newResource(c, kindContact, d.InstanceId, d.Id, "", d)
 	if err != nil {
 		return "", err
 	}
-	if res.Replayed {
-		return res.ID, nil
-	}
-	acquire := h.lease(c, d)
-	acquire.Op, acquire.TTL = headroom.OpAcquire, ttl
+	l := lease(d)
+	l.TTL = ttl
 	if d.State == stateCallback {
-		acquire.State = headroom.StateCallbackWaiting
+		l.State = headroom.StateCallbackWaiting
 	}
-	if _, err := h.engine.Do(c.ctx, acquire); err != nil {
-		h.dropContact(c, d, "its slot was refused")
-		if headroom.ErrorCodeOf(err) == headroom.EQUOTAEXCEEDED {
-			h.countBreach(c.ctx, c.account, d.InstanceId, d.Channel)
-		}
-		return "", err
+	res, err := h.engine.CreateResource(c.ctx, headroom.ResourceCreate{Resource: r, Lease: &l, Token: tok,
+		Note: note(c, op, "Contact "+d.Id+" created")})
+	switch headroom.ErrorCodeOf(err) {
+	case "":
+		return res.ID, nil
+	case headroom.EQUOTAEXCEEDED:
+		h.countBreach(c.ctx, c.account, d.InstanceId, d.Channel)
+	case headroom.ENOTFOUND:
+		// The instance went while the contact was started.
+		return "", notFound(kindInstance, d.InstanceId)
 	}
-	// A stop that ended the contact between its creation and the lease
-	// released nothing: release the lease here. A stop after this read
-	// releases it itself.
-	if r, err := h.engine.FindResource(c.ctx, c.account, kindContact.name, d.Id); err != nil || contactState(r) == stateEnded {
-		h.releaseSlot(c, d)
-	}
-	return d.Id, nil
-}
-
-// contactState is the stored state of a contact record.
-func contactState(r headroom.Resource) string {
-	var d contactData
-	if json.Unmarshal(r.Data, &d) != nil {
-		return ""
-	}
-	return d.State
-}
-
-// dropContact removes a contact that could not start, with its ClientToken.
-func (h *Handler) dropContact(c *call, d *contactData, why string) {
-	if err := h.engine.DeleteResource(c.ctx, headroom.ResourceDelete{Account: c.account, Kind: kindContact.name, ID: d.Id,
-		Note: note(c, "UndoContact", "Contact "+d.Id+" removed: "+why)}); err != nil && headroom.ErrorCodeOf(err) != headroom.ENOTFOUND {
-		h.log.Error("removing a contact that could not start", "contact", d.Id, "err", err)
-	}
-}
-
-// releaseSlot frees a contact's lease; a lease already gone is no error.
-func (h *Handler) releaseSlot(c *call, d *contactData) {
-	release := h.lease(c, d)
-	release.Op = headroom.OpReleaseLease
-	if _, err := h.engine.Do(c.ctx, release); err != nil {
-		h.log.Error("releasing a contact's slot", "contact", d.Id, "err", err)
-	}
+	return "", err
 }
 
 // contact returns a contact of an instance; ENOTFOUND if there is none or
@@ -181,23 +154,23 @@ func (h *Handler) contact(c *call, iid, id string) (*contactData, error) {
 	return &d, nil
 }
 
-// changeContact checks a live contact and changes its record with change
-// in one compare-and-swap, retried on a concurrent change: of several
+// changeContact checks a live contact and changes its record with change,
+// with the slots change returns, in one compare-and-swap, retried on a concurrent change: of several
 // concurrent changes each sees the state the previous one left, so that,
 // say, only one of many stops ends a contact. change runs on a contact
 // that has not ended (ended's error otherwise, with already) and may run
 // several times; it must have no other effect. It returns the contact as
 // stored.
-func (h *Handler) changeContact(c *call, iid, id string, already bool, change func(d *contactData) error) (*contactData, error) {
+func (h *Handler) changeContact(c *call, iid, id string, already bool, change func(d *contactData) (headroom.Slots, error)) (*contactData, error) {
 	if _, err := h.contact(c, iid, id); err != nil {
 		return nil, err
 	}
 	now := h.now()
-	return update(h, c, kindContact, iid, id, func(d *contactData) (*headroom.Slot, error) {
+	return updateSlots(h, c, kindContact, iid, id, func(d *contactData) (headroom.Slots, error) {
 		if d.ended(now) {
-			return nil, ended(d, already)
+			return headroom.Slots{}, ended(d, already)
 		}
-		return nil, change(d)
+		return change(d)
 	})
 }
 
@@ -418,9 +391,11 @@ func startTaskContact(h *Handler, c *call) (any, error) {
 	return contactOut(id), nil
 }
 
-// undoContact removes a contact just started, with its ClientToken, then
-// frees its slot.
+// undoContact removes a contact just started, with its ClientToken and
+// its slot, in one store transaction.
 func (h *Handler) undoContact(c *call, d *contactData) {
-	h.dropContact(c, d, "its link was refused")
-	h.releaseSlot(c, d)
+	if err := h.engine.DeleteResource(c.ctx, headroom.ResourceDelete{Account: c.account, Kind: kindContact.name, ID: d.Id,
+		Release: []headroom.Lease{lease(d)}, Note: note(c, "UndoContact", "Contact "+d.Id+" removed: its link was refused")}); err != nil && headroom.ErrorCodeOf(err) != headroom.ENOTFOUND {
+		h.log.Error("removing a contact whose link was refused", "contact", d.Id, "err", err)
+	}
 }

@@ -36,6 +36,9 @@ type simpleSpec struct {
 	quotaErr      string
 	// check validates more, before anything is stored.
 	check func(h *Handler, c *call, iid string, in map[string]json.RawMessage) error
+	// uses names the resources a new one uses, which the store checks
+	// and keeps from being deleted while it exists.
+	uses func(in map[string]json.RawMessage) []headroom.ResourceRef
 }
 
 var simpleSpecs = []*simpleSpec{
@@ -56,7 +59,7 @@ var simpleSpecs = []*simpleSpec{
 	// The quota counts groups across all levels together.
 	{op: "CreateUserHierarchyGroup", seg: "user-hierarchy-groups", kind: kindHierarchyGroup, nameKey: "Name",
 		idOut: "HierarchyGroupId", arnOut: "HierarchyGroupArn", deleteOp: "DeleteUserHierarchyGroup", idParam: "HierarchyGroupId", quotaErr: errLimitExceeded,
-		check: checkParentGroup},
+		check: checkParentGroup, uses: parentGroup},
 }
 
 func checkAgentStatus(h *Handler, c *call, iid string, in map[string]json.RawMessage) error {
@@ -78,6 +81,16 @@ func checkParentGroup(h *Handler, c *call, iid string, in map[string]json.RawMes
 	}
 	_, err := h.find(c, kindHierarchyGroup, iid, parent, nil)
 	return err
+}
+
+// parentGroup is the use of a group's parent group, if it has one: a group
+// is not deleted while it has children.
+func parentGroup(in map[string]json.RawMessage) []headroom.ResourceRef {
+	var parent string
+	if json.Unmarshal(in["ParentGroupId"], &parent) != nil || parent == "" {
+		return nil
+	}
+	return []headroom.ResourceRef{{Kind: kindHierarchyGroup.name, ID: parent}}
 }
 
 // decodeObject decodes a body that must be a JSON object.
@@ -135,7 +148,11 @@ func (h *Handler) createSimple(c *call, s *simpleSpec) (any, error) {
 	arn := h.arn(c.account, "instance/"+iid+"/"+s.kind.arnSeg+"/"+id)
 	in["Id"], _ = json.Marshal(id)
 	in["Arn"], _ = json.Marshal(arn)
-	if err := h.create(c, s.kind, s.op, iid, id, name, instanceScope(iid), in); err != nil {
+	var uses []headroom.ResourceRef
+	if s.uses != nil {
+		uses = s.uses(in)
+	}
+	if err := h.create(c, s.kind, s.op, iid, id, name, instanceScope(iid), in, uses...); err != nil {
 		return nil, err
 	}
 	return map[string]string{s.idOut: id, s.arnOut: arn}, nil
@@ -146,24 +163,12 @@ func (h *Handler) deleteSimple(c *call, s *simpleSpec) (any, error) {
 	if _, err := h.instance(c, iid); err != nil {
 		return nil, err
 	}
-	if s.kind == kindHierarchyGroup {
-		// Not atomic: a child group created after this check and before
-		// the delete outlives its parent. Groups are stored under their
-		// instance (their parent group is in their data), and the store
-		// has no delete that refuses a resource with children in the same
-		// transaction; with one, this check would move into the delete.
-		rs, err := h.engine.ListResources(c.ctx, headroom.ResourceFilter{Account: c.account, Kind: kindHierarchyGroup.name, Parent: iid, Limit: 100000})
-		if err != nil {
-			return nil, err
-		}
-		for _, r := range rs {
-			var g struct{ ParentGroupId string }
-			if json.Unmarshal(r.Data, &g) == nil && g.ParentGroupId == id {
-				return nil, headroom.Errorf(headroom.EINUSE, "User hierarchy group %s has child group %s; delete the children first", clip(id), r.ID)
-			}
-		}
-	}
+	// A group that has child groups is in use: the store refuses its delete
+	// in the delete's own transaction.
 	if err := h.remove(c, s.kind, s.deleteOp, iid, id, instanceScope(iid)); err != nil {
+		if headroom.ErrorCodeOf(err) == headroom.EINUSE && s.kind == kindHierarchyGroup {
+			return nil, headroom.Errorf(headroom.EINUSE, "User hierarchy group %s has child groups; delete the children first (%s)", clip(id), headroom.ErrorMessage(err))
+		}
 		return nil, err
 	}
 	return struct{}{}, nil

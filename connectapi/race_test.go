@@ -188,3 +188,63 @@ func TestCreateUserDuringDeleteInstance(t *testing.T) {
 		}
 	}
 }
+
+// Child groups created while their parent group is deleted: either the
+// delete is refused (ResourceInUseException), or no child of the deleted
+// group survives it. The check and the delete are one store transaction.
+func TestCreateChildGroupDuringDeleteParent(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	e.account(acctA, false, "")
+	c := e.client(acctA)
+	iid := e.instance(acctA)
+	for round := range 5 {
+		parent := must[*connect.CreateUserHierarchyGroupOutput](t)(c.CreateUserHierarchyGroup(ctx,
+			&connect.CreateUserHierarchyGroupInput{InstanceId: &iid, Name: aws.String(fmt.Sprint("parent", round))}))
+		var deleted atomic.Bool
+		var children atomic.Int64
+		parallel(21, func(i int) {
+			if i == 10 {
+				_, err := c.DeleteUserHierarchyGroup(ctx, &connect.DeleteUserHierarchyGroupInput{InstanceId: &iid, HierarchyGroupId: parent.HierarchyGroupId})
+				if err == nil {
+					deleted.Store(true)
+				} else if name, _, _ := apiErr(t, err); name != "ResourceInUseException" {
+					t.Errorf("delete: %v", err)
+				}
+				return
+			}
+			_, err := c.CreateUserHierarchyGroup(ctx, &connect.CreateUserHierarchyGroupInput{InstanceId: &iid,
+				Name: aws.String(fmt.Sprint("child", round, "-", i)), ParentGroupId: parent.HierarchyGroupId})
+			if err == nil {
+				children.Add(1)
+			} else if name, _, _ := apiErr(t, err); name != "ResourceNotFoundException" {
+				t.Errorf("create child: %v", err)
+			}
+		})
+		var left int
+		for _, r := range e.groups(acctA, iid) {
+			if r == *parent.HierarchyGroupId {
+				left++
+			}
+		}
+		if deleted.Load() && left != 0 || !deleted.Load() && int64(left) != children.Load() {
+			t.Fatalf("round %d: parent deleted %v, %d children created, %d left pointing at it", round, deleted.Load(), children.Load(), left)
+		}
+	}
+}
+
+// groups returns the parent group of every hierarchy group of an instance,
+// as stored.
+func (e *env) groups(account, iid string) []string {
+	rs, err := e.engine.ListResources(context.Background(), headroom.ResourceFilter{Account: account, Kind: "connect:user-hierarchy-group", Parent: iid, Limit: 100000})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	var out []string
+	for _, r := range rs {
+		var g struct{ ParentGroupId string }
+		json.Unmarshal(r.Data, &g)
+		out = append(out, g.ParentGroupId)
+	}
+	return out
+}

@@ -89,26 +89,33 @@ func (k *kind) slot(scope string) *headroom.Slot {
 // create stores a resource of k under parent (an instance id, or empty)
 // holding one slot of k's quota in scope, or stores nothing. A name taken
 // is ECONFLICT.
-func (h *Handler) create(c *call, k *kind, op, parent, id, name, scope string, data any) error {
-	_, err := h.createWith(c, k, op, parent, id, name, scope, data, headroom.ResourceToken{})
+func (h *Handler) create(c *call, k *kind, op, parent, id, name, scope string, data any, uses ...headroom.ResourceRef) error {
+	_, err := h.createWith(c, k, op, parent, id, name, scope, data, headroom.ResourceToken{}, uses...)
 	return err
 }
 
 // createWith is create with a ClientToken's record, written in the same
 // transaction: a replayed token creates nothing and answers the id of the
 // resource the first request created.
-func (h *Handler) createWith(c *call, k *kind, op, parent, id, name, scope string, data any, token headroom.ResourceToken) (headroom.ResourceResult, error) {
+func (h *Handler) createWith(c *call, k *kind, op, parent, id, name, scope string, data any, token headroom.ResourceToken, uses ...headroom.ResourceRef) (headroom.ResourceResult, error) {
 	res, err := h.newResource(c, k, parent, id, name, data)
 	if err != nil {
 		return headroom.ResourceResult{}, err
 	}
+	res.Uses = uses
 	out, err := h.engine.CreateResource(c.ctx, headroom.ResourceCreate{Resource: res, Hold: k.slot(scope), Token: token,
 		Note: note(c, op, k.label+" "+id+" created")})
 	switch headroom.ErrorCodeOf(err) {
 	case headroom.ECONFLICT:
 		return out, headroom.Errorf(headroom.ECONFLICT, "%s with the name %q already exists", k.label, clip(name))
 	case headroom.ENOTFOUND:
-		// The instance went while the resource was created.
+		// The instance, or a resource this one uses, went while the
+		// resource was created.
+		for _, u := range uses {
+			if _, ferr := h.engine.FindResource(c.ctx, c.account, u.Kind, u.ID); headroom.ErrorCodeOf(ferr) == headroom.ENOTFOUND {
+				return out, headroom.Errorf(headroom.ENOTFOUND, "%s not found: %s", u.Kind, clip(u.ID))
+			}
+		}
 		return out, notFound(kindInstance, parent)
 	}
 	return out, err
@@ -138,30 +145,39 @@ func (h *Handler) find(c *call, k *kind, parent, id string, out any) (headroom.R
 // update changes a resource of k under parent with change, decoded from
 // and encoded back to its data of type T, in one compare-and-swap that is
 // retried when another writer changed it first. change may run several
-// times and must have no other effect; it returns the slots the change
-// takes (a positive Amount) or gives back (negative), or nil.
+// times and must have no other effect; it returns the count slots the
+// change takes (a positive Amount) or gives back (negative), or nil.
 func update[T any](h *Handler, c *call, k *kind, parent, id string, change func(d *T) (*headroom.Slot, error)) (*T, error) {
+	return updateSlots(h, c, k, parent, id, func(d *T) (headroom.Slots, error) {
+		slot, err := change(d)
+		return headroom.Slots{Count: slot}, err
+	})
+}
+
+// updateSlots is update whose change returns any slots: count slots and
+// leases, taken or given back with the change.
+func updateSlots[T any](h *Handler, c *call, k *kind, parent, id string, change func(d *T) (headroom.Slots, error)) (*T, error) {
 	var out *T
 	var refused error
-	_, err := h.engine.UpdateResource(c.ctx, c.account, k.name, id, func(r *headroom.Resource) (*headroom.Slot, error) {
+	_, err := h.engine.UpdateResource(c.ctx, c.account, k.name, id, func(r *headroom.Resource) (headroom.Slots, error) {
 		if r.Parent != parent {
 			refused = notFound(k, id)
-			return nil, refused
+			return headroom.Slots{}, refused
 		}
 		d := new(T)
 		if err := json.Unmarshal(r.Data, d); err != nil {
-			return nil, err
+			return headroom.Slots{}, err
 		}
-		slot, err := change(d)
+		slots, err := change(d)
 		if err != nil {
 			refused = err
-			return nil, err
+			return headroom.Slots{}, err
 		}
 		if r.Data, err = json.Marshal(d); err != nil {
-			return nil, err
+			return headroom.Slots{}, err
 		}
 		out = d
-		return slot, nil
+		return slots, nil
 	})
 	switch {
 	case err != nil && refused != nil:

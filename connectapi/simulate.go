@@ -237,44 +237,35 @@ func (h *Handler) simAccept(c *call) (any, error) {
 	if err := connectable(d); err != nil {
 		return nil, err
 	}
-	// The slot is taken first and the contact connected after, only if it
-	// is still waiting; if it is not, the slot is given back, unless the
-	// contact is now connected with that same slot by another accept.
-	var lease *headroom.Request
-	switch {
-	case d.State == stateCallback:
-		lease = &headroom.Request{Account: c.account, Code: headroom.CodeConcurrentCalls, Scope: instanceScope(iid), LeaseID: d.Id}
-	case d.Channel == "CHAT":
-		lease = &headroom.Request{Account: c.account, Code: headroom.CodeChatsPerAgent, Scope: instanceScope(iid) + "/agent/" + in.AgentID, LeaseID: d.Id}
-	}
-	if lease != nil {
-		acquire := *lease
-		acquire.Op, acquire.TTL = headroom.OpAcquire, d.Expires.Sub(now)
-		if _, err := h.engine.Do(c.ctx, acquire); err != nil {
-			if d.State == stateCallback && headroom.ErrorCodeOf(err) == headroom.EQUOTAEXCEEDED {
-				h.countBreach(c.ctx, c.account, iid, "VOICE")
-			}
-			return nil, err
-		}
-	}
-	d, err = h.changeContact(c, iid, id, false, func(d *contactData) error {
+	// The contact is connected with the slot it now takes, in one
+	// compare-and-swap: a callback is counted against concurrent calls from
+	// now on, a chat against its agent's active chats.
+	out, err := h.changeContact(c, iid, id, false, func(d *contactData) (headroom.Slots, error) {
 		if err := connectable(d); err != nil {
-			return err
+			return headroom.Slots{}, err
+		}
+		var slots headroom.Slots
+		switch {
+		case d.State == stateCallback:
+			l := lease(d)
+			slots.Acquire = &l
+		case d.Channel == "CHAT":
+			l := agentLease(d, in.AgentID)
+			slots.Acquire = &l
+		}
+		if slots.Acquire != nil {
+			slots.Acquire.TTL = d.Expires.Sub(now)
 		}
 		d.State, d.AgentId = stateConnected, in.AgentID
-		return nil
+		return slots, nil
 	})
 	if err != nil {
-		if lease != nil && !h.connectedWith(c, iid, id, lease, in.AgentID) {
-			release := *lease
-			release.Op = headroom.OpReleaseLease
-			if _, rerr := h.engine.Do(c.ctx, release); rerr != nil {
-				h.log.Error("releasing the slot of a contact not accepted", "contact", id, "err", rerr)
-			}
+		if dn := headroom.ErrorDenial(err); dn != nil && dn.QuotaCode == headroom.CodeConcurrentCalls {
+			h.countBreach(c.ctx, c.account, iid, "VOICE")
 		}
 		return nil, err
 	}
-	return map[string]string{"contact_id": d.Id, "state": d.State, "agent_id": d.AgentId}, nil
+	return map[string]string{"contact_id": out.Id, "state": out.State, "agent_id": out.AgentId}, nil
 }
 
 // connectable refuses to connect a contact connected already.
@@ -283,17 +274,6 @@ func connectable(d *contactData) error {
 		return headroom.Errorf(headroom.EPRECONDITION, "Contact %s is already connected to agent %s", d.Id, d.AgentId)
 	}
 	return nil
-}
-
-// connectedWith reports whether a contact is now connected holding the
-// lease an accept took: the instance's call slot, or the chat slot of the
-// same agent.
-func (h *Handler) connectedWith(c *call, iid, id string, lease *headroom.Request, agent string) bool {
-	var d contactData
-	if _, err := h.find(c, kindContact, iid, id, &d); err != nil {
-		return false
-	}
-	return d.State == stateConnected && (lease.Code == headroom.CodeConcurrentCalls || d.AgentId == agent)
 }
 
 // simEnd: a contact ends, freeing its slots.
@@ -309,26 +289,19 @@ func (h *Handler) simEnd(c *call) (any, error) {
 	return map[string]string{"contact_id": d.Id, "state": d.State}, nil
 }
 
-// endContact ends a live contact, then frees its slots: of concurrent
-// ends, one ends it and the others are refused (EPRECONDITION), and the
-// slots are freed only once the end is stored.
+// endContact ends a live contact and frees its slots in one
+// compare-and-swap: of concurrent ends, one ends it and the others are
+// refused (EPRECONDITION).
 func (h *Handler) endContact(c *call, iid, id string) (*contactData, error) {
 	now := h.now()
-	d, err := h.changeContact(c, iid, id, true, func(d *contactData) error {
-		d.State, d.Disconnected = stateEnded, now
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	h.releaseSlot(c, d)
-	if d.Channel == "CHAT" && d.AgentId != "" {
-		if _, err := h.engine.Do(c.ctx, headroom.Request{Op: headroom.OpReleaseLease, Account: c.account, Code: headroom.CodeChatsPerAgent,
-			Scope: instanceScope(d.InstanceId) + "/agent/" + d.AgentId, LeaseID: d.Id}); err != nil {
-			h.log.Error("releasing an agent's chat slot", "contact", d.Id, "err", err)
+	return h.changeContact(c, iid, id, true, func(d *contactData) (headroom.Slots, error) {
+		slots := headroom.Slots{Release: []headroom.Lease{lease(d)}}
+		if d.Channel == "CHAT" && d.AgentId != "" {
+			slots.Release = append(slots.Release, agentLease(d, d.AgentId))
 		}
-	}
-	return d, nil
+		d.State, d.Disconnected = stateEnded, now
+		return slots, nil
+	})
 }
 
 func (h *Handler) simMetrics(c *call) (any, error) {

@@ -31,9 +31,10 @@ type resourceToken struct {
 }
 
 // CreateResource implements headroom.Store. Under umu it answers a replayed
-// token or hold, checks the id and name, applies the hold, records the
-// token and stores the resource; a refused hold stores nothing.
-func (s *Store) CreateResource(_ context.Context, r headroom.Resource, hold *headroom.CountChange, token *headroom.ResourceToken, audit headroom.AuditEntry) (headroom.ResourceResult, error) {
+// token or hold, checks the id, name, parent, uses and slots, and only then
+// applies the slots, records the token and stores the resource; a refused
+// hold or acquire stores nothing.
+func (s *Store) CreateResource(_ context.Context, r headroom.Resource, slots headroom.SlotChange, token *headroom.ResourceToken, audit headroom.AuditEntry) (headroom.ResourceResult, error) {
 	if err := headroom.CheckResource(r); err != nil {
 		return headroom.ResourceResult{}, err
 	}
@@ -49,8 +50,8 @@ func (s *Store) CreateResource(_ context.Context, r headroom.Resource, hold *hea
 			return headroom.ResourceResult{Applied: true, Replayed: true, ID: t.id, Version: s.versionLocked(r.Account, t.kind, t.id)}, nil
 		}
 	}
-	if hold != nil {
-		if res, done, err := s.replayLocked("reserve", *hold); done || err != nil {
+	if h := slots.Hold; h != nil {
+		if res, done, err := s.replayLocked("reserve", *h); done || err != nil {
 			return resourceResult(res, r.ID, 0), err
 		}
 	}
@@ -69,12 +70,13 @@ func (s *Store) CreateResource(_ context.Context, r headroom.Resource, hold *hea
 			return headroom.ResourceResult{}, headroom.ResourceNameTaken(r, id)
 		}
 	}
-	res := headroom.CountResult{Applied: true}
-	if hold != nil {
-		if res = s.reserveLocked(*hold); !res.Applied {
-			return resourceResult(res, r.ID, 0), nil
-		}
+	if err := s.checkUsesLocked(r); err != nil {
+		return headroom.ResourceResult{}, err
 	}
+	if res, done, err := s.checkSlotsLocked(slots); done || err != nil {
+		return resourceResult(res, r.ID, 0), err
+	}
+	res := s.applySlotsLocked(slots)
 	if set == nil {
 		set = &resourceSet{byID: map[string]headroom.Resource{}, byName: map[[2]string]string{}}
 		s.resources[[2]string{r.Account, r.Kind}] = set
@@ -83,6 +85,7 @@ func (s *Store) CreateResource(_ context.Context, r headroom.Resource, hold *hea
 	if r.Name != "" {
 		set.byName[[2]string{r.Parent, r.Name}] = r.ID
 	}
+	s.useLocked(r, true)
 	if token != nil {
 		s.rtokens[[2]string{r.Account, token.Key}] = resourceToken{hash: token.Hash, kind: r.Kind, id: r.ID,
 			created: r.Created, expires: normTime(token.Expires)}
@@ -105,11 +108,109 @@ func (s *Store) versionLocked(account, kind, id string) int64 {
 	return 0
 }
 
+// checkSlotsLocked checks what applySlotsLocked will do, changing nothing.
+// done is true when the write must stop with res: a hold whose idempotency
+// key was applied before (res.Replayed), or a hold or acquire the limit
+// refuses (res.Applied false).
+func (s *Store) checkSlotsLocked(c headroom.SlotChange) (res headroom.CountResult, done bool, err error) {
+	if h := c.Hold; h != nil {
+		if res, done, err := s.replayLocked("reserve", *h); done || err != nil {
+			return res, true, err
+		}
+		if used := s.counts[h.Key]; used+h.Amount > h.Limit {
+			return headroom.CountResult{Used: used}, true, nil
+		}
+	}
+	if f := c.Free; f != nil {
+		if _, _, err := s.replayLocked("release", *f); err != nil {
+			return headroom.CountResult{}, true, err
+		}
+	}
+	if a := c.Acquire; a != nil {
+		ls := s.leasesLocked(a.Key, a.Now.UnixNano(), true)
+		if _, live := ls.m[a.LeaseID]; !live && int64(len(ls.m))+1 > a.Limit {
+			return headroom.CountResult{Used: int64(len(ls.m))}, true, nil
+		}
+	}
+	return headroom.CountResult{}, false, nil
+}
+
+// applySlotsLocked applies a SlotChange that checkSlotsLocked passed. It
+// returns the result of the hold or the acquire.
+func (s *Store) applySlotsLocked(c headroom.SlotChange) headroom.CountResult {
+	res := headroom.CountResult{Applied: true}
+	if c.Hold != nil {
+		res = s.reserveLocked(*c.Hold)
+	}
+	if f := c.Free; f != nil {
+		if _, done, _ := s.replayLocked("release", *f); !done {
+			s.releaseLocked(*f)
+		}
+	}
+	if a := c.Acquire; a != nil {
+		ls := s.leasesLocked(a.Key, a.Now.UnixNano(), true)
+		if _, live := ls.m[a.LeaseID]; !live {
+			ls.set(a.LeaseID, a.Expires.UnixNano())
+		}
+		res = headroom.CountResult{Applied: true, Used: int64(len(ls.m))}
+	}
+	for _, l := range c.Release {
+		if ls := s.leasesLocked(l.Key, l.Now.UnixNano(), false); ls != nil {
+			delete(ls.m, l.LeaseID)
+		}
+	}
+	return res
+}
+
+// checkUsesLocked returns ENOTFOUND for a resource r uses that does not
+// exist.
+func (s *Store) checkUsesLocked(r headroom.Resource) error {
+	for _, u := range r.Uses {
+		if _, ok := s.findLocked(r.Account, u.Kind, u.ID); !ok {
+			return headroom.ResourceNotFound(r.Account, u.Kind, u.ID)
+		}
+	}
+	return nil
+}
+
+// useLocked records (on) or forgets r's uses in the reverse index.
+func (s *Store) useLocked(r headroom.Resource, on bool) {
+	by := headroom.ResourceRef{Kind: r.Kind, ID: r.ID}
+	for _, u := range r.Uses {
+		k := [3]string{r.Account, u.Kind, u.ID}
+		if on {
+			if s.usedBy[k] == nil {
+				s.usedBy[k] = map[headroom.ResourceRef]bool{}
+			}
+			s.usedBy[k][by] = true
+		} else {
+			delete(s.usedBy[k], by)
+			if len(s.usedBy[k]) == 0 {
+				delete(s.usedBy, k)
+			}
+		}
+	}
+}
+
+// inUseLocked returns the EINUSE error of a resource another one uses.
+func (s *Store) inUseLocked(account, kind, id string) error {
+	users := s.usedBy[[3]string{account, kind, id}]
+	if len(users) == 0 {
+		return nil
+	}
+	refs := make([]headroom.ResourceRef, 0, len(users))
+	for by := range users {
+		refs = append(refs, by)
+	}
+	sort.Slice(refs, func(i, j int) bool { return refs[i].Kind+"\x00"+refs[i].ID < refs[j].Kind+"\x00"+refs[j].ID })
+	return headroom.ResourceInUse(kind, id, refs[0])
+}
+
 // UpdateResource implements headroom.Store. The resource keeps its Parent
 // and Created; r's Parent is ignored. Under umu it checks the resource, its
-// version and its name, applies hold (stopping there if it is refused), the
-// update and free.
-func (s *Store) UpdateResource(_ context.Context, r headroom.Resource, hold, free *headroom.CountChange) (headroom.ResourceResult, error) {
+// version, its name, its uses and the slots, then applies the slots and
+// the update; a refused hold or acquire changes nothing.
+func (s *Store) UpdateResource(_ context.Context, r headroom.Resource, slots headroom.SlotChange) (headroom.ResourceResult, error) {
 	r = normResource(r)
 	s.umu.Lock()
 	defer s.umu.Unlock()
@@ -129,56 +230,46 @@ func (s *Store) UpdateResource(_ context.Context, r headroom.Resource, hold, fre
 		r.Parent = old.Parent
 		return headroom.ResourceResult{}, headroom.ResourceNameTaken(r, id)
 	}
-	res := headroom.CountResult{Applied: true}
-	if hold != nil {
-		replayed, done, err := s.replayLocked("reserve", *hold)
-		if err != nil {
-			return headroom.ResourceResult{}, err
-		}
-		if done {
-			return resourceResult(replayed, r.ID, old.Version), nil // this update's hold was applied before
-		}
-		if res = s.reserveLocked(*hold); !res.Applied {
-			return resourceResult(res, r.ID, old.Version), nil
-		}
+	if err := s.checkUsesLocked(r); err != nil {
+		return headroom.ResourceResult{}, err
 	}
-	if free != nil {
-		if _, done, err := s.replayLocked("release", *free); err != nil {
-			return headroom.ResourceResult{}, err
-		} else if !done {
-			s.releaseLocked(*free)
-		}
+	if res, done, err := s.checkSlotsLocked(slots); done || err != nil {
+		return resourceResult(res, r.ID, old.Version), err // a replayed hold: this update was applied before
 	}
+	res := s.applySlotsLocked(slots)
 	if old.Name != "" {
 		delete(set.byName, [2]string{old.Parent, old.Name})
 	}
 	if r.Name != "" {
 		set.byName[[2]string{old.Parent, r.Name}] = r.ID
 	}
-	old.Name, old.Data, old.Updated = r.Name, r.Data, r.Updated
+	s.useLocked(old, false)
+	old.Name, old.Data, old.Updated, old.Uses = r.Name, r.Data, r.Updated, r.Uses
+	s.useLocked(old, true)
 	old.Version++
 	set.byID[r.ID] = old
 	return resourceResult(res, r.ID, old.Version), nil
 }
 
-// DeleteResource implements headroom.Store. Under umu it removes the
-// resource and its tokens and applies free; a resource that does not exist
-// frees nothing.
-func (s *Store) DeleteResource(_ context.Context, account, kind, id string, free *headroom.CountChange, audit headroom.AuditEntry) error {
+// DeleteResource implements headroom.Store. Under umu it checks that the
+// resource exists and is not in use, then removes it and its tokens and
+// applies the slots' frees and releases.
+func (s *Store) DeleteResource(_ context.Context, account, kind, id string, slots headroom.SlotChange, audit headroom.AuditEntry) error {
+	slots.Hold, slots.Acquire = nil, nil
 	s.umu.Lock()
 	defer s.umu.Unlock()
 	if _, ok := s.findLocked(account, kind, id); !ok {
 		return headroom.ResourceNotFound(account, kind, id)
 	}
-	if free != nil {
-		// The release goes first: its idempotency key may be refused,
-		// and then the resource must stay.
-		if _, done, err := s.replayLocked("release", *free); err != nil {
-			return err
-		} else if !done {
-			s.releaseLocked(*free)
-		}
+	if err := s.inUseLocked(account, kind, id); err != nil {
+		return err
 	}
+	// The free is checked first: its idempotency key may be refused, and
+	// then the resource must stay.
+	if _, _, err := s.checkSlotsLocked(slots); err != nil {
+		return err
+	}
+	s.applySlotsLocked(slots)
 	s.removeLocked(account, kind, id)
 	s.mu.Lock()
 	s.appendAuditLocked(audit)
@@ -187,8 +278,8 @@ func (s *Store) DeleteResource(_ context.Context, account, kind, id string, free
 }
 
 // DeleteResourceTree implements headroom.Store: under umu it removes the
-// resource, its descendants and their tokens, drops the usage of scope and
-// below, and applies free.
+// resource, its descendants, their tokens and uses, drops the usage of
+// scope and below, and applies free.
 func (s *Store) DeleteResourceTree(_ context.Context, account, kind, id, scope string, free *headroom.CountChange, audit headroom.AuditEntry) (int, error) {
 	if scope == "" || scope == headroom.ScopeAccount {
 		return 0, headroom.FieldErrorf("scope", "a resource tree is deleted with a scope below the account, not %q", scope)
@@ -265,7 +356,8 @@ func (s *Store) findLocked(account, kind, id string) (headroom.Resource, bool) {
 	return headroom.Resource{}, false
 }
 
-// removeLocked deletes a resource and the tokens that name it.
+// removeLocked deletes a resource, its uses of others and others' uses of
+// it, and the tokens that name it.
 func (s *Store) removeLocked(account, kind, id string) {
 	set := s.resources[[2]string{account, kind}]
 	old := set.byID[id]
@@ -276,6 +368,8 @@ func (s *Store) removeLocked(account, kind, id string) {
 	if len(set.byID) == 0 {
 		delete(s.resources, [2]string{account, kind})
 	}
+	s.useLocked(old, false)
+	delete(s.usedBy, [3]string{account, kind, id})
 	for k, t := range s.rtokens {
 		if k[0] == account && t.kind == kind && t.id == id {
 			delete(s.rtokens, k)
@@ -351,6 +445,11 @@ func resourceBefore(a, b headroom.Resource) bool {
 // empty) and its times in UTC without a monotonic reading.
 func normResource(r headroom.Resource) headroom.Resource {
 	r.Data = copyData(r.Data)
+	if len(r.Uses) == 0 {
+		r.Uses = nil
+	} else {
+		r.Uses = append([]headroom.ResourceRef(nil), r.Uses...)
+	}
 	r.Created, r.Updated = normTime(r.Created), normTime(r.Updated)
 	return r
 }

@@ -41,6 +41,8 @@ type Store struct {
 	rtokens map[[2]string]resourceToken
 	// counters holds the plain counters of AddCounter.
 	counters map[headroom.UsageKey]int64
+	// usedBy maps (account, kind, id) to the resources that use it.
+	usedBy map[[3]string]map[headroom.ResourceRef]bool
 }
 
 type idemRecord struct {
@@ -68,6 +70,7 @@ func NewStore() *Store {
 		resources:   map[[2]string]*resourceSet{},
 		rtokens:     map[[2]string]resourceToken{},
 		counters:    map[headroom.UsageKey]int64{},
+		usedBy:      map[[3]string]map[headroom.ResourceRef]bool{},
 	}
 }
 

@@ -143,7 +143,7 @@ func crashWorker(ctx context.Context, s *sqlite.Store, log *groupLog, prefix str
 			intent = "resource"
 			call = func() (bool, error) {
 				now := time.Now()
-				res, err := s.CreateResource(ctx, crashResource(id, now), &headroom.CountChange{Key: crashSlot, Amount: 1, Limit: math.MaxInt32, Now: now}, nil,
+				res, err := s.CreateResource(ctx, crashResource(id, now), headroom.SlotChange{Hold: &headroom.CountChange{Key: crashSlot, Amount: 1, Limit: math.MaxInt32, Now: now}}, nil,
 					headroom.AuditEntry{Time: now, Account: acct, Action: "resource.create", Detail: id})
 				if res.Applied {
 					mine = append(mine, id)
@@ -159,7 +159,7 @@ func crashWorker(ctx context.Context, s *sqlite.Store, log *groupLog, prefix str
 			intent = "unresource " + target
 			call = func() (bool, error) {
 				now := time.Now()
-				err := s.DeleteResource(ctx, acct, crashKind, target, &headroom.CountChange{Key: crashSlot, Amount: 1, Now: now},
+				err := s.DeleteResource(ctx, acct, crashKind, target, headroom.SlotChange{Free: &headroom.CountChange{Key: crashSlot, Amount: 1, Now: now}},
 					headroom.AuditEntry{Time: now, Account: acct, Action: "resource.delete", Detail: target})
 				return err == nil, err
 			}

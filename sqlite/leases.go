@@ -73,22 +73,21 @@ func (s *Store) RenewLease(ctx context.Context, c headroom.LeaseChange) (headroo
 // ReleaseLease implements headroom.Store. Releasing a lease that is gone is
 // not an error: Applied is false.
 func (s *Store) ReleaseLease(ctx context.Context, c headroom.LeaseChange) (headroom.LeaseResult, error) {
-	var res headroom.LeaseResult
-	err := s.write(ctx, func(w *wtx) error {
-		k := c.Key
-		if err := dropExpired(w, k, c.Now); err != nil {
-			return err
-		}
-		n, err := w.execN("DELETE FROM leases WHERE account = ? AND code = ? AND scope = ? AND lease_id = ?",
-			k.Account, k.Code, k.Scope, c.LeaseID)
-		if err != nil {
-			return backendError("release lease", err)
-		}
-		used, err := liveLeases(w, k)
-		res = headroom.LeaseResult{Applied: n > 0, Used: used}
-		return err
-	})
-	return res, err
+	return writeValue(s, ctx, func(w *wtx) (headroom.LeaseResult, error) { return releaseLease(w, c) })
+}
+
+func releaseLease(w *wtx, c headroom.LeaseChange) (headroom.LeaseResult, error) {
+	k := c.Key
+	if err := dropExpired(w, k, c.Now); err != nil {
+		return headroom.LeaseResult{}, err
+	}
+	n, err := w.execN("DELETE FROM leases WHERE account = ? AND code = ? AND scope = ? AND lease_id = ?",
+		k.Account, k.Code, k.Scope, c.LeaseID)
+	if err != nil {
+		return headroom.LeaseResult{}, backendError("release lease", err)
+	}
+	used, err := liveLeases(w, k)
+	return headroom.LeaseResult{Applied: n > 0, Used: used}, err
 }
 
 // dropExpired deletes the leases of k that have expired at now.

@@ -117,7 +117,7 @@ func TestMigrateFromVersion2(t *testing.T) {
 	}
 	// Version 3's resources work, holding slots of the old counter.
 	u := headroom.Resource{Account: acct, Kind: "connect:user", ID: "u-1", Parent: "i-1", Name: "alice", Data: []byte(`{}`), Created: t0, Updated: t0}
-	if r, err := s.CreateResource(ctx, u, &headroom.CountChange{Key: slot, Amount: 1, Limit: 10, Now: t0}, nil, headroom.AuditEntry{}); err != nil || !r.Applied || r.Used != 4 {
+	if r, err := s.CreateResource(ctx, u, headroom.SlotChange{Hold: &headroom.CountChange{Key: slot, Amount: 1, Limit: 10, Now: t0}}, nil, headroom.AuditEntry{}); err != nil || !r.Applied || r.Used != 4 {
 		t.Fatalf("CreateResource after migration = %+v, %v", r, err)
 	}
 	if l, err := s.ListResources(ctx, headroom.ResourceFilter{Account: acct, Kind: "connect:user", Parent: "i-1"}); err != nil || len(l) != 1 || l[0].Name != "alice" {

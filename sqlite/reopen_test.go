@@ -74,7 +74,7 @@ func TestReopen(t *testing.T) {
 	slot := headroom.UsageKey{Account: acct, Code: "L-USERS", Scope: "instance/i-1"}
 	user := headroom.Resource{Account: acct, Kind: "connect:user", ID: "u-1", Parent: "i-1", Name: "alice",
 		Data: []byte(`{"Username":"alice"}`), Created: t0, Updated: t0.Add(time.Second)}
-	if r, err := s.CreateResource(ctx, user, &headroom.CountChange{Key: slot, Amount: 1, Limit: 5, Now: t0}, nil, audit("user.create")); err != nil || !r.Applied {
+	if r, err := s.CreateResource(ctx, user, headroom.SlotChange{Hold: &headroom.CountChange{Key: slot, Amount: 1, Limit: 5, Now: t0}}, nil, audit("user.create")); err != nil || !r.Applied {
 		t.Fatalf("CreateResource = %+v, %v", r, err)
 	}
 	must(t, s.AppendAudit(ctx, audit("custom")))
@@ -197,7 +197,7 @@ func TestClosed(t *testing.T) {
 		t.Fatalf("CountUsage after Close: %v", err)
 	}
 	r := headroom.Resource{Account: acct, Kind: "connect:user", ID: "u-1"}
-	if _, err := s.CreateResource(ctx, r, nil, nil, headroom.AuditEntry{}); headroom.ErrorCodeOf(err) != headroom.EUNAVAILABLE {
+	if _, err := s.CreateResource(ctx, r, headroom.SlotChange{}, nil, headroom.AuditEntry{}); headroom.ErrorCodeOf(err) != headroom.EUNAVAILABLE {
 		t.Fatalf("CreateResource after Close: %v", err)
 	}
 	if _, err := s.FindResource(ctx, acct, r.Kind, r.ID); headroom.ErrorCodeOf(err) != headroom.EUNAVAILABLE {

@@ -3,7 +3,9 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
+	"fmt"
 
 	"github.com/headroomhq/headroom"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -14,13 +16,19 @@ import (
 // answers Applied false. It never reaches a caller.
 var errHoldRefused = errors.New("sqlite store: the hold was refused")
 
-const resourceSelect = "SELECT account, kind, id, parent, name, data, created, updated, version FROM resources"
+const resourceSelect = "SELECT account, kind, id, parent, name, data, created, updated, version, uses FROM resources"
 
 func scanResource(sc interface{ Scan(...any) error }) (headroom.Resource, error) {
 	var r headroom.Resource
 	var created, updated int64
-	if err := sc.Scan(&r.Account, &r.Kind, &r.ID, &r.Parent, &r.Name, &r.Data, &created, &updated, &r.Version); err != nil {
+	var uses string
+	if err := sc.Scan(&r.Account, &r.Kind, &r.ID, &r.Parent, &r.Name, &r.Data, &created, &updated, &r.Version, &uses); err != nil {
 		return r, err
+	}
+	if uses != "" {
+		if err := json.Unmarshal([]byte(uses), &r.Uses); err != nil {
+			return r, fmt.Errorf("resource %s %s: uses %q: %w", r.Kind, r.ID, uses, err)
+		}
 	}
 	if len(r.Data) == 0 {
 		r.Data = nil
@@ -43,7 +51,7 @@ func encData(d []byte) []byte {
 // Reserve, records the token and appends audit. A refused hold rolls the
 // insert back with the rest of the op, so the call returns Applied false
 // having stored nothing.
-func (s *Store) CreateResource(ctx context.Context, r headroom.Resource, hold *headroom.CountChange, token *headroom.ResourceToken, audit headroom.AuditEntry) (headroom.ResourceResult, error) {
+func (s *Store) CreateResource(ctx context.Context, r headroom.Resource, slots headroom.SlotChange, token *headroom.ResourceToken, audit headroom.AuditEntry) (headroom.ResourceResult, error) {
 	if err := headroom.CheckResource(r); err != nil {
 		return headroom.ResourceResult{}, err
 	}
@@ -56,7 +64,7 @@ func (s *Store) CreateResource(ctx context.Context, r headroom.Resource, hold *h
 				return err
 			}
 		}
-		if hold != nil {
+		if hold := slots.Hold; hold != nil {
 			r0, done, err := replay(w, opReserve, *hold)
 			if done || err != nil {
 				res = resourceResult(r0, r.ID, 0)
@@ -73,25 +81,26 @@ func (s *Store) CreateResource(ctx context.Context, r headroom.Resource, hold *h
 				return backendError("find the parent resource", err)
 			}
 		}
-		n, err := w.execN(`INSERT INTO resources (account, kind, id, parent, name, data, created, updated, version)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1) ON CONFLICT DO NOTHING`,
-			r.Account, r.Kind, r.ID, r.Parent, r.Name, encData(r.Data), enc(r.Created), enc(r.Updated))
+		n, err := w.execN(`INSERT INTO resources (account, kind, id, parent, name, data, created, updated, version, uses)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?) ON CONFLICT DO NOTHING`,
+			r.Account, r.Kind, r.ID, r.Parent, r.Name, encData(r.Data), enc(r.Created), enc(r.Updated), encUses(r.Uses))
 		if err != nil {
 			return backendError("create resource", err)
 		}
 		if n == 0 {
 			return resourceConflict(w, r)
 		}
-		if hold != nil {
-			c, err := reserveNew(w, *hold)
-			if err != nil {
-				return err
-			}
-			res = resourceResult(c, r.ID, 1)
-			if !c.Applied {
-				res.Version = 0
-				return errHoldRefused
-			}
+		if err := putUses(w, r); err != nil {
+			return err
+		}
+		c, err := applySlots(w, slots, true)
+		if err != nil {
+			return err
+		}
+		res = resourceResult(c, r.ID, 1)
+		if !c.Applied {
+			res.Version = 0
+			return errHoldRefused
 		}
 		if token != nil {
 			_, err := w.exec(`INSERT INTO resource_tokens (account, key, hash, kind, id, created, expires) VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -170,12 +179,12 @@ func nameConflict(w *wtx, r headroom.Resource) error {
 // UpdateResource implements headroom.Store: it replaces the Name, Data
 // and Updated of a resource, which keeps its Parent and Created, if its
 // version is still r.Version.
-func (s *Store) UpdateResource(ctx context.Context, r headroom.Resource, hold, free *headroom.CountChange) (headroom.ResourceResult, error) {
+func (s *Store) UpdateResource(ctx context.Context, r headroom.Resource, slots headroom.SlotChange) (headroom.ResourceResult, error) {
 	var res headroom.ResourceResult
 	err := s.write(ctx, func(w *wtx) error {
 		res = headroom.ResourceResult{Applied: true, ID: r.ID, Version: r.Version + 1}
-		n, err := w.execN("UPDATE resources SET name = ?, data = ?, updated = ?, version = version + 1 WHERE account = ? AND kind = ? AND id = ? AND version = ?",
-			r.Name, encData(r.Data), enc(r.Updated), r.Account, r.Kind, r.ID, r.Version)
+		n, err := w.execN("UPDATE resources SET name = ?, data = ?, updated = ?, uses = ?, version = version + 1 WHERE account = ? AND kind = ? AND id = ? AND version = ?",
+			r.Name, encData(r.Data), enc(r.Updated), encUses(r.Uses), r.Account, r.Kind, r.ID, r.Version)
 		if sqliteCode(err) == sqlite3.SQLITE_CONSTRAINT {
 			// Only the name can clash: the id is the row's own.
 			if err := w.row("SELECT parent FROM resources WHERE account = ? AND kind = ? AND id = ?",
@@ -198,7 +207,13 @@ func (s *Store) UpdateResource(ctx context.Context, r headroom.Resource, hold, f
 			}
 			return headroom.ResourceChanged(r, stored)
 		}
-		if hold != nil {
+		if _, err := w.exec("DELETE FROM resource_uses WHERE account = ? AND kind = ? AND id = ?", r.Account, r.Kind, r.ID); err != nil {
+			return backendError("update resource uses", err)
+		}
+		if err := putUses(w, r); err != nil {
+			return err
+		}
+		if hold := slots.Hold; hold != nil {
 			r0, done, err := replay(w, opReserve, *hold)
 			if err != nil {
 				return err
@@ -209,20 +224,15 @@ func (s *Store) UpdateResource(ctx context.Context, r headroom.Resource, hold, f
 				res = resourceResult(r0, r.ID, r.Version)
 				return errHoldRefused
 			}
-			c, err := reserveNew(w, *hold)
-			if err != nil {
-				return err
-			}
-			res = resourceResult(c, r.ID, r.Version+1)
-			if !c.Applied {
-				res.Version = r.Version
-				return errHoldRefused // rolls the update back
-			}
 		}
-		if free != nil {
-			if _, err := release(w, *free); err != nil {
-				return err
-			}
+		c, err := applySlots(w, slots, true)
+		if err != nil {
+			return err
+		}
+		res = resourceResult(c, r.ID, r.Version+1)
+		if !c.Applied {
+			res.Version = r.Version
+			return errHoldRefused // rolls the update back
 		}
 		return nil
 	})
@@ -235,18 +245,96 @@ func (s *Store) UpdateResource(ctx context.Context, r headroom.Resource, hold, f
 	return res, nil
 }
 
-// DeleteResource implements headroom.Store: in one write it deletes the
-// resource and its tokens (ENOTFOUND if there is none, and then nothing is
-// freed), applies free as Release does and appends audit.
-func (s *Store) DeleteResource(ctx context.Context, account, kind, id string, free *headroom.CountChange, audit headroom.AuditEntry) error {
+// applySlots applies a SlotChange in the transaction and returns the result
+// of its hold or acquire; Applied false means the limit refused it, and the
+// caller rolls the op back. fresh says a hold's idempotency key was
+// already found new.
+func applySlots(w *wtx, c headroom.SlotChange, fresh bool) (headroom.CountResult, error) {
+	res := headroom.CountResult{Applied: true}
+	var err error
+	if h := c.Hold; h != nil {
+		if fresh {
+			res, err = reserveNew(w, *h)
+		} else {
+			res, err = reserve(w, *h)
+		}
+		if err != nil || !res.Applied {
+			return res, err
+		}
+	}
+	if f := c.Free; f != nil {
+		if _, err := release(w, *f); err != nil {
+			return res, err
+		}
+	}
+	if a := c.Acquire; a != nil {
+		l, err := acquireLease(w, *a)
+		if err != nil {
+			return res, err
+		}
+		res = headroom.CountResult{Applied: l.Applied, Used: l.Used}
+		if !l.Applied {
+			return res, nil
+		}
+	}
+	for _, l := range c.Release {
+		if _, err := releaseLease(w, l); err != nil {
+			return res, err
+		}
+	}
+	return res, nil
+}
+
+// encUses returns uses as the resources.uses column holds them.
+func encUses(uses []headroom.ResourceRef) string {
+	if len(uses) == 0 {
+		return ""
+	}
+	b, _ := json.Marshal(uses)
+	return string(b)
+}
+
+// putUses checks that every resource r uses exists (ENOTFOUND otherwise)
+// and records the uses.
+func putUses(w *wtx, r headroom.Resource) error {
+	for _, u := range r.Uses {
+		var one int
+		err := w.row("SELECT 1 FROM resources WHERE account = ? AND kind = ? AND id = ?", r.Account, u.Kind, u.ID).Scan(&one)
+		if errors.Is(err, sql.ErrNoRows) {
+			return headroom.ResourceNotFound(r.Account, u.Kind, u.ID)
+		}
+		if err != nil {
+			return backendError("find a used resource", err)
+		}
+		if _, err := w.exec(`INSERT INTO resource_uses (account, kind, id, used_kind, used_id) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT DO NOTHING`, r.Account, r.Kind, r.ID, u.Kind, u.ID); err != nil {
+			return backendError("record a resource use", err)
+		}
+	}
+	return nil
+}
+
+// DeleteResource implements headroom.Store: in one write it refuses a
+// resource still in use (EINUSE), deletes the resource, its tokens and its
+// uses (ENOTFOUND if there is none, and then nothing is freed), applies the
+// slots' frees and releases and appends audit.
+func (s *Store) DeleteResource(ctx context.Context, account, kind, id string, slots headroom.SlotChange, audit headroom.AuditEntry) error {
+	slots.Hold, slots.Acquire = nil, nil
 	return s.write(ctx, func(w *wtx) error {
+		var byKind, byID string
+		err := w.row("SELECT kind, id FROM resource_uses WHERE account = ? AND used_kind = ? AND used_id = ? ORDER BY kind, id LIMIT 1",
+			account, kind, id).Scan(&byKind, &byID)
+		if err == nil {
+			return headroom.ResourceInUse(kind, id, headroom.ResourceRef{Kind: byKind, ID: byID})
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return backendError("find the uses of a resource", err)
+		}
 		if err := deleteResource(w, account, kind, id); err != nil {
 			return err
 		}
-		if free != nil {
-			if _, err := release(w, *free); err != nil {
-				return err
-			}
+		if _, err := applySlots(w, slots, false); err != nil {
+			return err
 		}
 		return appendAudit(w, audit)
 	})
@@ -262,6 +350,10 @@ func deleteResource(w *wtx, account, kind, id string) error {
 	}
 	if _, err := w.exec("DELETE FROM resource_tokens WHERE account = ? AND kind = ? AND id = ?", account, kind, id); err != nil {
 		return backendError("delete resource tokens", err)
+	}
+	if _, err := w.exec("DELETE FROM resource_uses WHERE account = ? AND (kind = ? AND id = ? OR used_kind = ? AND used_id = ?)",
+		account, kind, id, kind, id); err != nil {
+		return backendError("delete resource uses", err)
 	}
 	return nil
 }

@@ -80,7 +80,7 @@ func testResources(t *testing.T, s headroom.Store) {
 	at := time.Date(2026, 3, 1, 13, 0, 0, 123456789, time.FixedZone("CET", 3600))
 	inst := headroom.Resource{Account: Account, Kind: kindInstance, ID: "i-1", Name: "support", Data: []byte(`{"Id":"i-1"}`), Created: at, Updated: at}
 	buf := inst.Data
-	res, err := s.CreateResource(ctx, inst, nil, nil, audit("instance.create", "i-1"))
+	res, err := s.CreateResource(ctx, inst, headroom.SlotChange{}, nil, audit("instance.create", "i-1"))
 	if err != nil || !res.Applied || res.Replayed {
 		t.Fatalf("CreateResource without hold = %+v, %v", res, err)
 	}
@@ -96,7 +96,7 @@ func testResources(t *testing.T, s headroom.Store) {
 
 	// With a hold: the slot is taken with the resource.
 	u1 := user("u-1", "i-1", "alice", T0)
-	res, err = s.CreateResource(ctx, u1, holdUser("i-1", 2), nil, audit("user.create", "u-1"))
+	res, err = s.CreateResource(ctx, u1, headroom.SlotChange{Hold: holdUser("i-1", 2)}, nil, audit("user.create", "u-1"))
 	if err != nil || !res.Applied || res.Used != 1 || res.Replayed {
 		t.Fatalf("CreateResource with hold = %+v, %v; want applied, used 1", res, err)
 	}
@@ -106,31 +106,31 @@ func testResources(t *testing.T, s headroom.Store) {
 	// A duplicate id, or a duplicate name under the same parent, is a
 	// conflict that takes no slot and stores nothing; audit included.
 	dupID := user("u-1", "i-1", "bob", T0.Add(time.Second))
-	_, err = s.CreateResource(ctx, dupID, holdUser("i-1", 2), nil, audit("user.create", "dup-id"))
+	_, err = s.CreateResource(ctx, dupID, headroom.SlotChange{Hold: holdUser("i-1", 2)}, nil, audit("user.create", "dup-id"))
 	wantCode(t, err, headroom.ECONFLICT)
 	dupName := user("u-2", "i-1", "alice", T0.Add(time.Second))
-	_, err = s.CreateResource(ctx, dupName, holdUser("i-1", 2), nil, audit("user.create", "dup-name"))
+	_, err = s.CreateResource(ctx, dupName, headroom.SlotChange{Hold: holdUser("i-1", 2)}, nil, audit("user.create", "dup-name"))
 	wantCode(t, err, headroom.ECONFLICT)
 	wantNoResource(t, s, Account, kindUser, "u-2")
 	wantResource(t, s, u1)
 	wantUsage(t, s, userSlot("i-1"), 1)
 	// A conflict is reported even when the hold would also be refused.
-	_, err = s.CreateResource(ctx, dupName, holdUser("i-1", 1), nil, audit("user.create", "dup-full"))
+	_, err = s.CreateResource(ctx, dupName, headroom.SlotChange{Hold: holdUser("i-1", 1)}, nil, audit("user.create", "dup-full"))
 	wantCode(t, err, headroom.ECONFLICT)
 
 	// The same name under another parent, unnamed resources, and the same
 	// id in another kind are all fine.
 	other := user("u-2", "i-2", "alice", T0.Add(time.Second))
-	if res, err := s.CreateResource(ctx, other, holdUser("i-2", 2), nil, headroom.AuditEntry{}); err != nil || !res.Applied || res.Used != 1 {
+	if res, err := s.CreateResource(ctx, other, headroom.SlotChange{Hold: holdUser("i-2", 2)}, nil, headroom.AuditEntry{}); err != nil || !res.Applied || res.Used != 1 {
 		t.Fatalf("same name under another parent = %+v, %v", res, err)
 	}
 	for _, id := range []string{"u-3", "u-4"} {
-		if _, err := s.CreateResource(ctx, user(id, "i-2", "", T0.Add(2*time.Second)), nil, nil, headroom.AuditEntry{}); err != nil {
+		if _, err := s.CreateResource(ctx, user(id, "i-2", "", T0.Add(2*time.Second)), headroom.SlotChange{}, nil, headroom.AuditEntry{}); err != nil {
 			t.Fatalf("unnamed %s: %v", id, err)
 		}
 	}
 	sameID := headroom.Resource{Account: Account, Kind: "connect:queue", ID: "u-1", Parent: "i-1", Name: "alice", Created: T0}
-	if _, err := s.CreateResource(ctx, sameID, nil, nil, headroom.AuditEntry{}); err != nil {
+	if _, err := s.CreateResource(ctx, sameID, headroom.SlotChange{}, nil, headroom.AuditEntry{}); err != nil {
 		t.Fatalf("same id and name in another kind: %v", err)
 	}
 	if got, _ := s.FindResource(ctx, Account, "connect:queue", "u-1"); got.Data != nil {
@@ -140,13 +140,13 @@ func testResources(t *testing.T, s headroom.Store) {
 	// A hold at the limit is refused: nothing is stored, usage and audit
 	// stay, and the id and name stay free.
 	full := user("u-5", "i-1", "carol", T0.Add(3*time.Second))
-	res, err = s.CreateResource(ctx, full, holdUser("i-1", 1), nil, audit("user.create", "refused"))
+	res, err = s.CreateResource(ctx, full, headroom.SlotChange{Hold: holdUser("i-1", 1)}, nil, audit("user.create", "refused"))
 	if err != nil || res.Applied || res.Used != 1 || res.Replayed {
 		t.Fatalf("CreateResource at the limit = %+v, %v; want refused with used 1", res, err)
 	}
 	wantNoResource(t, s, Account, kindUser, "u-5")
 	wantUsage(t, s, userSlot("i-1"), 1)
-	if res, err := s.CreateResource(ctx, full, holdUser("i-1", 2), nil, audit("user.create", "u-5")); err != nil || !res.Applied || res.Used != 2 {
+	if res, err := s.CreateResource(ctx, full, headroom.SlotChange{Hold: holdUser("i-1", 2)}, nil, audit("user.create", "u-5")); err != nil || !res.Applied || res.Used != 2 {
 		t.Fatalf("CreateResource after the refusal = %+v, %v", res, err)
 	}
 	wantResource(t, s, full)
@@ -156,7 +156,7 @@ func testResources(t *testing.T, s headroom.Store) {
 	keyed := user("u-6", "i-3", "dave", T0.Add(4*time.Second))
 	hold := &headroom.CountChange{Key: userSlot("i-3"), Amount: 1, Limit: 5, IdempotencyKey: "create-u-6", Now: T0}
 	for i := 0; i < 2; i++ {
-		res, err := s.CreateResource(ctx, keyed, hold, nil, audit("user.create", "u-6"))
+		res, err := s.CreateResource(ctx, keyed, headroom.SlotChange{Hold: hold}, nil, audit("user.create", "u-6"))
 		if err != nil || !res.Applied || res.Used != 1 || res.Replayed != (i > 0) {
 			t.Fatalf("keyed create try %d = %+v, %v; want used 1, replayed on the retry", i, res, err)
 		}
@@ -164,14 +164,14 @@ func testResources(t *testing.T, s headroom.Store) {
 	wantResource(t, s, keyed)
 	bad := *hold
 	bad.Amount = 2
-	_, err = s.CreateResource(ctx, user("u-7", "i-3", "erin", T0), &bad, nil, audit("user.create", "bad-key"))
+	_, err = s.CreateResource(ctx, user("u-7", "i-3", "erin", T0), headroom.SlotChange{Hold: &bad}, nil, audit("user.create", "bad-key"))
 	wantCode(t, err, headroom.ECONFLICT)
 	wantNoResource(t, s, Account, kindUser, "u-7")
 	wantUsage(t, s, userSlot("i-3"), 1)
 
 	// Missing account, kind or id.
 	for _, r := range []headroom.Resource{{Kind: kindUser, ID: "x"}, {Account: Account, ID: "x"}, {Account: Account, Kind: kindUser}} {
-		_, err := s.CreateResource(ctx, r, holdUser("i-9", 5), nil, headroom.AuditEntry{})
+		_, err := s.CreateResource(ctx, r, headroom.SlotChange{Hold: holdUser("i-9", 5)}, nil, headroom.AuditEntry{})
 		wantCode(t, err, headroom.EINVALID)
 	}
 	wantUsage(t, s, userSlot("i-9"), 0)
@@ -183,7 +183,7 @@ func testResources(t *testing.T, s headroom.Store) {
 	upd.Version = 1
 	upd.Name, upd.Data, upd.Updated = "alice2", []byte(`{"Id":"u-1","v":2}`), later
 	upd.Parent, upd.Created = "ignored", later
-	if res, err := s.UpdateResource(ctx, upd, nil, nil); err != nil || res.Version != 2 {
+	if res, err := s.UpdateResource(ctx, upd, headroom.SlotChange{}); err != nil || res.Version != 2 {
 		t.Fatalf("update of version 1 = %+v, %v; want version 2", res, err)
 	}
 	u1.Name, u1.Data, u1.Updated, u1.Version = upd.Name, upd.Data, later, 2
@@ -191,59 +191,59 @@ func testResources(t *testing.T, s headroom.Store) {
 	// An update of a version that is no longer stored changes nothing.
 	stale := upd
 	stale.Data = []byte(`{"lost":true}`)
-	_, err = s.UpdateResource(ctx, stale, nil, nil)
+	_, err = s.UpdateResource(ctx, stale, headroom.SlotChange{})
 	wantCode(t, err, headroom.ESTALE)
 	wantResource(t, s, u1)
 	// The old name is free again; a taken name is a conflict; an unknown
 	// resource is not found.
-	if _, err := s.CreateResource(ctx, user("u-8", "i-1", "alice", T0.Add(5*time.Second)), nil, nil, headroom.AuditEntry{}); err != nil {
+	if _, err := s.CreateResource(ctx, user("u-8", "i-1", "alice", T0.Add(5*time.Second)), headroom.SlotChange{}, nil, headroom.AuditEntry{}); err != nil {
 		t.Fatalf("create with a name freed by an update: %v", err)
 	}
 	clash := u1
 	clash.Name = "carol"
-	_, err = s.UpdateResource(ctx, clash, nil, nil)
+	_, err = s.UpdateResource(ctx, clash, headroom.SlotChange{})
 	wantCode(t, err, headroom.ECONFLICT)
 	wantResource(t, s, u1)
 	keep := u1
 	keep.Data = []byte(`{"v":3}`)
-	if _, err := s.UpdateResource(ctx, keep, nil, nil); err != nil {
+	if _, err := s.UpdateResource(ctx, keep, headroom.SlotChange{}); err != nil {
 		t.Fatalf("update keeping its own name: %v", err)
 	}
 	keep.Version = 3
 	wantResource(t, s, keep)
 	missing := user("u-404", "i-1", "zed", T0)
-	_, err = s.UpdateResource(ctx, missing, nil, nil)
+	_, err = s.UpdateResource(ctx, missing, headroom.SlotChange{})
 	wantCode(t, err, headroom.ENOTFOUND)
 
 	// Delete frees the slot with the resource; the second time it is not
 	// found and frees nothing.
 	free := &headroom.CountChange{Key: userSlot("i-1"), Amount: 1, Now: T0}
-	if err := s.DeleteResource(ctx, Account, kindUser, "u-5", free, audit("user.delete", "u-5")); err != nil {
+	if err := s.DeleteResource(ctx, Account, kindUser, "u-5", headroom.SlotChange{Free: free}, audit("user.delete", "u-5")); err != nil {
 		t.Fatal(err)
 	}
 	wantNoResource(t, s, Account, kindUser, "u-5")
 	wantUsage(t, s, userSlot("i-1"), 1)
-	wantCode(t, s.DeleteResource(ctx, Account, kindUser, "u-5", free, audit("user.delete", "again")), headroom.ENOTFOUND)
+	wantCode(t, s.DeleteResource(ctx, Account, kindUser, "u-5", headroom.SlotChange{Free: free}, audit("user.delete", "again")), headroom.ENOTFOUND)
 	wantUsage(t, s, userSlot("i-1"), 1)
 	// A free never takes usage below zero.
-	if err := s.DeleteResource(ctx, Account, kindUser, "u-3", &headroom.CountChange{Key: userSlot("i-2"), Amount: 5, Now: T0}, headroom.AuditEntry{}); err != nil {
+	if err := s.DeleteResource(ctx, Account, kindUser, "u-3", headroom.SlotChange{Free: &headroom.CountChange{Key: userSlot("i-2"), Amount: 5, Now: T0}}, headroom.AuditEntry{}); err != nil {
 		t.Fatal(err)
 	}
 	wantUsage(t, s, userSlot("i-2"), 0)
 	// A free whose idempotency key was used for another change is a
 	// conflict, and the resource stays.
 	badFree := &headroom.CountChange{Key: userSlot("i-3"), Amount: 1, IdempotencyKey: "create-u-6", Now: T0}
-	wantCode(t, s.DeleteResource(ctx, Account, kindUser, "u-6", badFree, headroom.AuditEntry{}), headroom.ECONFLICT)
+	wantCode(t, s.DeleteResource(ctx, Account, kindUser, "u-6", headroom.SlotChange{Free: badFree}, headroom.AuditEntry{}), headroom.ECONFLICT)
 	wantResource(t, s, keyed)
 	wantUsage(t, s, userSlot("i-3"), 1)
 	// Without a free, usage is left alone.
-	if err := s.DeleteResource(ctx, Account, kindInstance, "i-1", nil, headroom.AuditEntry{}); err != nil {
+	if err := s.DeleteResource(ctx, Account, kindInstance, "i-1", headroom.SlotChange{}, headroom.AuditEntry{}); err != nil {
 		t.Fatal(err)
 	}
 	wantNoResource(t, s, Account, kindInstance, "i-1")
 	wantUsage(t, s, userSlot("i-1"), 1)
 	// The deleted name and id can be used again.
-	if _, err := s.CreateResource(ctx, user("u-5", "i-1", "carol", T0), nil, nil, headroom.AuditEntry{}); err != nil {
+	if _, err := s.CreateResource(ctx, user("u-5", "i-1", "carol", T0), headroom.SlotChange{}, nil, headroom.AuditEntry{}); err != nil {
 		t.Fatalf("re-create after delete: %v", err)
 	}
 
@@ -272,7 +272,7 @@ func testResourceList(t *testing.T, s headroom.Store) {
 		{Account: Account, Kind: kindInstance, ID: "i-1", Created: T0},
 		{Account: "999988887777", Kind: kindUser, ID: "u-x", Parent: "i-1", Created: T0},
 	} {
-		if _, err := s.CreateResource(ctx, r, nil, nil, headroom.AuditEntry{}); err != nil {
+		if _, err := s.CreateResource(ctx, r, headroom.SlotChange{}, nil, headroom.AuditEntry{}); err != nil {
 			t.Fatalf("create %s: %v", r.ID, err)
 		}
 	}
@@ -348,11 +348,11 @@ func testResourceList(t *testing.T, s headroom.Store) {
 	wantNoResource(t, s, "999988887777", kindUser, "u-a")
 	wantNoResource(t, s, Account, kindUser, "u-x")
 	wantNoResource(t, s, Account, "connect:queue", "u-a")
-	_, err := s.UpdateResource(ctx, headroom.Resource{Account: "999988887777", Kind: kindUser, ID: "u-a", Name: "a"}, nil, nil)
+	_, err := s.UpdateResource(ctx, headroom.Resource{Account: "999988887777", Kind: kindUser, ID: "u-a", Name: "a"}, headroom.SlotChange{})
 	wantCode(t, err, headroom.ENOTFOUND)
-	wantCode(t, s.DeleteResource(ctx, "999988887777", kindUser, "u-a", nil, headroom.AuditEntry{}), headroom.ENOTFOUND)
+	wantCode(t, s.DeleteResource(ctx, "999988887777", kindUser, "u-a", headroom.SlotChange{}, headroom.AuditEntry{}), headroom.ENOTFOUND)
 	// The same id and name in another account do not clash.
-	if _, err := s.CreateResource(ctx, headroom.Resource{Account: "999988887777", Kind: kindUser, ID: "u-a", Parent: "i-2", Name: "a", Created: T0}, nil, nil, headroom.AuditEntry{}); err != nil {
+	if _, err := s.CreateResource(ctx, headroom.Resource{Account: "999988887777", Kind: kindUser, ID: "u-a", Parent: "i-2", Name: "a", Created: T0}, headroom.SlotChange{}, nil, headroom.AuditEntry{}); err != nil {
 		t.Fatalf("same id and name in another account: %v", err)
 	}
 	// Account and kind are required.
@@ -372,7 +372,7 @@ func testRaceResources(t *testing.T, s headroom.Store) {
 	var created atomic.Int64
 	race(t, func(i int) error {
 		id := fmt.Sprint("race-", i)
-		r, err := s.CreateResource(ctx, user(id, "i-1", id, T0), holdUser("i-1", limit), nil, headroom.AuditEntry{})
+		r, err := s.CreateResource(ctx, user(id, "i-1", id, T0), headroom.SlotChange{Hold: holdUser("i-1", limit)}, nil, headroom.AuditEntry{})
 		if r.Applied {
 			created.Add(1)
 		}
@@ -395,7 +395,7 @@ func testResourceUpdateHolds(t *testing.T, s headroom.Store) {
 	pairs := headroom.UsageKey{Account: Account, Code: "L-PAIRS", Scope: "instance/i-1/routing-profile/rp-1"}
 	rp := headroom.Resource{Account: Account, Kind: "test:routing-profile", ID: "rp-1", Parent: "i-1", Name: "basic",
 		Data: []byte(`{"Queues":[]}`), Created: T0, Updated: T0}
-	if _, err := s.CreateResource(ctx, rp, nil, nil, headroom.AuditEntry{}); err != nil {
+	if _, err := s.CreateResource(ctx, rp, headroom.SlotChange{}, nil, headroom.AuditEntry{}); err != nil {
 		t.Fatal(err)
 	}
 	hold := func(n int64) *headroom.CountChange {
@@ -404,7 +404,7 @@ func testResourceUpdateHolds(t *testing.T, s headroom.Store) {
 	three := rp
 	three.Version = 1
 	three.Data = []byte(`{"Queues":["a-voice","a-chat","b-voice"]}`)
-	if r, err := s.UpdateResource(ctx, three, hold(3), nil); err != nil || !r.Applied || r.Used != 3 {
+	if r, err := s.UpdateResource(ctx, three, headroom.SlotChange{Hold: hold(3)}); err != nil || !r.Applied || r.Used != 3 {
 		t.Fatalf("update holding 3 of 3: %+v, %v", r, err)
 	}
 	three.Version = 2
@@ -414,7 +414,7 @@ func testResourceUpdateHolds(t *testing.T, s headroom.Store) {
 	// changes.
 	four := three
 	four.Data = []byte(`{"Queues":["a-voice","a-chat","b-voice","c-voice"]}`)
-	if r, err := s.UpdateResource(ctx, four, hold(1), nil); err != nil || r.Applied || r.Used != 3 {
+	if r, err := s.UpdateResource(ctx, four, headroom.SlotChange{Hold: hold(1)}); err != nil || r.Applied || r.Used != 3 {
 		t.Fatalf("update beyond the limit: %+v, %v", r, err)
 	}
 	wantResource(t, s, three)
@@ -422,7 +422,7 @@ func testResourceUpdateHolds(t *testing.T, s headroom.Store) {
 	// Giving two back frees them with the change.
 	one := three
 	one.Data = []byte(`{"Queues":["b-voice"]}`)
-	if r, err := s.UpdateResource(ctx, one, nil, &headroom.CountChange{Key: pairs, Amount: 2, Now: T0}); err != nil || !r.Applied {
+	if r, err := s.UpdateResource(ctx, one, headroom.SlotChange{Free: &headroom.CountChange{Key: pairs, Amount: 2, Now: T0}}); err != nil || !r.Applied {
 		t.Fatalf("update freeing 2: %+v, %v", r, err)
 	}
 	one.Version = 3
@@ -431,7 +431,7 @@ func testResourceUpdateHolds(t *testing.T, s headroom.Store) {
 	// A hold on a resource that does not exist takes nothing.
 	ghost := rp
 	ghost.ID = "rp-404"
-	_, err := s.UpdateResource(ctx, ghost, hold(1), nil)
+	_, err := s.UpdateResource(ctx, ghost, headroom.SlotChange{Hold: hold(1)})
 	wantCode(t, err, headroom.ENOTFOUND)
 	wantUsage(t, s, pairs, 1)
 }

@@ -67,6 +67,9 @@ var (
 		{"RaceResourceVersion", testRaceResourceVersion},
 		{"RaceCreateDuringDelete", testRaceCreateDuringDelete},
 		{"RaceTags", testRaceTags},
+		{"ResourceUses", testResourceUses},
+		{"RaceUseDuringDelete", testRaceUseDuringDelete},
+		{"ResourceLeases", testResourceLeases},
 	}
 	auditContracts = []contract{
 		{"Audit", testAudit},
