@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"github.com/headroomhq/headroom"
+	"github.com/headroomhq/headroom/internal/jsonbody"
 	"github.com/headroomhq/headroom/internal/jsonerr"
 )
 
@@ -27,9 +28,7 @@ func decodeInput(body []byte, v any) error {
 	if err := checkMembers(body, reflect.TypeOf(v).Elem(), ""); err != nil {
 		return err
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
+	if err := jsonbody.Decode(body, v, jsonbody.Rules{Strict: true}); err != nil {
 		return jsonError(err, "")
 	}
 	return nil

@@ -1,7 +1,6 @@
 package connectapi
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -15,6 +14,7 @@ import (
 	"github.com/headroomhq/headroom/internal/cursor"
 	"github.com/headroomhq/headroom/internal/httpbody"
 	"github.com/headroomhq/headroom/internal/ids"
+	"github.com/headroomhq/headroom/internal/jsonbody"
 	"github.com/headroomhq/headroom/internal/sigv4"
 )
 
@@ -221,21 +221,17 @@ func (h *Handler) writeError(w http.ResponseWriter, rt *route, err error) {
 // object. Wrong types and malformed JSON are bad input (EINVALID, which
 // each route names with its own validation error).
 func decode(body []byte, in any) error {
-	if len(bytes.TrimSpace(body)) == 0 {
+	err := jsonbody.Decode(body, in, jsonbody.Rules{EmptyOK: true})
+	var te *json.UnmarshalTypeError
+	switch {
+	case err == nil:
 		return nil
-	}
-	d := json.NewDecoder(bytes.NewReader(body))
-	if err := d.Decode(in); err != nil {
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) {
-			return headroom.Errorf(headroom.EINVALID, "%s: expected %s, got JSON %s", te.Field, te.Type, te.Value)
-		}
-		return headroom.Errorf(headroom.EINVALID, "request body is not a JSON object: %v", err)
-	}
-	if d.More() {
+	case errors.Is(err, jsonbody.ErrTrailing):
 		return headroom.Errorf(headroom.EINVALID, "request body has data after the JSON object")
+	case errors.As(err, &te):
+		return headroom.Errorf(headroom.EINVALID, "%s: expected %s, got JSON %s", te.Field, te.Type, te.Value)
 	}
-	return nil
+	return headroom.Errorf(headroom.EINVALID, "request body is not a JSON object: %v", err)
 }
 
 // required is the EINVALID error of a missing member.

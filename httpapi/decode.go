@@ -1,14 +1,13 @@
 package httpapi
 
 import (
-	"bytes"
-	"encoding/json"
-	"io"
+	"errors"
 	"net/http"
 	"sort"
 
 	"github.com/headroomhq/headroom"
 	"github.com/headroomhq/headroom/internal/httpbody"
+	"github.com/headroomhq/headroom/internal/jsonbody"
 	"github.com/headroomhq/headroom/internal/jsonerr"
 )
 
@@ -26,16 +25,11 @@ func decodeBody(w http.ResponseWriter, r *http.Request, limit int64, v any) erro
 // decodeJSON decodes data strictly into v. prefix is prepended to field
 // names in errors, as "items[3]".
 func decodeJSON(data []byte, prefix string, v any) error {
-	if len(bytes.TrimSpace(data)) == 0 {
-		return headroom.Errorf(headroom.EINVALID, "request body is empty; want a JSON object")
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
+	switch err := jsonbody.Decode(data, v, jsonbody.Rules{Strict: true}); {
+	case errors.Is(err, jsonbody.ErrEmpty), errors.Is(err, jsonbody.ErrTrailing):
+		return headroom.Errorf(headroom.EINVALID, "%v", err)
+	case err != nil:
 		return jsonError(err, prefix)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return headroom.Errorf(headroom.EINVALID, "unexpected data after the JSON value")
 	}
 	return nil
 }
