@@ -188,7 +188,7 @@ func (e *Engine) Do(ctx context.Context, r Request) (Decision, error) {
 	if err := q.Scope.Match(r.Scope, false); err != nil {
 		return Decision{}, err
 	}
-	if err := rule.check(&r); err != nil {
+	if err := checkNeeds(rule.needs, &r); err != nil {
 		return Decision{}, err
 	}
 	acct, err := e.store.FindAccount(ctx, r.Account)
@@ -202,7 +202,25 @@ func (e *Engine) Do(ctx context.Context, r Request) (Decision, error) {
 	if err != nil {
 		return Decision{}, err
 	}
-	return rule.decide(e, ctx, q, &r, applied)
+	// Each kind's decision is in its kind file. The cases compare rule
+	// pointers, not kind names, and the calls are direct, in Do itself:
+	// through a function value the request would escape to the heap, and
+	// through another frame the decision would be copied once more.
+	switch rule {
+	case &rateRule:
+		return e.doRate(ctx, q, &r, applied)
+	case &countRule, &cumulativeRule:
+		return e.doCount(ctx, q, &r, applied)
+	case &concurrencyRule:
+		return e.doLease(ctx, q, &r, applied)
+	case &sizeRule:
+		return checkSize(q, &r, applied, baseDecision(q, r.Scope, applied))
+	case &durationRule:
+		return checkDuration(q, &r, applied, baseDecision(q, r.Scope, applied), e.clock.Now())
+	case &setRule:
+		return checkSet(q, &r, applied, baseDecision(q, r.Scope, applied))
+	}
+	return Decision{}, Errorf(EINTERNAL, "quota %s has kind %q, which has no decision", q.Code, q.Kind)
 }
 
 func wrongKind(q *Quota, op Op) error {

@@ -1,16 +1,19 @@
 package headroom
 
-import "context"
+import (
+	"context"
+)
 
 // A quota kind is one file: kind_count.go, kind_concurrency.go,
 // kind_rate.go, kind_cumulative.go, kind_size.go, kind_duration.go and
-// kind_set.go. Each declares its kindRule; Engine.Do looks the rule up
-// through the quota and runs it. Adding a kind is one file, its entry in
-// ruleFor, and catalog tests.
+// kind_set.go. Each declares its kindRule (operations, units,
+// adjustability, usage, request checks) and its decision; Engine.Do looks
+// the rule up through the quota. Adding a kind is one file, its entry in
+// ruleFor and in Engine.Do, and catalog tests.
 
 // kindRule is what a quota kind is: the operations it takes, the units it
 // is measured in, whether its quotas may be raised, how its usage is read
-// and how it decides.
+// and what a request of it must carry.
 type kindRule struct {
 	kind Kind
 	// ops is the set of operations the kind takes, as opBit bits.
@@ -25,11 +28,9 @@ type kindRule struct {
 	stored bool
 	// usage reads the usage of key now; nil for kinds that count nothing.
 	usage func(e *Engine, ctx context.Context, key UsageKey) (int64, error)
-	// check validates the request fields the kind needs, before any store
-	// or limiter call.
-	check func(r *Request) error
-	// decide runs a request whose operation the kind takes.
-	decide func(e *Engine, ctx context.Context, q *Quota, r *Request, a Applied) (Decision, error)
+	// needs names the request fields the kind requires, checked by Do
+	// before any store or limiter call.
+	needs needs
 }
 
 // ruleFor returns the rule of a kind, or nil for an unknown kind. A switch,
@@ -98,15 +99,26 @@ func (q *Quota) rule() *kindRule {
 	return ruleFor(q.Kind)
 }
 
-// checkAmount is the check of kinds that take an amount.
-func checkAmount(r *Request) error {
-	if r.Amount < 1 {
+// needs is a set of request fields a kind requires.
+type needs uint8
+
+const (
+	// needAmount: an Amount of at least 1.
+	needAmount needs = 1 << iota
+	// needLease: a LeaseID and, but to release, a TTL.
+	needLease
+)
+
+// checkNeeds validates the fields of r that n requires.
+func checkNeeds(n needs, r *Request) error {
+	if n&needAmount != 0 && r.Amount < 1 {
 		return FieldErrorf("amount", "must be at least 1, got %d", r.Amount)
+	}
+	if n&needLease != 0 {
+		return checkLease(r.Op, r.LeaseID, r.TTL)
 	}
 	return nil
 }
-
-func checkNothing(*Request) error { return nil }
 
 // storedCount reads a count kept in the store.
 func storedCount(e *Engine, ctx context.Context, key UsageKey) (int64, error) {

@@ -17,19 +17,18 @@ var concurrencyRule = kindRule{
 	usage: func(e *Engine, ctx context.Context, key UsageKey) (int64, error) {
 		return e.store.LeaseUsage(ctx, key, e.clock.Now())
 	},
-	check:  checkLease,
-	decide: (*Engine).doLease,
+	needs: needLease,
 }
 
 // MaxLeaseTTL bounds a lease's time to live.
 const MaxLeaseTTL = 366 * 24 * time.Hour
 
-func checkLease(r *Request) error {
-	if r.LeaseID == "" {
+func checkLease(op Op, leaseID string, ttl time.Duration) error {
+	if leaseID == "" {
 		return FieldErrorf("lease_id", "is required")
 	}
-	if r.Op != OpReleaseLease && (r.TTL <= 0 || r.TTL > MaxLeaseTTL) {
-		return FieldErrorf("ttl", "must be above zero and at most %v, got %v", MaxLeaseTTL, r.TTL)
+	if op != OpReleaseLease && (ttl <= 0 || ttl > MaxLeaseTTL) {
+		return FieldErrorf("ttl", "must be above zero and at most %v, got %v", MaxLeaseTTL, ttl)
 	}
 	return nil
 }

@@ -16,8 +16,7 @@ var countRule = kindRule{
 	adjustable: true,
 	stored:     true,
 	usage:      storedCount,
-	check:      checkAmount,
-	decide:     (*Engine).doCount,
+	needs:      needAmount,
 }
 
 // whole converts an applied value to a whole number of units.

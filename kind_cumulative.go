@@ -10,6 +10,5 @@ var cumulativeRule = kindRule{
 	adjustable: true,
 	stored:     true,
 	usage:      storedCount,
-	check:      checkAmount,
-	decide:     (*Engine).doCount,
+	needs:      needAmount,
 }

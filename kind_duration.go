@@ -1,7 +1,6 @@
 package headroom
 
 import (
-	"context"
 	"fmt"
 	"time"
 )
@@ -13,10 +12,6 @@ var durationRule = kindRule{
 	ops:        opBits(OpCheck),
 	units:      []Unit{UnitSeconds, UnitMinutes, UnitHours, UnitDays, UnitMonths, UnitYears},
 	adjustable: true,
-	check:      checkNothing,
-	decide: func(e *Engine, _ context.Context, q *Quota, r *Request, a Applied) (Decision, error) {
-		return checkDuration(q, r, a, baseDecision(q, r.Scope, a), e.clock.Now())
-	},
 }
 
 func checkDuration(q *Quota, r *Request, a Applied, d Decision, now time.Time) (Decision, error) {

@@ -16,8 +16,7 @@ var rateRule = kindRule{
 	ops:        opBits(OpTake),
 	units:      []Unit{UnitPerSecond},
 	adjustable: true,
-	check:      checkAmount,
-	decide:     (*Engine).doRate,
+	needs:      needAmount,
 }
 
 func (e *Engine) doRate(ctx context.Context, q *Quota, r *Request, a Applied) (Decision, error) {

@@ -1,7 +1,6 @@
 package headroom
 
 import (
-	"context"
 	"fmt"
 	"path"
 	"strings"
@@ -14,10 +13,6 @@ var setRule = kindRule{
 	ops:        opBits(OpCheck),
 	units:      []Unit{UnitNone},
 	adjustable: true,
-	check:      checkNothing,
-	decide: func(_ *Engine, _ context.Context, q *Quota, r *Request, a Applied) (Decision, error) {
-		return checkSet(q, r, a, baseDecision(q, r.Scope, a))
-	},
 }
 
 func checkSet(q *Quota, r *Request, a Applied, d Decision) (Decision, error) {

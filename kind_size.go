@@ -1,7 +1,6 @@
 package headroom
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -14,10 +13,6 @@ var sizeRule = kindRule{
 	ops:        opBits(OpCheck),
 	units:      []Unit{UnitBytes, UnitKilobytes, UnitMegabytes, UnitCharacters},
 	adjustable: true,
-	check:      checkNothing,
-	decide: func(_ *Engine, _ context.Context, q *Quota, r *Request, a Applied) (Decision, error) {
-		return checkSize(q, r, a, baseDecision(q, r.Scope, a))
-	},
 }
 
 func checkSize(q *Quota, r *Request, a Applied, d Decision) (Decision, error) {

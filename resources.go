@@ -333,7 +333,7 @@ func (e *Engine) slotChange(ctx context.Context, account string, s Slots) (slotC
 		}
 	}
 	if l := s.Acquire; l != nil {
-		if err := checkLease(&Request{Op: OpAcquire, LeaseID: l.ID, TTL: l.TTL}); err != nil {
+		if err := checkLease(OpAcquire, l.ID, l.TTL); err != nil {
 			return c, err
 		}
 		q, scope, applied, err := take(l.Code, l.Scope, KindConcurrency, OpAcquire)

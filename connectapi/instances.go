@@ -2,6 +2,7 @@ package connectapi
 
 import (
 	"github.com/headroomhq/headroom"
+	"github.com/headroomhq/headroom/internal/arn"
 	"github.com/headroomhq/headroom/internal/ids"
 )
 
@@ -74,7 +75,7 @@ func createInstance(h *Handler, c *call) (any, error) {
 	now := h.stamp()
 	d := instanceData{Id: id, Arn: h.arn(c.account, "instance/"+id), IdentityManagementType: in.IdentityManagementType,
 		InstanceAlias: in.InstanceAlias, CreatedTime: epoch(now), InstanceStatus: "ACTIVE",
-		ServiceRole:         "arn:aws:iam::" + c.account + ":role/aws-service-role/connect.amazonaws.com/AWSServiceRoleForAmazonConnect",
+		ServiceRole:         arn.Build("iam", "", c.account, "role/aws-service-role/connect.amazonaws.com/AWSServiceRoleForAmazonConnect"),
 		InboundCallsEnabled: *in.InboundCallsEnabled, OutboundCallsEnabled: *in.OutboundCallsEnabled}
 	if in.InstanceAlias != "" {
 		d.InstanceAccessUrl = "https://" + in.InstanceAlias + ".my.connect.aws"
