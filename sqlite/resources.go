@@ -72,13 +72,8 @@ func (s *Store) CreateResource(ctx context.Context, r headroom.Resource, slots h
 			}
 		}
 		if r.ParentKind != "" {
-			var one int
-			err := w.row("SELECT 1 FROM resources WHERE account = ? AND kind = ? AND id = ?", r.Account, r.ParentKind, r.Parent).Scan(&one)
-			if errors.Is(err, sql.ErrNoRows) {
-				return headroom.ResourceNotFound(r.Account, r.ParentKind, r.Parent)
-			}
-			if err != nil {
-				return backendError("find the parent resource", err)
+			if err := mustExist(w, r.Account, r.ParentKind, r.Parent); err != nil {
+				return err
 			}
 		}
 		n, err := w.execN(`INSERT INTO resources (account, kind, id, parent, name, data, created, updated, version, uses)
@@ -154,15 +149,28 @@ func resourceResult(c headroom.CountResult, id string, version int64) headroom.R
 // resourceConflict returns the error for r, whose insert or update clashed
 // with a uniqueness constraint: its id, or its name under its parent.
 func resourceConflict(w *wtx, r headroom.Resource) error {
-	var one int
-	err := w.row("SELECT 1 FROM resources WHERE account = ? AND kind = ? AND id = ?", r.Account, r.Kind, r.ID).Scan(&one)
-	if err == nil {
+	switch err := mustExist(w, r.Account, r.Kind, r.ID); headroom.ErrorCodeOf(err) {
+	case "":
 		return headroom.ResourceExists(r)
+	case headroom.ENOTFOUND:
+		return nameConflict(w, r)
+	default:
+		return err
 	}
-	if !errors.Is(err, sql.ErrNoRows) {
-		return backendError("create resource", err)
+}
+
+// mustExist returns nil if the resource exists in the transaction, and
+// ENOTFOUND naming it if it does not.
+func mustExist(w *wtx, account, kind, id string) error {
+	var one int
+	err := w.row("SELECT 1 FROM resources WHERE account = ? AND kind = ? AND id = ?", account, kind, id).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return headroom.ResourceNotFound(account, kind, id)
 	}
-	return nameConflict(w, r)
+	if err != nil {
+		return backendError("find a resource", err)
+	}
+	return nil
 }
 
 // nameConflict returns the error for r's name, taken under r.Parent.
@@ -298,13 +306,8 @@ func encUses(uses []headroom.ResourceRef) string {
 // and records the uses.
 func putUses(w *wtx, r headroom.Resource) error {
 	for _, u := range r.Uses {
-		var one int
-		err := w.row("SELECT 1 FROM resources WHERE account = ? AND kind = ? AND id = ?", r.Account, u.Kind, u.ID).Scan(&one)
-		if errors.Is(err, sql.ErrNoRows) {
-			return headroom.ResourceNotFound(r.Account, u.Kind, u.ID)
-		}
-		if err != nil {
-			return backendError("find a used resource", err)
+		if err := mustExist(w, r.Account, u.Kind, u.ID); err != nil {
+			return err
 		}
 		if _, err := w.exec(`INSERT INTO resource_uses (account, kind, id, used_kind, used_id) VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT DO NOTHING`, r.Account, r.Kind, r.ID, u.Kind, u.ID); err != nil {
@@ -366,13 +369,8 @@ func (s *Store) DeleteResourceTree(ctx context.Context, account, kind, id, scope
 		return 0, headroom.FieldErrorf("scope", "a resource tree is deleted with a scope below the account, not %q", scope)
 	}
 	return writeValue(s, ctx, func(w *wtx) (int, error) {
-		var one int
-		err := w.row("SELECT 1 FROM resources WHERE account = ? AND kind = ? AND id = ?", account, kind, id).Scan(&one)
-		if errors.Is(err, sql.ErrNoRows) {
-			return 0, headroom.ResourceNotFound(account, kind, id)
-		}
-		if err != nil {
-			return 0, backendError("delete resource tree", err)
+		if err := mustExist(w, account, kind, id); err != nil {
+			return 0, err
 		}
 		if free != nil {
 			if _, err := release(w, *free); err != nil {
