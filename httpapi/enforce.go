@@ -1,9 +1,11 @@
 package httpapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"net/http"
 	"strconv"
@@ -13,43 +15,15 @@ import (
 	"github.com/headroomhq/headroom/internal/httpbody"
 )
 
-// rawEnforce is the outer shape of an enforce body. Items are decoded one by
-// one, so that one malformed item gets its own error and the others run.
-type rawEnforce struct {
-	Items []json.RawMessage `json:"items"`
-}
-
 func (s *Server) handleEnforce(w http.ResponseWriter, r *http.Request) {
 	body, err := httpbody.Read(w, r, s.cfg.MaxBodyBytes)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	// The common case decodes in one pass. Only a body that fails it is
-	// decoded again item by item, so that each bad item gets its own error
-	// and the good ones still run.
-	var req EnforceRequest
-	var items []EnforceItem
-	var itemErrs []error
-	if err := decodeJSON(body, "", &req); err == nil {
-		items = req.Items
-	} else {
-		var raw rawEnforce
-		if err := decodeJSON(body, "", &raw); err != nil {
-			s.writeError(w, r, err)
-			return
-		}
-		items, itemErrs = make([]EnforceItem, len(raw.Items)), make([]error, len(raw.Items))
-		for i, it := range raw.Items {
-			itemErrs[i] = decodeJSON(it, itemPrefix(i), &items[i])
-		}
-	}
-	if len(items) == 0 {
-		s.writeError(w, r, headroom.FieldErrorf("items", "must hold at least one item"))
-		return
-	}
-	if len(items) > s.cfg.MaxBatchItems {
-		s.writeError(w, r, headroom.FieldErrorf("items", "holds %d items; at most %d per call", len(items), s.cfg.MaxBatchItems))
+	items, itemErrs, err := decodeEnforce(body, s.cfg.MaxBatchItems)
+	if err != nil {
+		s.writeError(w, r, err)
 		return
 	}
 	p := principalOf(r.Context())
@@ -65,6 +39,88 @@ func (s *Server) handleEnforce(w http.ResponseWriter, r *http.Request) {
 }
 
 func itemPrefix(i int) string { return "items[" + strconv.Itoa(i) + "]" }
+
+// decodeEnforce decodes an enforce body in one streaming pass: each item
+// straight into its EnforceItem, so that a malformed item gets its own
+// error and the others still run, and the item cap applies while reading,
+// so that an oversized batch costs no more than the bytes read before the
+// cap. itemErrs is nil when every item decoded. A body that is not one JSON
+// object with an "items" array of at most max items is an EINVALID error.
+func decodeEnforce(body []byte, max int) (items []EnforceItem, itemErrs []error, err error) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := expectDelim(dec, '{', ""); err != nil {
+		return nil, nil, err
+	}
+	seen := false
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, nil, jsonError(err, "")
+		}
+		if key, _ := tok.(string); key != "items" {
+			return nil, nil, headroom.FieldErrorf(fmt.Sprint(tok), "unknown field")
+		}
+		if seen {
+			return nil, nil, headroom.FieldErrorf("items", "is given twice")
+		}
+		seen = true
+		if err := expectDelim(dec, '[', "items"); err != nil {
+			return nil, nil, err
+		}
+		for dec.More() {
+			i := len(items)
+			if i == max {
+				return nil, nil, headroom.FieldErrorf("items", "holds more than %d items; at most %d per call", max, max)
+			}
+			items = append(items, EnforceItem{})
+			if err := dec.Decode(&items[i]); err != nil {
+				var syn *json.SyntaxError
+				if errors.As(err, &syn) || errors.Is(err, io.ErrUnexpectedEOF) {
+					return nil, nil, jsonError(err, "")
+				}
+				// The decoder read the whole item before it failed: the
+				// next item starts where this one ended.
+				if itemErrs == nil {
+					itemErrs = make([]error, i, max)
+				}
+				itemErrs = append(itemErrs, jsonError(err, itemPrefix(i)))
+			} else if itemErrs != nil {
+				itemErrs = append(itemErrs, nil)
+			}
+		}
+		if _, err := dec.Token(); err != nil { // ']'
+			return nil, nil, jsonError(err, "")
+		}
+	}
+	if _, err := dec.Token(); err != nil { // '}'
+		return nil, nil, jsonError(err, "")
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, nil, headroom.Errorf(headroom.EINVALID, "unexpected data after the JSON value")
+	}
+	if len(items) == 0 {
+		return nil, nil, headroom.FieldErrorf("items", "must hold at least one item")
+	}
+	return items, itemErrs, nil
+}
+
+// expectDelim reads the next token, which must be delim; field names what
+// holds it in the error.
+func expectDelim(dec *json.Decoder, delim json.Delim, field string) error {
+	tok, err := dec.Token()
+	if err != nil {
+		return jsonError(err, field)
+	}
+	if d, ok := tok.(json.Delim); !ok || d != delim {
+		want := "a JSON object"
+		if delim == '[' {
+			want = "a JSON array"
+		}
+		return headroom.FieldErrorf(field, "must be %s, not %v", want, tok)
+	}
+	return nil
+}
 
 func (s *Server) enforceOne(r *http.Request, p *principal, i int, item *EnforceItem) EnforceResult {
 	req, err := item.request(i)

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -392,5 +393,27 @@ func TestRequestsAPI(t *testing.T) {
 	}
 	if _, err := e.client.GetRequest(ctx, "nope"); codeOf(err) != headroom.ENOTFOUND {
 		t.Fatalf("unknown request: %v", err)
+	}
+}
+
+// An oversized batch of invalid items costs memory in proportion to the
+// bytes read before the item cap, not to the whole body decoded twice.
+func TestEnforceBatchAmplification(t *testing.T) {
+	e := newEnv(t, nil)
+	item := `{"op":1,"account":"123456789012","code":"L-9A46857E"},`
+	body := `{"items":[` + strings.Repeat(item, 510<<10/len(item)) + `{}]}`
+	e.raw(t, "POST", "/v1/enforce", adminToken, body) // warm up
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	status, m := e.raw(t, "POST", "/v1/enforce", adminToken, body)
+	runtime.ReadMemStats(&after)
+	if msg, _ := m["message"].(string); status != 400 || m["field"] != "items" || !strings.Contains(msg, "at most 1000 per call") {
+		t.Fatalf("oversized batch: %d %v", status, m)
+	}
+	// The client and the server share this process: the bound covers both,
+	// with the 510 KB body sent and read once each.
+	if got := after.TotalAlloc - before.TotalAlloc; got > 16<<20 {
+		t.Fatalf("one %d-byte invalid batch allocated %d MB", len(body), got>>20)
 	}
 }
