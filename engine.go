@@ -191,6 +191,9 @@ func (e *Engine) Do(ctx context.Context, r Request) (Decision, error) {
 	if err := checkNeeds(rule.needs, &r); err != nil {
 		return Decision{}, err
 	}
+	if err := checkRequestIdentifiers(&r); err != nil {
+		return Decision{}, err
+	}
 	acct, err := e.store.FindAccount(ctx, r.Account)
 	if err != nil {
 		return Decision{}, err

@@ -106,6 +106,14 @@ const maxUpdateRetries = 64
 // the ID of the resource the first request created, and changes nothing.
 func (e *Engine) CreateResource(ctx context.Context, c ResourceCreate) (ResourceResult, error) {
 	r := c.Resource
+	if err := checkResourceIdentifiers(&r); err != nil {
+		return ResourceResult{}, err
+	}
+	if c.Token.Key != "" {
+		if err := checkIdentifier("token", c.Token.Key, MaxIdentifierLength); err != nil {
+			return ResourceResult{}, err
+		}
+	}
 	now := e.clock.Now()
 	if r.Created.IsZero() {
 		r.Created = now
@@ -152,6 +160,9 @@ func (e *Engine) UpdateResource(ctx context.Context, account, kind, id string, c
 		if err != nil {
 			return Resource{}, err
 		}
+		if err := checkName(r.Name); err != nil {
+			return Resource{}, err
+		}
 		r.Account, r.Kind, r.ID, r.Updated = account, kind, id, e.clock.Now()
 		ch, err := e.slotChange(ctx, account, slots)
 		if err != nil {
@@ -181,6 +192,14 @@ func (e *Engine) DeleteResource(ctx context.Context, d ResourceDelete) error {
 		return err
 	}
 	return e.store.DeleteResource(ctx, d.Account, d.Kind, d.ID, ch.SlotChange, e.audit(d.Account, ch.code, ch.scope, d.Note))
+}
+
+// checkResourceIdentifiers bounds a new resource's id and name.
+func checkResourceIdentifiers(r *Resource) error {
+	if err := checkIdentifier("ID", r.ID, MaxIdentifierLength); err != nil {
+		return err
+	}
+	return checkName(r.Name)
 }
 
 // negate returns the Slot that gives back s.
@@ -334,6 +353,9 @@ func (e *Engine) slotChange(ctx context.Context, account string, s Slots) (slotC
 	}
 	if l := s.Acquire; l != nil {
 		if err := checkLease(OpAcquire, l.ID, l.TTL); err != nil {
+			return c, err
+		}
+		if err := checkIdentifier("lease_id", l.ID, MaxIdentifierLength); err != nil {
 			return c, err
 		}
 		q, scope, applied, err := take(l.Code, l.Scope, KindConcurrency, OpAcquire)
