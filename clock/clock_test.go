@@ -49,3 +49,35 @@ func TestCoarseNeverAheadNorBackwards(t *testing.T) {
 		t.Fatal("coarse clock never advanced in 5s")
 	}
 }
+
+// An unread coarse clock sleeps; the next read wakes it and is fresh at
+// once, not as old as the sleep.
+func TestCoarseSleepsWhenIdle(t *testing.T) {
+	c := newCoarse(100*time.Microsecond, 5*time.Millisecond)
+	defer c.Close()
+	deadline := time.Now().Add(10 * time.Second)
+	for c.Sleeps() == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("an unread clock never went to sleep")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	// Asleep: the stored time goes stale while real time runs on.
+	stale := c.base.Add(time.Duration(c.ns.Load()))
+	for time.Since(stale) < 50*time.Millisecond {
+		time.Sleep(time.Millisecond)
+	}
+	before := time.Now()
+	got := c.Now()
+	if got.Before(before.Add(-time.Millisecond)) || got.After(time.Now()) {
+		t.Fatalf("first read after a sleep = %v, want about %v (the stale tick was %v)", got, before, stale)
+	}
+	// And it ticks again: the reading moves without another wake.
+	first := c.Now()
+	for !c.Now().After(first) {
+		if time.Now().After(deadline) {
+			t.Fatal("the clock did not tick again after waking")
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
