@@ -11,8 +11,20 @@ import (
 
 // Defaults of Config.
 const (
-	DefaultAddr    = "127.0.0.1:7420"
-	DefaultDataDir = "./headroom-data"
+	// DefaultReadHeaderTimeout, DefaultReadTimeout, DefaultWriteTimeout and
+	// DefaultIdleTimeout bound slow clients: a request's headers must
+	// arrive within 5 s and the whole request within 30 s, the answer is
+	// written within 60 s (a 30 s CPU profile fits), and an idle
+	// connection is closed after 2 minutes.
+	DefaultReadHeaderTimeout = 5 * time.Second
+	DefaultReadTimeout       = 30 * time.Second
+	DefaultWriteTimeout      = 60 * time.Second
+	DefaultIdleTimeout       = 2 * time.Minute
+	// DefaultMaxBodyReaders is how many requests may read their bodies at
+	// once: with the 1 MiB body limit, at most 256 MiB of bodies in memory.
+	DefaultMaxBodyReaders = 256
+	DefaultAddr           = "127.0.0.1:7420"
+	DefaultDataDir        = "./headroom-data"
 	// DefaultStore is the embedded SQLite store.
 	DefaultStore = "sqlite"
 	// AdminTokenFile is where a generated operator token is kept, in the
@@ -48,6 +60,21 @@ type Config struct {
 	// MaintainInterval is how often expired leases, old keys and old audit
 	// entries are purged; DefaultMaintainInterval if zero.
 	MaintainInterval time.Duration `yaml:"maintain_interval"`
+	// ReadHeaderTimeout bounds how long a client may take to send a
+	// request's headers.
+	ReadHeaderTimeout time.Duration `yaml:"read_header_timeout"`
+	// ReadTimeout bounds how long a client may take to send a whole
+	// request, body included.
+	ReadTimeout time.Duration `yaml:"read_timeout"`
+	// WriteTimeout bounds how long the server may take to answer, from the
+	// end of the request's headers.
+	WriteTimeout time.Duration `yaml:"write_timeout"`
+	// IdleTimeout bounds how long a kept-alive connection may wait for its
+	// next request.
+	IdleTimeout time.Duration `yaml:"idle_timeout"`
+	// MaxBodyReaders bounds how many requests may be reading their bodies
+	// at once; more are refused with 503 at no cost.
+	MaxBodyReaders int `yaml:"max_body_readers"`
 	// ShutdownTimeout bounds how long in-flight requests may take to finish
 	// on SIGINT or SIGTERM.
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
@@ -75,7 +102,9 @@ type Config struct {
 func DefaultConfig() Config {
 	return Config{Addr: DefaultAddr, DataDir: DefaultDataDir, Store: DefaultStore, LogLevel: "info",
 		MaxBodyBytes: 1 << 20, IdempotencyRetention: 24 * time.Hour, ShutdownTimeout: 15 * time.Second,
-		Region: headroom.DefaultRegion, AutoApproveFactor: headroom.DefaultAutoApproveFactor}
+		Region: headroom.DefaultRegion, AutoApproveFactor: headroom.DefaultAutoApproveFactor,
+		ReadHeaderTimeout: DefaultReadHeaderTimeout, ReadTimeout: DefaultReadTimeout, WriteTimeout: DefaultWriteTimeout,
+		IdleTimeout: DefaultIdleTimeout, MaxBodyReaders: DefaultMaxBodyReaders}
 }
 
 // Validate returns an *headroom.Error naming the first bad field.
@@ -110,6 +139,17 @@ func (c *Config) Validate() error {
 	}
 	if c.MaintainInterval < 0 {
 		return headroom.FieldErrorf("maintain_interval", "must not be negative, got %v", c.MaintainInterval)
+	}
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{{"read_header_timeout", c.ReadHeaderTimeout}, {"read_timeout", c.ReadTimeout}, {"write_timeout", c.WriteTimeout}, {"idle_timeout", c.IdleTimeout}} {
+		if d.v <= 0 {
+			return headroom.FieldErrorf(d.name, "must be above zero, got %v", d.v)
+		}
+	}
+	if c.MaxBodyReaders < 1 {
+		return headroom.FieldErrorf("max_body_readers", "must be at least 1, got %d", c.MaxBodyReaders)
 	}
 	if c.ShutdownTimeout <= 0 {
 		return headroom.FieldErrorf("shutdown_timeout", "must be above zero, got %v", c.ShutdownTimeout)

@@ -1,7 +1,9 @@
 package server
 
 import (
+	"context"
 	"expvar"
+	"fmt"
 	"net/http"
 
 	"github.com/headroomhq/headroom"
@@ -21,7 +23,7 @@ const unknownOperation = "UnknownOperationException"
 // /v1/ (with Connect's simulated traffic, behind its tokens), /healthz,
 // /metrics and /debug/; the AWS Service Quotas API at POST /; and the
 // Amazon Connect API at Connect's own paths.
-func router(native *httpapi.Server, serviceQuotas http.Handler, connect *connectapi.Handler) http.Handler {
+func router(native *httpapi.Server, serviceQuotas http.Handler, connect *connectapi.Handler, ready func(context.Context) error) http.Handler {
 	mux := http.NewServeMux()
 	for _, rt := range connect.SimulateRoutes() {
 		native.HandleAccountJSON(rt.Pattern, rt.Serve)
@@ -29,6 +31,17 @@ func router(native *httpapi.Server, serviceQuotas http.Handler, connect *connect
 	for _, p := range []string{"/v1/", "GET /healthz", "GET /metrics", "/debug/"} {
 		mux.Handle(p, native)
 	}
+	// GET /healthz is liveness: the process answers. GET /readyz is
+	// readiness: the store can commit now.
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		if err := ready(r.Context()); err != nil {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			fmt.Fprintf(w, "not ready: %s\n", headroom.ErrorMessage(err))
+			return
+		}
+		w.Write([]byte("ready\n"))
+	})
 	mux.Handle("POST /{$}", serviceQuotas)
 	connect.Mount(mux)
 	// A path no API serves is most likely an AWS operation Headroom does
@@ -43,4 +56,18 @@ func router(native *httpapi.Server, serviceQuotas http.Handler, connect *connect
 		requestCounter.Add(1)
 		mux.ServeHTTP(w, r)
 	})
+}
+
+// readiness is what a store that can tell whether it can commit now
+// implements; a store without it is always ready.
+type readiness interface {
+	Ready(ctx context.Context) error
+}
+
+// ready reports whether the server can serve: its store can commit now.
+func (m *Server) ready(ctx context.Context) error {
+	if r, ok := m.store.(readiness); ok {
+		return r.Ready(ctx)
+	}
+	return nil
 }

@@ -13,7 +13,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync/atomic"
-	"time"
 
 	"github.com/headroomhq/headroom"
 	"github.com/headroomhq/headroom/awsapi"
@@ -53,6 +52,8 @@ type Server struct {
 	server   *http.Server
 	served   chan error
 	handler  http.Handler
+	guard    *guard
+	store    headroom.Store
 	// maintained counts completed maintenance passes.
 	maintained atomic.Int64
 }
@@ -99,6 +100,7 @@ func (m *Server) Run(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
+	m.store = store
 	m.engine, err = headroom.NewEngine(headroom.Config{Catalog: cat, Store: store, Limiter: memory.NewLimiter(m.Clock), Clock: m.Clock, Region: m.Config.Region,
 		AutoApproval: headroom.AutoApproval{Codes: m.Config.AutoApprove, Factor: m.Config.AutoApproveFactor}})
 	if err != nil {
@@ -150,8 +152,10 @@ func (m *Server) Run(ctx context.Context) (err error) {
 	if err != nil {
 		return headroom.Errorf(headroom.EUNAVAILABLE, "cannot listen on %s: %v (is another server using it? choose another with --addr)", m.Config.Addr, err)
 	}
-	m.handler = router(api, aws, conn)
-	m.server = &http.Server{Handler: m.handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+	m.guard = newGuard(router(api, aws, conn, m.ready), m.Config.MaxBodyReaders)
+	m.handler = m.guard
+	m.server = &http.Server{Handler: m.handler, ReadHeaderTimeout: m.Config.ReadHeaderTimeout, ReadTimeout: m.Config.ReadTimeout,
+		WriteTimeout: m.Config.WriteTimeout, IdleTimeout: m.Config.IdleTimeout,
 		ErrorLog: slog.NewLogLogger(m.log.Handler(), slog.LevelWarn)}
 	m.served = make(chan error, 1)
 	go func() { m.served <- m.server.Serve(m.listener) }()

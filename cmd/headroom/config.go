@@ -66,7 +66,9 @@ func applyEnv(c *server.Config, getenv func(string) string) error {
 		c.MaxBodyBytes = n
 	}
 	for name, dst := range map[string]*time.Duration{"HEADROOM_IDEMPOTENCY_RETENTION": &c.IdempotencyRetention,
-		"HEADROOM_AUDIT_RETENTION": &c.AuditRetention, "HEADROOM_SHUTDOWN_TIMEOUT": &c.ShutdownTimeout} {
+		"HEADROOM_AUDIT_RETENTION": &c.AuditRetention, "HEADROOM_SHUTDOWN_TIMEOUT": &c.ShutdownTimeout,
+		"HEADROOM_READ_HEADER_TIMEOUT": &c.ReadHeaderTimeout, "HEADROOM_READ_TIMEOUT": &c.ReadTimeout,
+		"HEADROOM_WRITE_TIMEOUT": &c.WriteTimeout, "HEADROOM_IDLE_TIMEOUT": &c.IdleTimeout} {
 		if v := getenv(name); v != "" {
 			d, err := time.ParseDuration(v)
 			if err != nil {
