@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,17 +11,15 @@ import (
 	"time"
 
 	"github.com/headroomhq/headroom"
-	"github.com/headroomhq/headroom/internal/httpbody"
 )
 
 func (s *Server) handleEnforce(w http.ResponseWriter, r *http.Request) {
-	body, err := httpbody.Read(w, r, s.cfg.MaxBodyBytes)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
+	// The body is decoded as it is read: a batch over the item cap is
+	// refused at the first item past it, without reading the rest.
+	body := http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes)
 	items, itemErrs, err := decodeEnforce(body, s.cfg.MaxBatchItems)
 	if err != nil {
+		err = bodyError(err, s.cfg.MaxBodyBytes)
 		s.writeError(w, r, err)
 		return
 	}
@@ -40,14 +37,15 @@ func (s *Server) handleEnforce(w http.ResponseWriter, r *http.Request) {
 
 func itemPrefix(i int) string { return "items[" + strconv.Itoa(i) + "]" }
 
-// decodeEnforce decodes an enforce body in one streaming pass: each item
-// straight into its EnforceItem, so that a malformed item gets its own
-// error and the others still run, and the item cap applies while reading,
-// so that an oversized batch costs no more than the bytes read before the
-// cap. itemErrs is nil when every item decoded. A body that is not one JSON
-// object with an "items" array of at most max items is an EINVALID error.
-func decodeEnforce(body []byte, max int) (items []EnforceItem, itemErrs []error, err error) {
-	dec := json.NewDecoder(bytes.NewReader(body))
+// decodeEnforce decodes an enforce body in one streaming pass as it is
+// read: each item straight into its EnforceItem, so that a malformed item
+// gets its own error and the others still run, and the item cap applies
+// while reading, so that an oversized batch costs no more than the bytes
+// read before the cap. itemErrs is nil when every item decoded. A body
+// that is not one JSON object with an "items" array of at most max items
+// is an EINVALID error; a read error is returned as it is.
+func decodeEnforce(body io.Reader, max int) (items []EnforceItem, itemErrs []error, err error) {
+	dec := json.NewDecoder(body)
 	dec.DisallowUnknownFields()
 	if err := expectDelim(dec, '{', ""); err != nil {
 		return nil, nil, err
@@ -56,7 +54,7 @@ func decodeEnforce(body []byte, max int) (items []EnforceItem, itemErrs []error,
 	for dec.More() {
 		tok, err := dec.Token()
 		if err != nil {
-			return nil, nil, jsonError(err, "")
+			return nil, nil, readError(err, "")
 		}
 		if key, _ := tok.(string); key != "items" {
 			return nil, nil, headroom.FieldErrorf(fmt.Sprint(tok), "unknown field")
@@ -76,25 +74,27 @@ func decodeEnforce(body []byte, max int) (items []EnforceItem, itemErrs []error,
 			items = append(items, EnforceItem{})
 			if err := dec.Decode(&items[i]); err != nil {
 				var syn *json.SyntaxError
-				if errors.As(err, &syn) || errors.Is(err, io.ErrUnexpectedEOF) {
-					return nil, nil, jsonError(err, "")
+				var mbe *http.MaxBytesError
+				var he *headroom.Error
+				if errors.As(err, &syn) || errors.Is(err, io.ErrUnexpectedEOF) || errors.As(err, &mbe) || errors.As(err, &he) {
+					return nil, nil, readError(err, "")
 				}
 				// The decoder read the whole item before it failed: the
 				// next item starts where this one ended.
 				if itemErrs == nil {
 					itemErrs = make([]error, i, max)
 				}
-				itemErrs = append(itemErrs, jsonError(err, itemPrefix(i)))
+				itemErrs = append(itemErrs, readError(err, itemPrefix(i)))
 			} else if itemErrs != nil {
 				itemErrs = append(itemErrs, nil)
 			}
 		}
 		if _, err := dec.Token(); err != nil { // ']'
-			return nil, nil, jsonError(err, "")
+			return nil, nil, readError(err, "")
 		}
 	}
 	if _, err := dec.Token(); err != nil { // '}'
-		return nil, nil, jsonError(err, "")
+		return nil, nil, readError(err, "")
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return nil, nil, headroom.Errorf(headroom.EINVALID, "unexpected data after the JSON value")
@@ -103,6 +103,34 @@ func decodeEnforce(body []byte, max int) (items []EnforceItem, itemErrs []error,
 		return nil, nil, headroom.FieldErrorf("items", "must hold at least one item")
 	}
 	return items, itemErrs, nil
+}
+
+// readError describes a decoding error of the enforce body with prefix, as
+// jsonError does, but passes a failure to read the body through as it is,
+// for bodyError.
+func readError(err error, prefix string) error {
+	var mbe *http.MaxBytesError
+	var he *headroom.Error
+	if errors.As(err, &mbe) || errors.As(err, &he) {
+		return err
+	}
+	return jsonError(err, prefix)
+}
+
+// bodyError turns a failure to read or decode an enforce body into its
+// error: a body over the limit is ETOOLARGE, and an *headroom.Error (a
+// decoding error, or the server's own refusal to read more bodies at once)
+// stays as it is.
+func bodyError(err error, limit int64) error {
+	var mbe *http.MaxBytesError
+	var he *headroom.Error
+	switch {
+	case errors.As(err, &mbe):
+		return headroom.Errorf(headroom.ETOOLARGE, "request body is over the limit of %d bytes", limit)
+	case errors.As(err, &he):
+		return err
+	}
+	return headroom.Errorf(headroom.EINVALID, "request body could not be read: %v", err)
 }
 
 // expectDelim reads the next token, which must be delim; field names what

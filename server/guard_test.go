@@ -126,3 +126,22 @@ func TestReadyz(t *testing.T) {
 		}
 	}
 }
+
+// A batch over the item cap is refused at the first item past the cap,
+// without the rest of the body being read or waited for.
+func TestEnforceCapStopsReading(t *testing.T) {
+	m, _ := start(t, func(m *server.Server) { m.Config.MaxBodyBytes = 1 << 20 })
+	item := `{"op":"take","account":"123456789012","code":"L-NOPE","amount":1},`
+	// 1,001 items, then a body that never ends.
+	conn, br := rawRequest(t, m, "POST /v1/enforce HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "+adminToken+
+		"\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n\r\n{\"items\":["+strings.Repeat(item, 1001))
+	conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatalf("no answer while the body was still coming: %v", err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 400 || !strings.Contains(string(b), "at most 1000 per call") || !resp.Close {
+		t.Fatalf("over the cap: %d %s (close %v)", resp.StatusCode, b, resp.Close)
+	}
+}
