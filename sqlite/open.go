@@ -47,12 +47,18 @@ type Store struct {
 	closeErr  error
 
 	stats storeStats
+	// created tells that Open made the database file.
+	created bool
 }
 
 var _ headroom.Store = (*Store)(nil)
 
 // Open opens the store at cfg.Path, creating the database (and its
-// directory) if it does not exist and migrating an older schema. It takes
+// directory) if it does not exist and migrating an older schema. A new
+// database file is created with mode 0600 (SQLite gives its -wal and -shm
+// files the same) and a new directory with mode 0700, whatever the umask:
+// the database holds secrets. An existing empty file is refused: Headroom
+// never makes a new database in a file it did not create. It takes
 // the lock file cfg.Path+".lock" for as long as the store is open, and
 // starts the writer and the background purge.
 //
@@ -76,7 +82,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		return nil, headroom.Errorf(headroom.EINVALID,
 			"%s is a directory; the store path names the database file, such as %s", path, filepath.Join(path, "headroom.db"))
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+	if err := makeDir(filepath.Dir(path)); err != nil {
 		return nil, headroom.Errorf(headroom.EUNAVAILABLE, "cannot create the directory of %s: %v", path, err)
 	}
 	lock, err := acquireLock(path)
@@ -86,6 +92,9 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	s := &Store{path: path, cfg: cfg, log: cfg.Logger, lock: lock}
 	if err := s.open(ctx); err != nil {
 		s.closeDBs()
+		if s.created {
+			removeIfEmpty(path)
+		}
 		lock.release()
 		return nil, err
 	}
@@ -105,13 +114,48 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 // sqliteHeader starts every SQLite database file.
 var sqliteHeader = []byte("SQLite format 3\x00")
 
-// checkHeader refuses a non-empty file that does not start like a SQLite
+// makeDir creates dir, with its parents, if it does not exist. The
+// directory itself is made 0700 whatever the umask; an existing directory
+// keeps its mode.
+func makeDir(dir string) error {
+	if _, err := os.Stat(dir); err == nil {
+		return nil
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	return os.Chmod(dir, 0o700)
+}
+
+// prepareFile checks the file at path before SQLite opens it, without
+// writing to it. A missing file is created empty with mode 0600 (whatever
+// the umask; SQLite gives its -wal and -shm files the same mode), and
+// prepareFile reports it new. An existing file must start like a SQLite
+// database: an empty one is refused too, as it is what a truncated copy or
+// a full disk leaves, never a database Headroom made.
+func prepareFile(path string) (created bool, err error) {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if err == nil {
+		err = f.Chmod(0o600)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			os.Remove(path)
+			return false, headroom.Errorf(headroom.EUNAVAILABLE, "cannot create %s: %v", path, err)
+		}
+		return true, nil
+	}
+	if !os.IsExist(err) {
+		return false, headroom.Errorf(headroom.EUNAVAILABLE, "cannot create %s: %v", path, err)
+	}
+	return false, checkHeader(path)
+}
+
+// checkHeader refuses an existing file that does not start like a SQLite
 // database, without writing to it.
 func checkHeader(path string) error {
 	f, err := os.Open(path)
-	if os.IsNotExist(err) {
-		return nil
-	}
 	if err != nil {
 		return headroom.Errorf(headroom.EUNAVAILABLE, "cannot read %s: %v", path, err)
 	}
@@ -119,7 +163,8 @@ func checkHeader(path string) error {
 	head := make([]byte, len(sqliteHeader))
 	n, err := io.ReadFull(f, head)
 	if n == 0 && err == io.EOF {
-		return nil // empty: SQLite treats it as a new database
+		return headroom.Errorf(headroom.EINVALID,
+			"%s is empty (zero bytes), so it is not a Headroom database; Headroom left it untouched and did not make a new database in it: restore the database from a backup, or delete the empty file to start with a new store", path)
 	}
 	if err != nil && err != io.ErrUnexpectedEOF {
 		return headroom.Errorf(headroom.EUNAVAILABLE, "cannot read %s: %v", path, err)
@@ -128,6 +173,17 @@ func checkHeader(path string) error {
 		return notADatabase(path)
 	}
 	return nil
+}
+
+// removeIfEmpty removes the database file Open created, with its -wal and
+// -shm files, if Open failed before writing anything to it, so that a later
+// Open does not take it for a damaged database.
+func removeIfEmpty(path string) {
+	if fi, err := os.Stat(path); err == nil && fi.Size() == 0 {
+		os.Remove(path + "-wal")
+		os.Remove(path + "-shm")
+		os.Remove(path)
+	}
 }
 
 func notADatabase(path string) error {
@@ -155,10 +211,11 @@ func fileURI(path string) string {
 // open opens the connections, checks and migrates the schema and loads the
 // cache.
 func (s *Store) open(ctx context.Context) error {
-	if err := checkHeader(s.path); err != nil {
+	created, err := prepareFile(s.path)
+	if err != nil {
 		return err
 	}
-	var err error
+	s.created = created
 	if s.wdb, err = sql.Open("sqlite", dsn(s.path, s.cfg, true)); err != nil {
 		return backendError("open "+s.path, err)
 	}
