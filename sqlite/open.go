@@ -49,6 +49,9 @@ type Store struct {
 	stats storeStats
 	// created tells that Open made the database file.
 	created bool
+	// damage is the first error that revealed a damaged database since
+	// Open; Ready fails once it is set.
+	damage atomic.Pointer[error]
 }
 
 var _ headroom.Store = (*Store)(nil)
@@ -223,7 +226,7 @@ func (s *Store) open(ctx context.Context) error {
 	}
 	s.created = created
 	if s.wdb, err = sql.Open("sqlite", dsn(s.path, s.cfg, true)); err != nil {
-		return backendError("open "+s.path, err)
+		return s.backendError("open "+s.path, err)
 	}
 	s.wdb.SetMaxOpenConns(1)
 	s.wdb.SetMaxIdleConns(1)
@@ -233,7 +236,7 @@ func (s *Store) open(ctx context.Context) error {
 	if err != nil {
 		return s.openError(err)
 	}
-	s.w = newWtx(conn)
+	s.w = newWtx(s, conn)
 	if !s.created {
 		if err := quickCheck(ctx, conn, s.path); err != nil {
 			return err
@@ -258,7 +261,7 @@ func (s *Store) open(ctx context.Context) error {
 		return s.openError(err)
 	}
 	if s.rdb, err = sql.Open("sqlite", dsn(s.path, s.cfg, false)); err != nil {
-		return backendError("open "+s.path, err)
+		return s.backendError("open "+s.path, err)
 	}
 	s.rdb.SetMaxOpenConns(s.cfg.ReadConns)
 	s.rdb.SetMaxIdleConns(s.cfg.ReadConns)
@@ -278,7 +281,7 @@ func (s *Store) openError(err error) error {
 	case sqlite3.SQLITE_CORRUPT:
 		return withCause(damaged(s.path, err.Error()), err)
 	}
-	return backendError("open "+s.path, err)
+	return s.backendError("open "+s.path, err)
 }
 
 // quickCheck runs SQLite's quick_check on the database, which reads every
@@ -372,7 +375,7 @@ func (s *Store) Close() error {
 			err = lerr
 		}
 		if err != nil {
-			s.closeErr = backendError("close "+s.path, err)
+			s.closeErr = s.backendError("close "+s.path, err)
 		}
 	})
 	return s.closeErr
