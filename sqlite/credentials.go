@@ -11,12 +11,16 @@ import (
 // CreateAccessKey implements headroom.Store: EUNKNOWNACCOUNT, or ECONFLICT
 // if the key id exists.
 func (s *Store) CreateAccessKey(ctx context.Context, k headroom.AccessKey, audit headroom.AuditEntry) error {
+	secret, err := s.sealSecret(k.ID, k.Account, k.Secret)
+	if err != nil {
+		return err
+	}
 	return s.write(ctx, func(w *wtx) error {
 		if err := accountExists(w, k.Account); err != nil {
 			return err
 		}
 		n, err := w.execN("INSERT INTO access_keys (id, account, secret, created) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-			k.ID, k.Account, k.Secret, enc(k.Created))
+			k.ID, k.Account, secret, enc(k.Created))
 		if err != nil {
 			return s.backendError("create access key", err)
 		}
@@ -40,6 +44,9 @@ func (s *Store) FindAccessKey(ctx context.Context, id string) (headroom.AccessKe
 		return headroom.AccessKey{}, s.backendError("find access key", err)
 	}
 	k.Created = dec(created)
+	if k.Secret, err = s.openSecret(k.ID, k.Account, k.Secret); err != nil {
+		return headroom.AccessKey{}, err
+	}
 	return k, nil
 }
 
@@ -59,6 +66,9 @@ func (s *Store) ListAccessKeys(ctx context.Context, account string) ([]headroom.
 			return nil, s.backendError("list access keys", err)
 		}
 		k.Created = dec(created)
+		if k.Secret, err = s.openSecret(k.ID, k.Account, k.Secret); err != nil {
+			return nil, err
+		}
 		out = append(out, k)
 	}
 	if err := rows.Err(); err != nil {

@@ -52,6 +52,8 @@ type Store struct {
 	// damage is the first error that revealed a damaged database since
 	// Open; Ready fails once it is set.
 	damage atomic.Pointer[error]
+	// box encrypts access-key secrets; nil without Config.SecretKey.
+	box *secretBox
 }
 
 var _ headroom.Store = (*Store)(nil)
@@ -99,6 +101,12 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		return nil, err
 	}
 	s := &Store{path: path, cfg: cfg, log: cfg.Logger, lock: lock}
+	if len(cfg.SecretKey) > 0 {
+		if s.box, err = newSecretBox(cfg.SecretKey); err != nil {
+			lock.release()
+			return nil, headroom.Errorf(headroom.EINTERNAL, "cannot use the secret key: %v", err)
+		}
+	}
 	if err := s.open(ctx); err != nil {
 		s.closeDBs()
 		if s.created {
@@ -249,6 +257,10 @@ func (s *Store) open(ctx context.Context) error {
 	if err := checkSchema(s.path, st); err != nil {
 		return err
 	}
+	hasKeyCheck, err := s.checkSecretKey(ctx, conn)
+	if err != nil {
+		return err
+	}
 	var mode string
 	if err := conn.QueryRowContext(ctx, "PRAGMA journal_mode = WAL").Scan(&mode); err != nil {
 		return s.openError(err)
@@ -259,6 +271,9 @@ func (s *Store) open(ctx context.Context) error {
 	}
 	if err := migrate(ctx, conn, enc(s.cfg.Clock.Now())); err != nil {
 		return s.openError(err)
+	}
+	if err := s.setupSecrets(ctx, conn, hasKeyCheck); err != nil {
+		return err
 	}
 	if s.rdb, err = sql.Open("sqlite", dsn(s.path, s.cfg, false)); err != nil {
 		return s.backendError("open "+s.path, err)
