@@ -24,6 +24,11 @@ const SecretKeySize = 32
 // then base64 of the nonce and the sealed secret.
 const secretPrefix = "v1:"
 
+// ErrWrongSecretKey is in the chain of Open's error (errors.Is) when
+// Config.SecretKey is not the key of the database's secrets. Open has then
+// written nothing.
+var ErrWrongSecretKey = errors.New("the secret key does not match the database")
+
 // settingSecretKeyCheck is the settings row that holds the check value of
 // the key the secrets are encrypted with.
 const settingSecretKeyCheck = "secret_key_check"
@@ -144,8 +149,8 @@ func (s *Store) checkSecretKey(ctx context.Context, conn *sql.Conn) (bool, error
 			"database %s keeps its access-key secrets encrypted, and no secret key was given: give the key it was written with (HEADROOM_SECRET_KEY, or the secret-key file of its data directory); Headroom left the database untouched", s.path)
 	}
 	if !hmac.Equal([]byte(check), []byte(s.box.check)) {
-		return true, headroom.Errorf(headroom.EINVALID,
-			"the secret key does not match database %s: its access-key secrets were encrypted with another key. Give the key that belongs to this database (HEADROOM_SECRET_KEY, or the secret-key file of its data directory, restored from the same backup); Headroom left the database untouched", s.path)
+		return true, withCause(headroom.Errorf(headroom.EINVALID,
+			"the secret key does not match database %s: its access-key secrets were encrypted with another key. Give the key that belongs to this database (HEADROOM_SECRET_KEY, or the secret-key file of its data directory, restored from the same backup); Headroom left the database untouched", s.path), ErrWrongSecretKey)
 	}
 	return true, nil
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -87,7 +88,7 @@ func TestSecretsEncryptedAtRest(t *testing.T) {
 		s.Close()
 		t.Fatal("Open with another key succeeded")
 	}
-	if headroom.ErrorCodeOf(err) != headroom.EINVALID || !strings.Contains(headroom.ErrorMessage(err), "secret key does not match") {
+	if headroom.ErrorCodeOf(err) != headroom.EINVALID || !errors.Is(err, sqlite.ErrWrongSecretKey) || !strings.Contains(headroom.ErrorMessage(err), "secret key does not match") {
 		t.Fatalf("Open with another key: %v", err)
 	}
 	t.Log(err)
