@@ -103,7 +103,8 @@ func cmdDBRecover(ctx context.Context, g *globals, args []string) error {
 		if rec.Damaged() {
 			state = "rows that could not be read were skipped, as listed"
 		}
-		fmt.Fprintf(g.stdout, "wrote %s (%s); %s was not changed.\nTo use it: stop Headroom, move %s and any %s-wal and %s-shm away, and move %s to %s.\n",
+		fmt.Fprintf(g.stdout, "wrote %s (%s); %s was not changed.\nTo use it: stop Headroom, move %s and any %s-wal and %s-shm away, and move %s to %s.\n"+
+			"Encrypted access-key secrets were copied as they are: the new database needs the same secret key (the secret-key file beside it, or HEADROOM_SECRET_KEY).\n",
 			*to, state, p, p, p, p, *to, p)
 	}
 	return nil

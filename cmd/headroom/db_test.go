@@ -104,9 +104,13 @@ func TestDBCheckAndRecover(t *testing.T) {
 		t.Fatalf("db check of the recovered database: %d\n%s%s", code, out, errs)
 	}
 
-	// A server runs on the recovered database and finds what survived.
+	// A server runs on the recovered database, with the key file of the
+	// damaged one, and finds what survived.
 	newDir := t.TempDir()
 	if err := os.Rename(to, filepath.Join(newDir, DatabaseFile)); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(filepath.Join(dir, "secret-key"), filepath.Join(newDir, "secret-key")); err != nil {
 		t.Fatal(err)
 	}
 	m, _ = startMain(t, newDir, map[string]string{"HEADROOM_ADMIN_TOKEN": "hr_test"})
