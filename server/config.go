@@ -85,6 +85,10 @@ type Config struct {
 	// HEADROOM_PAGING_KEY only; empty means the key kept in the data
 	// directory (see PagingKeyFile).
 	PagingKey string `yaml:"-"`
+	// SecretKey encrypts access-key secrets in the database, as 64 hex
+	// digits, from HEADROOM_SECRET_KEY only; empty means the key kept in
+	// the data directory (see SecretKeyFile).
+	SecretKey string `yaml:"-"`
 	// Region is the AWS region the AWS-compatible APIs present: requests
 	// are signed for it and ARNs name it.
 	Region string `yaml:"region"`

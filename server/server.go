@@ -21,7 +21,6 @@ import (
 	"github.com/headroomhq/headroom/connectapi"
 	"github.com/headroomhq/headroom/httpapi"
 	"github.com/headroomhq/headroom/memory"
-	"github.com/headroomhq/headroom/sqlite"
 )
 
 // Server is a running Headroom: it builds the store, limiter and engine from
@@ -194,11 +193,11 @@ func (m *Server) openStore(ctx context.Context) (headroom.Store, string, error) 
 	if m.Config.Store == "memory" {
 		return memory.NewStore(), "memory (not durable)", nil
 	}
-	if err := os.MkdirAll(m.Config.DataDir, 0o700); err != nil {
-		return nil, "", headroom.Errorf(headroom.EUNAVAILABLE, "cannot create data directory %s: %v", m.Config.DataDir, err)
+	if err := m.prepareDataDir(); err != nil { // files.go: mode 0700, warnings
+		return nil, "", err
 	}
 	path := filepath.Join(m.Config.DataDir, DatabaseFile)
-	s, err := sqlite.Open(ctx, sqlite.Config{Path: path, Clock: m.Clock, Logger: m.log})
+	s, err := m.openSQLite(ctx, path) // files.go: with the secret key
 	if err != nil {
 		return nil, "", err
 	}

@@ -16,7 +16,7 @@ func (s *Store) CreateAccount(ctx context.Context, a headroom.Account, audit hea
 		n, err := w.execN("INSERT INTO accounts (id, created, partner) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
 			a.ID, enc(a.Created), a.Partner)
 		if err != nil {
-			return backendError("create account "+a.ID, err)
+			return s.backendError("create account "+a.ID, err)
 		}
 		if n == 0 {
 			return headroom.Errorf(headroom.ECONFLICT, "account %s already exists", a.ID)
@@ -46,7 +46,7 @@ func (s *Store) FindAccount(_ context.Context, id string) (headroom.Account, err
 func (s *Store) ListAccounts(ctx context.Context) ([]headroom.Account, error) {
 	rows, err := s.readRows(ctx, "SELECT id, created, partner FROM accounts ORDER BY id")
 	if err != nil {
-		return nil, backendError("list accounts", err)
+		return nil, s.backendError("list accounts", err)
 	}
 	defer rows.Close()
 	var out []headroom.Account
@@ -54,13 +54,13 @@ func (s *Store) ListAccounts(ctx context.Context) ([]headroom.Account, error) {
 		var a headroom.Account
 		var created int64
 		if err := rows.Scan(&a.ID, &created, &a.Partner); err != nil {
-			return nil, backendError("list accounts", err)
+			return nil, s.backendError("list accounts", err)
 		}
 		a.Created = dec(created)
 		out = append(out, a)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, backendError("list accounts", err)
+		return nil, s.backendError("list accounts", err)
 	}
 	return out, nil
 }
@@ -74,7 +74,7 @@ func accountExists(w *wtx, id string) error {
 		return unknownAccount(id)
 	}
 	if err != nil {
-		return backendError("find account "+id, err)
+		return w.backendError("find account "+id, err)
 	}
 	return nil
 }
@@ -127,7 +127,7 @@ func (s *Store) putOverride(w *wtx, o headroom.Override) error {
 			deny = excluded.deny, updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
 		o.Account, o.Code, o.Scope, o.Value, encList(o.Allow), encList(o.Deny), o.UpdatedBy, enc(o.UpdatedAt))
 	if err != nil {
-		return backendError("put override", err)
+		return s.backendError("put override", err)
 	}
 	w.onCommit(func() { s.cache.putOverrideLocked(o) })
 	return nil
@@ -150,7 +150,7 @@ func (s *Store) DeleteOverride(ctx context.Context, account, code, scope string,
 	return s.write(ctx, func(w *wtx) error {
 		n, err := w.execN("DELETE FROM overrides WHERE account = ? AND code = ? AND scope = ?", account, code, scope)
 		if err != nil {
-			return backendError("delete override", err)
+			return s.backendError("delete override", err)
 		}
 		if n == 0 {
 			return headroom.Errorf(headroom.ENOTFOUND, "no override of %s in %s", code, headroom.DescribeScope(account, scope))
@@ -176,19 +176,19 @@ func (s *Store) FindOverrides(_ context.Context, account, code string) ([]headro
 func (s *Store) ListOverrides(ctx context.Context, account string) ([]headroom.Override, error) {
 	rows, err := s.readRows(ctx, overrideSelect+" WHERE account = ? ORDER BY code, scope", account)
 	if err != nil {
-		return nil, backendError("list overrides", err)
+		return nil, s.backendError("list overrides", err)
 	}
 	defer rows.Close()
 	var out []headroom.Override
 	for rows.Next() {
 		o, err := scanOverride(rows)
 		if err != nil {
-			return nil, backendError("list overrides", err)
+			return nil, s.backendError("list overrides", err)
 		}
 		out = append(out, o)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, backendError("list overrides", err)
+		return nil, s.backendError("list overrides", err)
 	}
 	return out, nil
 }

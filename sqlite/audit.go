@@ -16,7 +16,7 @@ func appendAudit(w *wtx, e headroom.AuditEntry) error {
 	_, err := w.exec("INSERT INTO audit (time, actor, account, action, code, scope, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
 		enc(e.Time), e.Actor, e.Account, e.Action, e.Code, e.Scope, e.Detail)
 	if err != nil {
-		return backendError("append audit", err)
+		return w.backendError("append audit", err)
 	}
 	return nil
 }
@@ -50,7 +50,7 @@ func (s *Store) ListAudit(ctx context.Context, f headroom.AuditFilter) ([]headro
 	args = append(args, limit)
 	rows, err := s.readRows(ctx, q.String(), args...)
 	if err != nil {
-		return nil, backendError("list audit", err)
+		return nil, s.backendError("list audit", err)
 	}
 	defer rows.Close()
 	var out []headroom.AuditEntry
@@ -58,13 +58,13 @@ func (s *Store) ListAudit(ctx context.Context, f headroom.AuditFilter) ([]headro
 		var e headroom.AuditEntry
 		var at int64
 		if err := rows.Scan(&e.ID, &at, &e.Actor, &e.Account, &e.Action, &e.Code, &e.Scope, &e.Detail); err != nil {
-			return nil, backendError("list audit", err)
+			return nil, s.backendError("list audit", err)
 		}
 		e.Time = dec(at)
 		out = append(out, e)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, backendError("list audit", err)
+		return nil, s.backendError("list audit", err)
 	}
 	return out, nil
 }

@@ -34,11 +34,11 @@ func (s *Store) Backup(ctx context.Context, w io.Writer) error {
 		return err
 	}
 	if err := ctx.Err(); err != nil {
-		return backendError("back up", err)
+		return s.backendError("back up", err)
 	}
 	f, err := os.Open(tmp)
 	if err != nil {
-		return backendError("back up", err)
+		return s.backendError("back up", err)
 	}
 	defer f.Close()
 	if _, err := io.Copy(w, f); err != nil {
@@ -57,7 +57,7 @@ type backuper interface {
 func (s *Store) backupTo(ctx context.Context, dst string) error {
 	conn, err := s.rdb.Conn(ctx)
 	if err != nil {
-		return backendError("back up", err)
+		return s.backendError("back up", err)
 	}
 	defer conn.Close()
 	err = conn.Raw(func(dc any) error {
@@ -76,7 +76,7 @@ func (s *Store) backupTo(ctx context.Context, dst string) error {
 		return bk.Finish()
 	})
 	if err != nil {
-		return backendError("back up", err)
+		return s.backendError("back up", err)
 	}
 	return nil
 }

@@ -55,6 +55,14 @@ type Config struct {
 	// Logger receives the background purge's failures. Nil means
 	// slog.Default().
 	Logger *slog.Logger
+	// SecretKey, when set, encrypts the secrets of access keys at rest:
+	// SecretKeySize (32) bytes kept outside the database, such as in a key
+	// file. Secrets are sealed with AES-256-GCM, bound to their key id and
+	// account. Open refuses a key that is not the one the database's
+	// secrets were encrypted with, encrypts in place the secrets of a
+	// database written without a key, and refuses to open a database with
+	// encrypted secrets without its key. Nil keeps secrets in plaintext.
+	SecretKey []byte
 }
 
 // Validate returns an *headroom.Error of code EINVALID naming the first bad
@@ -73,6 +81,8 @@ func (c *Config) Validate() error {
 		return headroom.FieldErrorf("ReadConns", "must not be negative, got %d", c.ReadConns)
 	case c.BusyTimeout < 0:
 		return headroom.FieldErrorf("BusyTimeout", "must not be negative, got %v", c.BusyTimeout)
+	case len(c.SecretKey) != 0 && len(c.SecretKey) != SecretKeySize:
+		return headroom.FieldErrorf("SecretKey", "must be %d bytes (an AES-256 key) or empty, got %d", SecretKeySize, len(c.SecretKey))
 	}
 	return nil
 }

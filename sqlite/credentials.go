@@ -11,14 +11,18 @@ import (
 // CreateAccessKey implements headroom.Store: EUNKNOWNACCOUNT, or ECONFLICT
 // if the key id exists.
 func (s *Store) CreateAccessKey(ctx context.Context, k headroom.AccessKey, audit headroom.AuditEntry) error {
+	secret, err := s.sealSecret(k.ID, k.Account, k.Secret)
+	if err != nil {
+		return err
+	}
 	return s.write(ctx, func(w *wtx) error {
 		if err := accountExists(w, k.Account); err != nil {
 			return err
 		}
 		n, err := w.execN("INSERT INTO access_keys (id, account, secret, created) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-			k.ID, k.Account, k.Secret, enc(k.Created))
+			k.ID, k.Account, secret, enc(k.Created))
 		if err != nil {
-			return backendError("create access key", err)
+			return s.backendError("create access key", err)
 		}
 		if n == 0 {
 			return headroom.Errorf(headroom.ECONFLICT, "access key %s already exists", k.ID)
@@ -37,9 +41,12 @@ func (s *Store) FindAccessKey(ctx context.Context, id string) (headroom.AccessKe
 		return headroom.AccessKey{}, headroom.Errorf(headroom.ENOTFOUND, "access key %s does not exist", id)
 	}
 	if err != nil {
-		return headroom.AccessKey{}, backendError("find access key", err)
+		return headroom.AccessKey{}, s.backendError("find access key", err)
 	}
 	k.Created = dec(created)
+	if k.Secret, err = s.openSecret(k.ID, k.Account, k.Secret); err != nil {
+		return headroom.AccessKey{}, err
+	}
 	return k, nil
 }
 
@@ -48,7 +55,7 @@ func (s *Store) FindAccessKey(ctx context.Context, id string) (headroom.AccessKe
 func (s *Store) ListAccessKeys(ctx context.Context, account string) ([]headroom.AccessKey, error) {
 	rows, err := s.readRows(ctx, "SELECT id, secret, created FROM access_keys WHERE account = ? ORDER BY seq", account)
 	if err != nil {
-		return nil, backendError("list access keys", err)
+		return nil, s.backendError("list access keys", err)
 	}
 	defer rows.Close()
 	var out []headroom.AccessKey
@@ -56,13 +63,16 @@ func (s *Store) ListAccessKeys(ctx context.Context, account string) ([]headroom.
 		k := headroom.AccessKey{Account: account}
 		var created int64
 		if err := rows.Scan(&k.ID, &k.Secret, &created); err != nil {
-			return nil, backendError("list access keys", err)
+			return nil, s.backendError("list access keys", err)
 		}
 		k.Created = dec(created)
+		if k.Secret, err = s.openSecret(k.ID, k.Account, k.Secret); err != nil {
+			return nil, err
+		}
 		out = append(out, k)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, backendError("list access keys", err)
+		return nil, s.backendError("list access keys", err)
 	}
 	return out, nil
 }
@@ -78,11 +88,11 @@ func (s *Store) CreateToken(ctx context.Context, t headroom.Token, audit headroo
 			return headroom.Errorf(headroom.ECONFLICT, "token %s already exists", t.ID)
 		}
 		if !errors.Is(err, sql.ErrNoRows) {
-			return backendError("create token", err)
+			return s.backendError("create token", err)
 		}
 		if _, err := w.exec("INSERT INTO tokens (id, name, role, hash, accounts, created) VALUES (?, ?, ?, ?, ?, ?)",
 			t.ID, t.Name, string(t.Role), hash, encList(t.Accounts), enc(t.Created)); err != nil {
-			return backendError("create token", err)
+			return s.backendError("create token", err)
 		}
 		return appendAudit(w, audit)
 	})
@@ -110,7 +120,7 @@ func (s *Store) FindToken(ctx context.Context, hash []byte) (headroom.Token, err
 		return headroom.Token{}, headroom.Errorf(headroom.ENOTFOUND, "no such token")
 	}
 	if err != nil {
-		return headroom.Token{}, backendError("find token", err)
+		return headroom.Token{}, s.backendError("find token", err)
 	}
 	return t, nil
 }
@@ -119,19 +129,19 @@ func (s *Store) FindToken(ctx context.Context, hash []byte) (headroom.Token, err
 func (s *Store) ListTokens(ctx context.Context) ([]headroom.Token, error) {
 	rows, err := s.readRows(ctx, tokenSelect+" ORDER BY id")
 	if err != nil {
-		return nil, backendError("list tokens", err)
+		return nil, s.backendError("list tokens", err)
 	}
 	defer rows.Close()
 	var out []headroom.Token
 	for rows.Next() {
 		t, err := scanToken(rows)
 		if err != nil {
-			return nil, backendError("list tokens", err)
+			return nil, s.backendError("list tokens", err)
 		}
 		out = append(out, t)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, backendError("list tokens", err)
+		return nil, s.backendError("list tokens", err)
 	}
 	return out, nil
 }
@@ -142,7 +152,7 @@ func (s *Store) DeleteToken(ctx context.Context, id string, audit headroom.Audit
 	return s.write(ctx, func(w *wtx) error {
 		n, err := w.execN("DELETE FROM tokens WHERE id = ?", id)
 		if err != nil {
-			return backendError("delete token", err)
+			return s.backendError("delete token", err)
 		}
 		if n == 0 {
 			return headroom.Errorf(headroom.ENOTFOUND, "token %s does not exist", id)

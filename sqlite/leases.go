@@ -30,14 +30,14 @@ func acquireLease(w *wtx, c headroom.LeaseChange) (headroom.LeaseResult, error) 
 		return headroom.LeaseResult{Applied: true, Replayed: true, Used: used, Expires: dec(expires)}, err
 	}
 	if !errors.Is(err, sql.ErrNoRows) {
-		return headroom.LeaseResult{}, backendError("acquire lease", err)
+		return headroom.LeaseResult{}, w.backendError("acquire lease", err)
 	}
 	n, err := w.execN(`INSERT INTO leases (account, code, scope, lease_id, expires)
 		SELECT ?1, ?2, ?3, ?4, ?5
 		WHERE coalesce((SELECT n FROM lease_counts WHERE account = ?1 AND code = ?2 AND scope = ?3), 0) < ?6`,
 		k.Account, k.Code, k.Scope, c.LeaseID, enc(c.Expires), c.Limit)
 	if err != nil {
-		return headroom.LeaseResult{}, backendError("acquire lease", err)
+		return headroom.LeaseResult{}, w.backendError("acquire lease", err)
 	}
 	used, err := liveLeases(w, k)
 	if err != nil || n == 0 {
@@ -58,7 +58,7 @@ func (s *Store) RenewLease(ctx context.Context, c headroom.LeaseChange) (headroo
 		n, err := w.execN("UPDATE leases SET expires = ? WHERE account = ? AND code = ? AND scope = ? AND lease_id = ?",
 			enc(c.Expires), k.Account, k.Code, k.Scope, c.LeaseID)
 		if err != nil {
-			return backendError("renew lease", err)
+			return s.backendError("renew lease", err)
 		}
 		if n == 0 {
 			return headroom.LeaseNotFound(c)
@@ -84,7 +84,7 @@ func releaseLease(w *wtx, c headroom.LeaseChange) (headroom.LeaseResult, error) 
 	n, err := w.execN("DELETE FROM leases WHERE account = ? AND code = ? AND scope = ? AND lease_id = ?",
 		k.Account, k.Code, k.Scope, c.LeaseID)
 	if err != nil {
-		return headroom.LeaseResult{}, backendError("release lease", err)
+		return headroom.LeaseResult{}, w.backendError("release lease", err)
 	}
 	used, err := liveLeases(w, k)
 	return headroom.LeaseResult{Applied: n > 0, Used: used}, err
@@ -95,7 +95,7 @@ func dropExpired(w *wtx, k headroom.UsageKey, now time.Time) error {
 	_, err := w.exec("DELETE FROM leases WHERE account = ? AND code = ? AND scope = ? AND expires <= ?",
 		k.Account, k.Code, k.Scope, enc(now))
 	if err != nil {
-		return backendError("drop expired leases", err)
+		return w.backendError("drop expired leases", err)
 	}
 	return nil
 }
@@ -105,7 +105,7 @@ func liveLeases(w *wtx, k headroom.UsageKey) (int64, error) {
 	var n int64
 	err := w.row("SELECT n FROM lease_counts WHERE account = ? AND code = ? AND scope = ?", k.Account, k.Code, k.Scope).Scan(&n)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return 0, backendError("count leases", err)
+		return 0, w.backendError("count leases", err)
 	}
 	return n, nil
 }
@@ -118,7 +118,7 @@ func (s *Store) LeaseUsage(ctx context.Context, key headroom.UsageKey, now time.
 	if err := s.readRow(ctx, `SELECT coalesce((SELECT n FROM lease_counts WHERE account = ?1 AND code = ?2 AND scope = ?3), 0)
 		- (SELECT count(*) FROM leases WHERE account = ?1 AND code = ?2 AND scope = ?3 AND expires <= ?4)`,
 		key.Account, key.Code, key.Scope, enc(now)).Scan(&n); err != nil {
-		return 0, backendError("count leases", err)
+		return 0, s.backendError("count leases", err)
 	}
 	return n, nil
 }

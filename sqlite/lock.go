@@ -30,6 +30,7 @@ func acquireLock(path string) (*fileLock, error) {
 	if err != nil {
 		return nil, headroom.Errorf(headroom.EUNAVAILABLE, "cannot create the lock file %s: %v; check that the directory exists and is writable", lp, err)
 	}
+	f.Chmod(0o600) // whatever the umask; it fails harmlessly on another user's file
 	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
 		holder := ""
 		if b, rerr := os.ReadFile(lp); rerr == nil {

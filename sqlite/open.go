@@ -47,19 +47,36 @@ type Store struct {
 	closeErr  error
 
 	stats storeStats
+	// created tells that Open made the database file.
+	created bool
+	// damage is the first error that revealed a damaged database since
+	// Open; Ready fails once it is set.
+	damage atomic.Pointer[error]
+	// box encrypts access-key secrets; nil without Config.SecretKey.
+	box *secretBox
 }
 
 var _ headroom.Store = (*Store)(nil)
 
 // Open opens the store at cfg.Path, creating the database (and its
-// directory) if it does not exist and migrating an older schema. It takes
+// directory) if it does not exist and migrating an older schema. A new
+// database file is created with mode 0600 (SQLite gives its -wal and -shm
+// files the same) and a new directory with mode 0700, whatever the umask:
+// the database holds secrets. An existing empty file is refused: Headroom
+// never makes a new database in a file it did not create. It takes
 // the lock file cfg.Path+".lock" for as long as the store is open, and
 // starts the writer and the background purge.
 //
+// Before it migrates or serves anything, Open runs SQLite's quick_check on
+// an existing database, which reads every page (about 0.8 s for a database
+// of a million leases, 250 MB), and refuses a database that fails it.
+//
 // Open never resets, truncates or rewrites a database it cannot use. It
 // returns an *headroom.Error saying what is wrong and what to do:
-// EINVALID for a bad Config, for a file that is not a SQLite database, for a
-// SQLite database that is not Headroom's, for a damaged database and for a
+// EINVALID for a bad Config, for a file that is not a SQLite database, for an
+// empty file, for a SQLite database that is not Headroom's, for a damaged
+// database (whose message says to restore a backup or to use "headroom db
+// check" and "headroom db recover"; trying again cannot help) and for a
 // database written by a newer Headroom; EUNAVAILABLE when another Headroom
 // process (or another Store in this one) has the database open, or when the
 // file cannot be read or created. ctx bounds the opening only.
@@ -76,7 +93,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		return nil, headroom.Errorf(headroom.EINVALID,
 			"%s is a directory; the store path names the database file, such as %s", path, filepath.Join(path, "headroom.db"))
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+	if err := makeDir(filepath.Dir(path)); err != nil {
 		return nil, headroom.Errorf(headroom.EUNAVAILABLE, "cannot create the directory of %s: %v", path, err)
 	}
 	lock, err := acquireLock(path)
@@ -84,8 +101,17 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		return nil, err
 	}
 	s := &Store{path: path, cfg: cfg, log: cfg.Logger, lock: lock}
+	if len(cfg.SecretKey) > 0 {
+		if s.box, err = newSecretBox(cfg.SecretKey); err != nil {
+			lock.release()
+			return nil, headroom.Errorf(headroom.EINTERNAL, "cannot use the secret key: %v", err)
+		}
+	}
 	if err := s.open(ctx); err != nil {
 		s.closeDBs()
+		if s.created {
+			removeIfEmpty(path)
+		}
 		lock.release()
 		return nil, err
 	}
@@ -105,13 +131,48 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 // sqliteHeader starts every SQLite database file.
 var sqliteHeader = []byte("SQLite format 3\x00")
 
-// checkHeader refuses a non-empty file that does not start like a SQLite
+// makeDir creates dir, with its parents, if it does not exist. The
+// directory itself is made 0700 whatever the umask; an existing directory
+// keeps its mode.
+func makeDir(dir string) error {
+	if _, err := os.Stat(dir); err == nil {
+		return nil
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	return os.Chmod(dir, 0o700)
+}
+
+// prepareFile checks the file at path before SQLite opens it, without
+// writing to it. A missing file is created empty with mode 0600 (whatever
+// the umask; SQLite gives its -wal and -shm files the same mode), and
+// prepareFile reports it new. An existing file must start like a SQLite
+// database: an empty one is refused too, as it is what a truncated copy or
+// a full disk leaves, never a database Headroom made.
+func prepareFile(path string) (created bool, err error) {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if err == nil {
+		err = f.Chmod(0o600)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			os.Remove(path)
+			return false, headroom.Errorf(headroom.EUNAVAILABLE, "cannot create %s: %v", path, err)
+		}
+		return true, nil
+	}
+	if !os.IsExist(err) {
+		return false, headroom.Errorf(headroom.EUNAVAILABLE, "cannot create %s: %v", path, err)
+	}
+	return false, checkHeader(path)
+}
+
+// checkHeader refuses an existing file that does not start like a SQLite
 // database, without writing to it.
 func checkHeader(path string) error {
 	f, err := os.Open(path)
-	if os.IsNotExist(err) {
-		return nil
-	}
 	if err != nil {
 		return headroom.Errorf(headroom.EUNAVAILABLE, "cannot read %s: %v", path, err)
 	}
@@ -119,7 +180,8 @@ func checkHeader(path string) error {
 	head := make([]byte, len(sqliteHeader))
 	n, err := io.ReadFull(f, head)
 	if n == 0 && err == io.EOF {
-		return nil // empty: SQLite treats it as a new database
+		return headroom.Errorf(headroom.EINVALID,
+			"%s is empty (zero bytes), so it is not a Headroom database; Headroom left it untouched and did not make a new database in it: restore the database from a backup, or delete the empty file to start with a new store", path)
 	}
 	if err != nil && err != io.ErrUnexpectedEOF {
 		return headroom.Errorf(headroom.EUNAVAILABLE, "cannot read %s: %v", path, err)
@@ -128,6 +190,17 @@ func checkHeader(path string) error {
 		return notADatabase(path)
 	}
 	return nil
+}
+
+// removeIfEmpty removes the database file Open created, with its -wal and
+// -shm files, if Open failed before writing anything to it, so that a later
+// Open does not take it for a damaged database.
+func removeIfEmpty(path string) {
+	if fi, err := os.Stat(path); err == nil && fi.Size() == 0 {
+		os.Remove(path + "-wal")
+		os.Remove(path + "-shm")
+		os.Remove(path)
+	}
 }
 
 func notADatabase(path string) error {
@@ -155,12 +228,13 @@ func fileURI(path string) string {
 // open opens the connections, checks and migrates the schema and loads the
 // cache.
 func (s *Store) open(ctx context.Context) error {
-	if err := checkHeader(s.path); err != nil {
+	created, err := prepareFile(s.path)
+	if err != nil {
 		return err
 	}
-	var err error
+	s.created = created
 	if s.wdb, err = sql.Open("sqlite", dsn(s.path, s.cfg, true)); err != nil {
-		return backendError("open "+s.path, err)
+		return s.backendError("open "+s.path, err)
 	}
 	s.wdb.SetMaxOpenConns(1)
 	s.wdb.SetMaxIdleConns(1)
@@ -170,12 +244,21 @@ func (s *Store) open(ctx context.Context) error {
 	if err != nil {
 		return s.openError(err)
 	}
-	s.w = newWtx(conn)
+	s.w = newWtx(s, conn)
+	if !s.created {
+		if err := quickCheck(ctx, conn, s.path); err != nil {
+			return err
+		}
+	}
 	st, err := inspect(ctx, conn)
 	if err != nil {
 		return s.openError(err)
 	}
 	if err := checkSchema(s.path, st); err != nil {
+		return err
+	}
+	hasKeyCheck, err := s.checkSecretKey(ctx, conn)
+	if err != nil {
 		return err
 	}
 	var mode string
@@ -189,8 +272,11 @@ func (s *Store) open(ctx context.Context) error {
 	if err := migrate(ctx, conn, enc(s.cfg.Clock.Now())); err != nil {
 		return s.openError(err)
 	}
+	if err := s.setupSecrets(ctx, conn, hasKeyCheck); err != nil {
+		return err
+	}
 	if s.rdb, err = sql.Open("sqlite", dsn(s.path, s.cfg, false)); err != nil {
-		return backendError("open "+s.path, err)
+		return s.backendError("open "+s.path, err)
 	}
 	s.rdb.SetMaxOpenConns(s.cfg.ReadConns)
 	s.rdb.SetMaxIdleConns(s.cfg.ReadConns)
@@ -208,10 +294,57 @@ func (s *Store) openError(err error) error {
 	case sqlite3.SQLITE_NOTADB:
 		return notADatabase(s.path)
 	case sqlite3.SQLITE_CORRUPT:
-		return withCause(headroom.Errorf(headroom.EINVALID,
-			"%s is damaged (%v); Headroom left it untouched: restore it from a backup", s.path, err), err)
+		return withCause(damaged(s.path, err.Error()), err)
 	}
-	return backendError("open "+s.path, err)
+	return s.backendError("open "+s.path, err)
+}
+
+// quickCheck runs SQLite's quick_check on the database, which reads every
+// page and checks the structure of every table and index b-tree (not that
+// indexes match their tables, which the full integrity_check of "headroom db
+// check" does), and refuses a damaged database.
+func quickCheck(ctx context.Context, conn *sql.Conn, path string) error {
+	rows, err := conn.QueryContext(ctx, "PRAGMA quick_check(10)")
+	if err != nil {
+		return checkError(path, err)
+	}
+	defer rows.Close()
+	var problems []string
+	for rows.Next() {
+		var p string
+		if err := rows.Scan(&p); err != nil {
+			return checkError(path, err)
+		}
+		problems = append(problems, p)
+	}
+	if err := rows.Err(); err != nil {
+		return checkError(path, err)
+	}
+	if len(problems) == 1 && problems[0] == "ok" {
+		return nil
+	}
+	return damaged(path, strings.Join(problems, "; "))
+}
+
+// checkError explains a failure of the integrity check itself.
+func checkError(path string, err error) error {
+	switch sqliteCode(err) {
+	case sqlite3.SQLITE_NOTADB:
+		return notADatabase(path)
+	case sqlite3.SQLITE_CORRUPT:
+		return withCause(damaged(path, err.Error()), err)
+	}
+	return backendError("check the integrity of "+path, err)
+}
+
+// damaged is Open's refusal of a database whose integrity check fails. It
+// is EINVALID: trying again cannot help, the file has to be replaced.
+func damaged(path, problems string) *headroom.Error {
+	dir := filepath.Dir(path)
+	return headroom.Errorf(headroom.EINVALID,
+		"%s is damaged (%s); Headroom left it untouched and will not serve from it. "+
+			"Restore it from a backup, or list the damage with \"headroom db check --data %s\" and copy everything still readable into a new database with \"headroom db recover --data %s --to FILE\", then put FILE in its place",
+		path, problems, dir, dir)
 }
 
 // closeDBs closes the connections, reporting the first failure.
@@ -257,7 +390,7 @@ func (s *Store) Close() error {
 			err = lerr
 		}
 		if err != nil {
-			s.closeErr = backendError("close "+s.path, err)
+			s.closeErr = s.backendError("close "+s.path, err)
 		}
 	})
 	return s.closeErr

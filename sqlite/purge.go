@@ -56,7 +56,7 @@ func (s *Store) purgeRows(ctx context.Context, what, del string, before int64) (
 		err := s.write(ctx, func(w *wtx) (err error) {
 			n, err = w.execN(del, before, purgeBatch)
 			if err != nil {
-				return backendError("purge "+what, err)
+				return s.backendError("purge "+what, err)
 			}
 			return nil
 		})

@@ -52,7 +52,7 @@ func (s *Store) CreateChangeRequest(ctx context.Context, r headroom.ChangeReques
 			return headroom.Errorf(headroom.ECONFLICT, "change request %s already exists", r.ID)
 		}
 		if !errors.Is(err, sql.ErrNoRows) {
-			return backendError("create change request", err)
+			return s.backendError("create change request", err)
 		}
 		if r.Status.Open() {
 			open, err := scanRequest(w.row(requestSelect+" WHERE account = ? AND status IN "+openStatuses+" AND code = ? AND scope = ? LIMIT 1",
@@ -61,11 +61,11 @@ func (s *Store) CreateChangeRequest(ctx context.Context, r headroom.ChangeReques
 				return headroom.OpenRequestExists(open)
 			}
 			if !errors.Is(err, sql.ErrNoRows) {
-				return backendError("create change request", err)
+				return s.backendError("create change request", err)
 			}
 			var n int
 			if err := w.row("SELECT count(*) FROM change_requests WHERE account = ? AND status IN "+openStatuses, r.Account).Scan(&n); err != nil {
-				return backendError("create change request", err)
+				return s.backendError("create change request", err)
 			}
 			if n >= maxOpen {
 				return headroom.TooManyOpenRequests(r.Account, maxOpen)
@@ -77,7 +77,7 @@ func (s *Store) CreateChangeRequest(ctx context.Context, r headroom.ChangeReques
 			r.ID, string(r.Type), r.Account, r.Code, r.Scope, r.DesiredValue, r.GrantedValue, encList(r.Allow), encList(r.Deny),
 			r.Details, string(r.Status), r.CaseID, boolInt(r.SupportCaseAllowed), r.Requester, enc(r.Created), enc(r.LastUpdated))
 		if err != nil {
-			return backendError("create change request", err)
+			return s.backendError("create change request", err)
 		}
 		if err := insertTransition(w, headroom.Transition{RequestID: r.ID, To: r.Status, Actor: r.Requester, At: r.Created}); err != nil {
 			return err
@@ -91,7 +91,7 @@ func insertTransition(w *wtx, t headroom.Transition) error {
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 		t.RequestID, string(t.From), string(t.To), t.Actor, enc(t.At), t.Note, t.CaseID, t.GrantedValue)
 	if err != nil {
-		return backendError("record transition", err)
+		return w.backendError("record transition", err)
 	}
 	return nil
 }
@@ -108,14 +108,14 @@ func (s *Store) TransitionChangeRequest(ctx context.Context, t headroom.Transiti
 			WHERE id = ?5 AND status = ?6`,
 			string(t.To), enc(t.At), t.CaseID, t.GrantedValue, t.RequestID, string(t.From))
 		if err != nil {
-			return backendError("transition change request", err)
+			return s.backendError("transition change request", err)
 		}
 		r, err := scanRequest(w.row(requestSelect+" WHERE id = ?", t.RequestID))
 		if errors.Is(err, sql.ErrNoRows) {
 			return headroom.Errorf(headroom.ENOTFOUND, "change request %s does not exist", t.RequestID)
 		}
 		if err != nil {
-			return backendError("transition change request", err)
+			return s.backendError("transition change request", err)
 		}
 		if n == 0 {
 			return headroom.StaleTransition(r, t)
@@ -145,7 +145,7 @@ func (s *Store) FindChangeRequest(ctx context.Context, id string) (headroom.Chan
 		return headroom.ChangeRequest{}, headroom.Errorf(headroom.ENOTFOUND, "change request %s does not exist", id)
 	}
 	if err != nil {
-		return headroom.ChangeRequest{}, backendError("find change request", err)
+		return headroom.ChangeRequest{}, s.backendError("find change request", err)
 	}
 	return r, nil
 }
@@ -172,19 +172,19 @@ func (s *Store) ListChangeRequests(ctx context.Context, f headroom.ChangeRequest
 	args = append(args, limit)
 	rows, err := s.readRows(ctx, q.String(), args...)
 	if err != nil {
-		return nil, backendError("list change requests", err)
+		return nil, s.backendError("list change requests", err)
 	}
 	defer rows.Close()
 	var out []headroom.ChangeRequest
 	for rows.Next() {
 		r, err := scanRequest(rows)
 		if err != nil {
-			return nil, backendError("list change requests", err)
+			return nil, s.backendError("list change requests", err)
 		}
 		out = append(out, r)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, backendError("list change requests", err)
+		return nil, s.backendError("list change requests", err)
 	}
 	return out, nil
 }
@@ -199,7 +199,7 @@ func (s *Store) ListTransitions(ctx context.Context, id string) ([]headroom.Tran
 		FROM change_requests r LEFT JOIN transitions t ON t.request_id = r.id
 		WHERE r.id = ? ORDER BY t.seq`, id)
 	if err != nil {
-		return nil, backendError("list transitions", err)
+		return nil, s.backendError("list transitions", err)
 	}
 	defer rows.Close()
 	found := false
@@ -210,7 +210,7 @@ func (s *Store) ListTransitions(ctx context.Context, id string) ([]headroom.Tran
 		var at sql.NullInt64
 		var granted sql.NullFloat64
 		if err := rows.Scan(&from, &to, &actor, &at, &note, &caseID, &granted); err != nil {
-			return nil, backendError("list transitions", err)
+			return nil, s.backendError("list transitions", err)
 		}
 		if !to.Valid {
 			continue
@@ -219,7 +219,7 @@ func (s *Store) ListTransitions(ctx context.Context, id string) ([]headroom.Tran
 			Actor: actor.String, At: dec(at.Int64), Note: note.String, CaseID: caseID.String, GrantedValue: decFloat(granted)})
 	}
 	if err := rows.Err(); err != nil {
-		return nil, backendError("list transitions", err)
+		return nil, s.backendError("list transitions", err)
 	}
 	if !found {
 		return nil, headroom.Errorf(headroom.ENOTFOUND, "change request %s does not exist", id)

@@ -80,7 +80,7 @@ func (s *Store) CreateResource(ctx context.Context, r headroom.Resource, slots h
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?) ON CONFLICT DO NOTHING`,
 			r.Account, r.Kind, r.ID, r.Parent, r.Name, encData(r.Data), enc(r.Created), enc(r.Updated), encUses(r.Uses))
 		if err != nil {
-			return backendError("create resource", err)
+			return s.backendError("create resource", err)
 		}
 		if n == 0 {
 			return resourceConflict(w, r)
@@ -103,7 +103,7 @@ func (s *Store) CreateResource(ctx context.Context, r headroom.Resource, slots h
 				created = excluded.created, expires = excluded.expires`,
 				r.Account, token.Key, token.Hash, r.Kind, r.ID, enc(r.Created), enc(token.Expires))
 			if err != nil {
-				return backendError("record resource token", err)
+				return s.backendError("record resource token", err)
 			}
 		}
 		return appendAudit(w, audit)
@@ -129,7 +129,7 @@ func replayToken(w *wtx, r headroom.Resource, token *headroom.ResourceToken, res
 		return false, nil
 	}
 	if err != nil {
-		return false, backendError("read resource token", err)
+		return false, w.backendError("read resource token", err)
 	}
 	if hash != token.Hash {
 		return false, headroom.TokenReused(*token)
@@ -137,7 +137,7 @@ func replayToken(w *wtx, r headroom.Resource, token *headroom.ResourceToken, res
 	*res = headroom.ResourceResult{Applied: true, Replayed: true, ID: id}
 	err = w.row("SELECT version FROM resources WHERE account = ? AND kind = ? AND id = ?", r.Account, kind, id).Scan(&res.Version)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return false, backendError("read resource token", err)
+		return false, w.backendError("read resource token", err)
 	}
 	return true, nil
 }
@@ -168,7 +168,7 @@ func mustExist(w *wtx, account, kind, id string) error {
 		return headroom.ResourceNotFound(account, kind, id)
 	}
 	if err != nil {
-		return backendError("find a resource", err)
+		return w.backendError("find a resource", err)
 	}
 	return nil
 }
@@ -179,7 +179,7 @@ func nameConflict(w *wtx, r headroom.Resource) error {
 	err := w.row("SELECT id FROM resources WHERE account = ? AND kind = ? AND parent = ? AND name = ? AND name <> ''",
 		r.Account, r.Kind, r.Parent, r.Name).Scan(&id)
 	if err != nil {
-		return backendError("find the resource with a name", err)
+		return w.backendError("find the resource with a name", err)
 	}
 	return headroom.ResourceNameTaken(r, id)
 }
@@ -197,12 +197,12 @@ func (s *Store) UpdateResource(ctx context.Context, r headroom.Resource, slots h
 			// Only the name can clash: the id is the row's own.
 			if err := w.row("SELECT parent FROM resources WHERE account = ? AND kind = ? AND id = ?",
 				r.Account, r.Kind, r.ID).Scan(&r.Parent); err != nil {
-				return backendError("update resource", err)
+				return s.backendError("update resource", err)
 			}
 			return nameConflict(w, r)
 		}
 		if err != nil {
-			return backendError("update resource", err)
+			return s.backendError("update resource", err)
 		}
 		if n == 0 {
 			var stored int64
@@ -211,12 +211,12 @@ func (s *Store) UpdateResource(ctx context.Context, r headroom.Resource, slots h
 				return headroom.ResourceNotFound(r.Account, r.Kind, r.ID)
 			}
 			if err != nil {
-				return backendError("update resource", err)
+				return s.backendError("update resource", err)
 			}
 			return headroom.ResourceChanged(r, stored)
 		}
 		if _, err := w.exec("DELETE FROM resource_uses WHERE account = ? AND kind = ? AND id = ?", r.Account, r.Kind, r.ID); err != nil {
-			return backendError("update resource uses", err)
+			return s.backendError("update resource uses", err)
 		}
 		if err := putUses(w, r); err != nil {
 			return err
@@ -311,7 +311,7 @@ func putUses(w *wtx, r headroom.Resource) error {
 		}
 		if _, err := w.exec(`INSERT INTO resource_uses (account, kind, id, used_kind, used_id) VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT DO NOTHING`, r.Account, r.Kind, r.ID, u.Kind, u.ID); err != nil {
-			return backendError("record a resource use", err)
+			return w.backendError("record a resource use", err)
 		}
 	}
 	return nil
@@ -331,7 +331,7 @@ func (s *Store) DeleteResource(ctx context.Context, account, kind, id string, sl
 			return headroom.ResourceInUse(kind, id, headroom.ResourceRef{Kind: byKind, ID: byID})
 		}
 		if !errors.Is(err, sql.ErrNoRows) {
-			return backendError("find the uses of a resource", err)
+			return s.backendError("find the uses of a resource", err)
 		}
 		if err := deleteResource(w, account, kind, id); err != nil {
 			return err
@@ -346,17 +346,17 @@ func (s *Store) DeleteResource(ctx context.Context, account, kind, id string, sl
 func deleteResource(w *wtx, account, kind, id string) error {
 	n, err := w.execN("DELETE FROM resources WHERE account = ? AND kind = ? AND id = ?", account, kind, id)
 	if err != nil {
-		return backendError("delete resource", err)
+		return w.backendError("delete resource", err)
 	}
 	if n == 0 {
 		return headroom.ResourceNotFound(account, kind, id)
 	}
 	if _, err := w.exec("DELETE FROM resource_tokens WHERE account = ? AND kind = ? AND id = ?", account, kind, id); err != nil {
-		return backendError("delete resource tokens", err)
+		return w.backendError("delete resource tokens", err)
 	}
 	if _, err := w.exec("DELETE FROM resource_uses WHERE account = ? AND (kind = ? AND id = ? OR used_kind = ? AND used_id = ?)",
 		account, kind, id, kind, id); err != nil {
-		return backendError("delete resource uses", err)
+		return w.backendError("delete resource uses", err)
 	}
 	return nil
 }
@@ -381,20 +381,20 @@ func (s *Store) DeleteResourceTree(ctx context.Context, account, kind, id, scope
 				UNION SELECT r.kind, r.id FROM resources r JOIN tree t ON r.account = ?1 AND r.parent = t.id)
 			SELECT kind, id FROM tree`, account, kind, id)
 		if err != nil {
-			return 0, backendError("delete resource tree", err)
+			return 0, s.backendError("delete resource tree", err)
 		}
 		var tree [][2]string
 		for rows.Next() {
 			var k, i string
 			if err := rows.Scan(&k, &i); err != nil {
 				rows.Close()
-				return 0, backendError("delete resource tree", err)
+				return 0, s.backendError("delete resource tree", err)
 			}
 			tree = append(tree, [2]string{k, i})
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
-			return 0, backendError("delete resource tree", err)
+			return 0, s.backendError("delete resource tree", err)
 		}
 		for _, n := range tree {
 			if err := deleteResource(w, account, n[0], n[1]); err != nil {
@@ -406,7 +406,7 @@ func (s *Store) DeleteResourceTree(ctx context.Context, account, kind, id, scope
 		for _, table := range []string{"counts", "leases", "counters", "idempotency_keys"} {
 			if _, err := w.exec("DELETE FROM "+table+" WHERE account = ? AND (scope = ? OR scope >= ? AND scope < ?)",
 				account, scope, scope+"/", scope+"0"); err != nil {
-				return 0, backendError("delete resource tree usage", err)
+				return 0, s.backendError("delete resource tree usage", err)
 			}
 		}
 		return len(tree), appendAudit(w, audit)
@@ -421,7 +421,7 @@ func (s *Store) FindResource(ctx context.Context, account, kind, id string) (hea
 		return headroom.Resource{}, headroom.ResourceNotFound(account, kind, id)
 	}
 	if err != nil {
-		return headroom.Resource{}, backendError("find resource", err)
+		return headroom.Resource{}, s.backendError("find resource", err)
 	}
 	return r, nil
 }
@@ -458,19 +458,19 @@ func (s *Store) ListResources(ctx context.Context, f headroom.ResourceFilter) ([
 	}
 	rows, err := s.readRows(ctx, q, args...)
 	if err != nil {
-		return nil, backendError("list resources", err)
+		return nil, s.backendError("list resources", err)
 	}
 	defer rows.Close()
 	var out []headroom.Resource
 	for rows.Next() {
 		r, err := scanResource(rows)
 		if err != nil {
-			return nil, backendError("list resources", err)
+			return nil, s.backendError("list resources", err)
 		}
 		out = append(out, r)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, backendError("list resources", err)
+		return nil, s.backendError("list resources", err)
 	}
 	return out, nil
 }

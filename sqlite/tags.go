@@ -16,7 +16,7 @@ func (s *Store) TagResource(ctx context.Context, account, resource string, tags 
 		if max > 0 {
 			var have int
 			if err := w.row("SELECT count(*) FROM tags WHERE account = ? AND resource = ?", account, resource).Scan(&have); err != nil {
-				return backendError("count tags", err)
+				return s.backendError("count tags", err)
 			}
 			n := have
 			for k := range tags {
@@ -25,7 +25,7 @@ func (s *Store) TagResource(ctx context.Context, account, resource string, tags 
 				if errors.Is(err, sql.ErrNoRows) {
 					n++
 				} else if err != nil {
-					return backendError("count tags", err)
+					return s.backendError("count tags", err)
 				}
 			}
 			if n > max {
@@ -36,7 +36,7 @@ func (s *Store) TagResource(ctx context.Context, account, resource string, tags 
 			_, err := w.exec(`INSERT INTO tags (account, resource, key, value) VALUES (?, ?, ?, ?)
 				ON CONFLICT (account, resource, key) DO UPDATE SET value = excluded.value`, account, resource, k, v)
 			if err != nil {
-				return backendError("tag resource", err)
+				return s.backendError("tag resource", err)
 			}
 		}
 		return nil
@@ -49,7 +49,7 @@ func (s *Store) UntagResource(ctx context.Context, account, resource string, key
 	return s.write(ctx, func(w *wtx) error {
 		for _, k := range keys {
 			if _, err := w.exec("DELETE FROM tags WHERE account = ? AND resource = ? AND key = ?", account, resource, k); err != nil {
-				return backendError("untag resource", err)
+				return s.backendError("untag resource", err)
 			}
 		}
 		return nil
@@ -61,19 +61,19 @@ func (s *Store) UntagResource(ctx context.Context, account, resource string, key
 func (s *Store) ListTags(ctx context.Context, account, resource string) (map[string]string, error) {
 	rows, err := s.readRows(ctx, "SELECT key, value FROM tags WHERE account = ? AND resource = ?", account, resource)
 	if err != nil {
-		return nil, backendError("list tags", err)
+		return nil, s.backendError("list tags", err)
 	}
 	defer rows.Close()
 	out := map[string]string{}
 	for rows.Next() {
 		var k, v string
 		if err := rows.Scan(&k, &v); err != nil {
-			return nil, backendError("list tags", err)
+			return nil, s.backendError("list tags", err)
 		}
 		out[k] = v
 	}
 	if err := rows.Err(); err != nil {
-		return nil, backendError("list tags", err)
+		return nil, s.backendError("list tags", err)
 	}
 	return out, nil
 }

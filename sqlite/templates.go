@@ -20,7 +20,7 @@ func (s *Store) PutTemplateEntry(ctx context.Context, e headroom.TemplateEntry, 
 			ON CONFLICT (service, code, region) DO UPDATE SET desired_value = excluded.desired_value`,
 			e.Service, e.Code, e.Region, e.DesiredValue)
 		if err != nil {
-			return backendError("put template entry", err)
+			return s.backendError("put template entry", err)
 		}
 		return appendAudit(w, audit)
 	})
@@ -32,7 +32,7 @@ func (s *Store) DeleteTemplateEntry(ctx context.Context, service, code, region s
 	return s.write(ctx, func(w *wtx) error {
 		n, err := w.execN("DELETE FROM template_entries WHERE service = ? AND code = ? AND region = ?", service, code, region)
 		if err != nil {
-			return backendError("delete template entry", err)
+			return s.backendError("delete template entry", err)
 		}
 		if n == 0 {
 			return headroom.Errorf(headroom.ENOTFOUND, "the template has no entry for %s %s in %s", service, code, region)
@@ -46,7 +46,7 @@ func (s *Store) DeleteTemplateEntry(ctx context.Context, service, code, region s
 func (s *Store) ListTemplateEntries(ctx context.Context) ([]headroom.TemplateEntry, error) {
 	rows, err := s.readRows(ctx, "SELECT service, code, region, desired_value FROM template_entries ORDER BY service, code, region")
 	if err != nil {
-		return nil, backendError("list template entries", err)
+		return nil, s.backendError("list template entries", err)
 	}
 	defer rows.Close()
 	out := []headroom.TemplateEntry{}
@@ -54,13 +54,13 @@ func (s *Store) ListTemplateEntries(ctx context.Context) ([]headroom.TemplateEnt
 		var e headroom.TemplateEntry
 		var v sql.NullFloat64
 		if err := rows.Scan(&e.Service, &e.Code, &e.Region, &v); err != nil {
-			return nil, backendError("list template entries", err)
+			return nil, s.backendError("list template entries", err)
 		}
 		e.DesiredValue = decFloat(v)
 		out = append(out, e)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, backendError("list template entries", err)
+		return nil, s.backendError("list template entries", err)
 	}
 	return out, nil
 }
@@ -75,7 +75,7 @@ func (s *Store) SetTemplateAssociated(ctx context.Context, on bool, audit headro
 		_, err := w.exec("INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
 			settingTemplateAssociated, v)
 		if err != nil {
-			return backendError("set template association", err)
+			return s.backendError("set template association", err)
 		}
 		return appendAudit(w, audit)
 	})
@@ -89,7 +89,7 @@ func (s *Store) TemplateAssociated(ctx context.Context) (bool, error) {
 		return false, nil
 	}
 	if err != nil {
-		return false, backendError("read template association", err)
+		return false, s.backendError("read template association", err)
 	}
 	return v == "1", nil
 }

@@ -44,7 +44,7 @@ func reserveNew(w *wtx, c headroom.CountChange) (headroom.CountResult, error) {
 		return headroom.CountResult{Used: used}, err
 	}
 	if err != nil {
-		return headroom.CountResult{}, backendError("reserve", err)
+		return headroom.CountResult{}, w.backendError("reserve", err)
 	}
 	if err := record(w, opReserve, c); err != nil {
 		return headroom.CountResult{}, err
@@ -75,10 +75,10 @@ func releaseNew(w *wtx, c headroom.CountChange) (headroom.CountResult, error) {
 	case errors.Is(err, sql.ErrNoRows):
 		used = 0
 	case err != nil:
-		return headroom.CountResult{}, backendError("release", err)
+		return headroom.CountResult{}, w.backendError("release", err)
 	case used <= 0:
 		if _, err := w.exec("DELETE FROM counts WHERE account = ? AND code = ? AND scope = ?", k.Account, k.Code, k.Scope); err != nil {
-			return headroom.CountResult{}, backendError("release", err)
+			return headroom.CountResult{}, w.backendError("release", err)
 		}
 	}
 	if err := record(w, opRelease, c); err != nil {
@@ -103,7 +103,7 @@ func replay(w *wtx, op string, c headroom.CountChange) (res headroom.CountResult
 		return res, false, nil
 	}
 	if err != nil {
-		return res, true, backendError("look up idempotency key", err)
+		return res, true, w.backendError("look up idempotency key", err)
 	}
 	if recOp != op || rec != c.Key || amount != c.Amount {
 		return res, true, headroom.IdempotencyMismatch(c.IdempotencyKey, recOp, rec, amount)
@@ -120,7 +120,7 @@ func record(w *wtx, op string, c headroom.CountChange) error {
 	_, err := w.exec("INSERT INTO idempotency_keys (account, key, op, code, scope, amount, recorded) VALUES (?, ?, ?, ?, ?, ?, ?)",
 		c.Key.Account, c.IdempotencyKey, op, c.Key.Code, c.Key.Scope, c.Amount, enc(c.Now))
 	if err != nil {
-		return backendError("record idempotency key", err)
+		return w.backendError("record idempotency key", err)
 	}
 	return nil
 }
@@ -133,7 +133,7 @@ func countOf(w *wtx, k headroom.UsageKey) (int64, error) {
 		return 0, nil
 	}
 	if err != nil {
-		return 0, backendError("read usage", err)
+		return 0, w.backendError("read usage", err)
 	}
 	return used, nil
 }
@@ -149,7 +149,7 @@ func (s *Store) SetUsage(ctx context.Context, key headroom.UsageKey, used int64,
 				ON CONFLICT (account, code, scope) DO UPDATE SET used = excluded.used`, key.Account, key.Code, key.Scope, used)
 		}
 		if err != nil {
-			return backendError("set usage", err)
+			return s.backendError("set usage", err)
 		}
 		return appendAudit(w, audit)
 	})
@@ -164,7 +164,7 @@ func (s *Store) CountUsage(ctx context.Context, key headroom.UsageKey) (int64, e
 		return 0, nil
 	}
 	if err != nil {
-		return 0, backendError("read usage", err)
+		return 0, s.backendError("read usage", err)
 	}
 	return used, nil
 }
@@ -177,19 +177,19 @@ func (s *Store) ListUsage(ctx context.Context, account string, now time.Time) ([
 		SELECT code, scope, count(*) FROM leases WHERE account = ?1 AND expires > ?2 GROUP BY code, scope
 		ORDER BY 1, 2`, account, enc(now))
 	if err != nil {
-		return nil, backendError("list usage", err)
+		return nil, s.backendError("list usage", err)
 	}
 	defer rows.Close()
 	var out []headroom.Usage
 	for rows.Next() {
 		u := headroom.Usage{Key: headroom.UsageKey{Account: account}}
 		if err := rows.Scan(&u.Key.Code, &u.Key.Scope, &u.Used); err != nil {
-			return nil, backendError("list usage", err)
+			return nil, s.backendError("list usage", err)
 		}
 		out = append(out, u)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, backendError("list usage", err)
+		return nil, s.backendError("list usage", err)
 	}
 	return out, nil
 }
@@ -206,7 +206,7 @@ func (s *Store) AddCounter(ctx context.Context, key headroom.UsageKey, n int64) 
 			ON CONFLICT (account, code, scope) DO UPDATE SET value = value + excluded.value RETURNING value`,
 			key.Account, key.Code, key.Scope, n).Scan(&v)
 		if err != nil {
-			return 0, backendError("add to counter", err)
+			return 0, s.backendError("add to counter", err)
 		}
 		return v, nil
 	})
@@ -220,7 +220,7 @@ func (s *Store) Counter(ctx context.Context, key headroom.UsageKey) (int64, erro
 		return 0, nil
 	}
 	if err != nil {
-		return 0, backendError("read counter", err)
+		return 0, s.backendError("read counter", err)
 	}
 	return v, nil
 }

@@ -35,14 +35,15 @@ const (
 // wtx is the writer's connection and the state of its open transaction.
 // Only the writer goroutine uses it (and Open, before the writer starts).
 type wtx struct {
+	store *Store
 	ctx   context.Context
 	conn  *sql.Conn
 	stmts map[string]*sql.Stmt
 	after []func()
 }
 
-func newWtx(conn *sql.Conn) *wtx {
-	return &wtx{ctx: context.Background(), conn: conn, stmts: map[string]*sql.Stmt{}}
+func newWtx(s *Store, conn *sql.Conn) *wtx {
+	return &wtx{store: s, ctx: context.Background(), conn: conn, stmts: map[string]*sql.Stmt{}}
 }
 
 // stmt returns the prepared statement of q, preparing it once.
@@ -138,7 +139,7 @@ func writeValue[T any](s *Store, ctx context.Context, fn func(w *wtx) (T, error)
 
 func (s *Store) write(ctx context.Context, fn writeFunc) error {
 	if err := ctx.Err(); err != nil {
-		return backendError("start a write", err)
+		return s.backendError("start a write", err)
 	}
 	op := &writeOp{fn: fn, done: make(chan struct{})}
 	s.closeMu.RLock()
@@ -151,14 +152,14 @@ func (s *Store) write(ctx context.Context, fn writeFunc) error {
 		s.closeMu.RUnlock()
 	case <-ctx.Done():
 		s.closeMu.RUnlock()
-		return backendError("start a write", ctx.Err())
+		return s.backendError("start a write", ctx.Err())
 	}
 	select {
 	case <-op.done:
 		return op.err
 	case <-ctx.Done():
 		if op.state.CompareAndSwap(opPending, opAbandoned) {
-			return backendError("finish a write", ctx.Err())
+			return s.backendError("finish a write", ctx.Err())
 		}
 		<-op.done
 		return op.err
@@ -232,7 +233,7 @@ func (s *Store) runBatch(batch []*writeOp) {
 func (s *Store) execBatch(ops []*writeOp) (err error) {
 	w := s.w
 	if _, err := w.exec("BEGIN IMMEDIATE"); err != nil {
-		return backendError("begin a transaction", err)
+		return s.backendError("begin a transaction", err)
 	}
 	defer func() {
 		if err != nil {
@@ -243,7 +244,7 @@ func (s *Store) execBatch(ops []*writeOp) (err error) {
 	for _, op := range ops {
 		if multi {
 			if _, err := w.exec("SAVEPOINT op"); err != nil {
-				return backendError("begin a savepoint", err)
+				return s.backendError("begin a savepoint", err)
 			}
 		}
 		mark := len(w.after)
@@ -253,24 +254,24 @@ func (s *Store) execBatch(ops []*writeOp) (err error) {
 			w.after = w.after[:mark]
 			if multi {
 				if _, err := w.exec("ROLLBACK TO op"); err != nil {
-					return backendError("roll back a savepoint", err)
+					return s.backendError("roll back a savepoint", err)
 				}
 			}
 		}
 		if multi {
 			if _, err := w.exec("RELEASE op"); err != nil {
-				return backendError("release a savepoint", err)
+				return s.backendError("release a savepoint", err)
 			}
 		}
 	}
 	if !multi && ops[0].err != nil {
 		if _, err := w.exec("ROLLBACK"); err != nil {
-			return backendError("roll back", err)
+			return s.backendError("roll back", err)
 		}
 		return nil
 	}
 	if _, err := w.exec("COMMIT"); err != nil {
-		return backendError("commit", err)
+		return s.backendError("commit", err)
 	}
 	return nil
 }
@@ -281,6 +282,7 @@ func runOp(w *wtx, fn writeFunc) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = headroom.Errorf(headroom.EINTERNAL, "sqlite store: write panicked: %v", p)
+			w.store.stats.internalErrors.Add(1)
 		}
 	}()
 	return fn(w)
@@ -333,6 +335,9 @@ type storeStats struct {
 	purgeRuns   atomic.Int64
 	purgedLease atomic.Int64
 	purgedKeys  atomic.Int64
+	// internalErrors counts the failures of SQLite and of the file system
+	// under it, as backendError reports them.
+	internalErrors atomic.Int64
 }
 
 // Stats are counters of a Store's work since Open.
@@ -346,14 +351,21 @@ type Stats struct {
 	PurgeRuns int64
 	// Purged counts what the background purges removed.
 	Purged headroom.PurgeResult
+	// InternalErrors counts the failures of the database or of the file
+	// system under it that reached a caller (or the background purge): I/O
+	// errors, a full disk, a lock held too long, damage, a panicking write.
+	// A cancelled or expired context is not one. A server exports it as a
+	// counter; any rise deserves a look at the log.
+	InternalErrors int64
 }
 
 // Stats returns the store's counters. It is safe for concurrent use.
 func (s *Store) Stats() Stats {
 	return Stats{
-		Commits:   s.stats.commits.Load(),
-		Writes:    s.stats.writes.Load(),
-		PurgeRuns: s.stats.purgeRuns.Load(),
+		Commits:        s.stats.commits.Load(),
+		Writes:         s.stats.writes.Load(),
+		PurgeRuns:      s.stats.purgeRuns.Load(),
+		InternalErrors: s.stats.internalErrors.Load(),
 		Purged: headroom.PurgeResult{
 			Leases:          int(s.stats.purgedLease.Load()),
 			IdempotencyKeys: int(s.stats.purgedKeys.Load()),
@@ -363,6 +375,6 @@ func (s *Store) Stats() Stats {
 
 // String describes the counters, for logs.
 func (st Stats) String() string {
-	return fmt.Sprintf("%d writes in %d commits; %d purges removed %d leases and %d idempotency keys",
-		st.Writes, st.Commits, st.PurgeRuns, st.Purged.Leases, st.Purged.IdempotencyKeys)
+	return fmt.Sprintf("%d writes in %d commits; %d purges removed %d leases and %d idempotency keys; %d internal errors",
+		st.Writes, st.Commits, st.PurgeRuns, st.Purged.Leases, st.Purged.IdempotencyKeys, st.InternalErrors)
 }

@@ -81,6 +81,10 @@ const usage = `Usage: headroom [--server URL] [--token TOKEN] [-o table|json] CO
 Server:
   serve [--addr HOST:PORT] [--data DIR] [--catalog FILE] [--config FILE] [--store sqlite|memory]
 
+Database (on the data directory's files, without a server):
+  db check [--data DIR | --file FILE]                 full integrity check; exit 1 on damage
+  db recover [--data DIR | --file FILE] --to FILE     copy every readable row into a new database
+
 Client commands (find the server with --server or HEADROOM_SERVER, the token
 with --token or HEADROOM_TOKEN; both flags may also follow the command):
   accounts create --id ID [--created YYYY-MM-DD] [--aispl]
@@ -147,6 +151,8 @@ func dispatch(ctx context.Context, g *globals, args []string) error {
 			"accept": cmdSimAccept, "end": cmdSimEnd, "metrics": cmdSimMetrics})
 	case "bench":
 		return cmdBench(ctx, g, rest)
+	case "db":
+		return cmdDB(ctx, g, rest)
 	}
 	return usageErrorf("unknown command %q", cmd)
 }
