@@ -138,7 +138,7 @@ func bodyError(err error, limit int64) error {
 func expectDelim(dec *json.Decoder, delim json.Delim, field string) error {
 	tok, err := dec.Token()
 	if err != nil {
-		return jsonError(err, field)
+		return readError(err, field)
 	}
 	if d, ok := tok.(json.Delim); !ok || d != delim {
 		want := "a JSON object"
