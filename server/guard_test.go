@@ -145,3 +145,32 @@ func TestEnforceCapStopsReading(t *testing.T) {
 		t.Fatalf("over the cap: %d %s (close %v)", resp.StatusCode, b, resp.Close)
 	}
 }
+
+// GET /metrics counts bodies refused for want of a reader slot, and the
+// SQLite store's internal errors.
+func TestServerMetrics(t *testing.T) {
+	dir := t.TempDir()
+	m := server.New()
+	m.Config.Addr, m.Config.DataDir, m.Config.AdminToken = "127.0.0.1:0", dir, adminToken
+	m.Stderr = io.Discard
+	if err := m.Run(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	req, _ := http.NewRequest("GET", m.URL()+"/metrics", nil)
+	req.Header.Set("Authorization", "Bearer "+adminToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{"headroom_http_bodies_refused_total 0", "headroom_store_internal_errors_total 0"} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("GET /metrics lacks %q", want)
+		}
+	}
+	if resp, err := http.Get(m.URL() + "/readyz"); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("readyz on a sound SQLite store: %v %v", resp, err)
+	}
+}

@@ -153,6 +153,11 @@ func (m *Server) Run(ctx context.Context) (err error) {
 	}
 	m.guard = newGuard(router(api, aws, conn, m.ready), m.Config.MaxBodyReaders)
 	m.handler = m.guard
+	for _, c := range m.serverMetrics(m.store, m.guard) {
+		if err := api.RegisterMetrics(c); err != nil {
+			return err
+		}
+	}
 	m.server = &http.Server{Handler: m.handler, ReadHeaderTimeout: m.Config.ReadHeaderTimeout, ReadTimeout: m.Config.ReadTimeout,
 		WriteTimeout: m.Config.WriteTimeout, IdleTimeout: m.Config.IdleTimeout,
 		ErrorLog: slog.NewLogLogger(m.log.Handler(), slog.LevelWarn)}
