@@ -91,8 +91,8 @@ type Verifier struct {
 	Keys func(ctx context.Context, id string) (headroom.AccessKey, error)
 }
 
-// Signed is a request's parsed and checked signature, before the body and
-// the key are checked.
+// Signed is a request's parsed and checked signature headers: what is
+// left to check is the signature itself, over the body.
 type Signed struct {
 	keyID         string
 	date          string // YYYYMMDD of the credential scope
@@ -102,6 +102,7 @@ type Signed struct {
 	signature     string
 	amzDate       string
 	signedAt      time.Time
+	key           headroom.AccessKey // set by CheckHeaders
 }
 
 // KeyID is the access key id the request names.
@@ -109,15 +110,43 @@ func (s *Signed) KeyID() string { return s.keyID }
 
 // Verify checks a request's signature over body and returns its access key.
 func (v *Verifier) Verify(r *http.Request, body []byte) (headroom.AccessKey, error) {
-	s, err := v.Parse(r)
+	s, err := v.CheckHeaders(r)
 	if err != nil {
 		return headroom.AccessKey{}, err
 	}
-	return v.Check(r, s, body)
+	return v.CheckBody(r, s, body)
 }
 
-// Parse checks the headers of a request: everything that can be checked
-// before its body is read.
+// CheckHeaders checks everything about a request that its headers decide,
+// so that a caller who cannot be authenticated is refused before its body
+// is read: the Authorization header and its credential scope, that the
+// access key exists, and X-Amz-Date against the clock. Only the signature,
+// which covers the body, is left to CheckBody.
+func (v *Verifier) CheckHeaders(r *http.Request) (*Signed, error) {
+	s, err := v.Parse(r)
+	if err != nil {
+		return nil, err
+	}
+	key, err := v.findKey(r.Context(), s.keyID)
+	if err != nil {
+		return nil, err
+	}
+	now := v.Clock.Now().UTC()
+	switch {
+	case s.signedAt.Before(now.Add(-MaxClockSkew)):
+		return nil, errorf(Expired, "Signature expired: %s is now earlier than %s (%s - 15 min.)",
+			s.amzDate, now.Add(-MaxClockSkew).Format(amzDateLayout), now.Format(amzDateLayout))
+	case s.signedAt.After(now.Add(MaxClockSkew)):
+		return nil, errorf(Expired, "Signature not yet current: %s is still later than %s (%s + 15 min.)",
+			s.amzDate, now.Add(MaxClockSkew).Format(amzDateLayout), now.Format(amzDateLayout))
+	}
+	s.key = key
+	return s, nil
+}
+
+// Parse parses and checks a request's signature headers without looking
+// anything up: the Authorization header, the credential scope and
+// X-Amz-Date's form.
 func (v *Verifier) Parse(r *http.Request) (*Signed, error) {
 	authz := r.Header.Get("Authorization")
 	if authz == "" {
@@ -151,26 +180,28 @@ func (v *Verifier) Parse(r *http.Request) (*Signed, error) {
 	return a, nil
 }
 
-// Check finds the key, checks the clock and the signature over body.
-func (v *Verifier) Check(r *http.Request, s *Signed, body []byte) (headroom.AccessKey, error) {
-	key, err := v.findKey(r.Context(), s.keyID)
-	if err != nil {
-		return headroom.AccessKey{}, err
+// CheckBody checks the signature of a request whose headers CheckHeaders
+// passed, over its body, and returns its access key.
+func (v *Verifier) CheckBody(r *http.Request, s *Signed, body []byte) (headroom.AccessKey, error) {
+	if s.key.ID == "" {
+		// Parse alone found no key: there is no secret to check against.
+		return headroom.AccessKey{}, errorf(UnknownKey, "The security token included in the request is invalid.")
 	}
-	now := v.Clock.Now().UTC()
-	switch {
-	case s.signedAt.Before(now.Add(-MaxClockSkew)):
-		return headroom.AccessKey{}, errorf(Expired, "Signature expired: %s is now earlier than %s (%s - 15 min.)",
-			s.amzDate, now.Add(-MaxClockSkew).Format(amzDateLayout), now.Format(amzDateLayout))
-	case s.signedAt.After(now.Add(MaxClockSkew)):
-		return headroom.AccessKey{}, errorf(Expired, "Signature not yet current: %s is still later than %s (%s + 15 min.)",
-			s.amzDate, now.Add(MaxClockSkew).Format(amzDateLayout), now.Format(amzDateLayout))
-	}
-	want := signature(key.Secret, s, CanonicalRequest(r, s.signedHeaders, body))
+	want := signature(s.key.Secret, s, CanonicalRequest(r, s.signedHeaders, body))
 	if !hmac.Equal([]byte(want), []byte(strings.ToLower(s.signature))) {
 		return headroom.AccessKey{}, errorf(BadSignature, "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.")
 	}
-	return key, nil
+	return s.key, nil
+}
+
+// LeaveBodyUnread is for answering a request refused by CheckHeaders: it
+// asks the server to close the connection after the answer, so that the
+// body, which was not read, is not drained either (Go's server otherwise
+// reads up to 256 KiB of it to keep the connection).
+func LeaveBodyUnread(w http.ResponseWriter, r *http.Request) {
+	if r.ContentLength != 0 {
+		w.Header().Set("Connection", "close")
+	}
 }
 
 func (v *Verifier) findKey(ctx context.Context, id string) (headroom.AccessKey, error) {

@@ -95,3 +95,41 @@ func TestVerify(t *testing.T) {
 		t.Errorf("incomplete: %v", err)
 	}
 }
+
+// CheckHeaders refuses an unknown key and a stale date from the headers
+// alone; CheckBody on what Parse alone returned has no secret to check
+// against and refuses, even a request signed with an empty secret.
+func TestCheckHeadersBeforeBody(t *testing.T) {
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	v := &sigv4.Verifier{Service: "connect", Region: "us-east-1", Clock: fixedClock{now},
+		Keys: func(_ context.Context, id string) (headroom.AccessKey, error) {
+			if id != "AKIDTEST" {
+				return headroom.AccessKey{}, headroom.Errorf(headroom.ENOTFOUND, "no key")
+			}
+			return headroom.AccessKey{ID: id, Account: "111122223333", Secret: "s3cret"}, nil
+		}}
+	if _, err := v.CheckHeaders(signed(t, "{}", "s3cret", now.Add(-time.Hour))); kindOf(err) != sigv4.Expired {
+		t.Errorf("stale: %v", err)
+	}
+	r := signed(t, "{}", "s3cret", now)
+	r.Header.Set("Authorization", strings.Replace(r.Header.Get("Authorization"), "AKIDTEST", "AKIDOTHER", 1))
+	if _, err := v.CheckHeaders(r); kindOf(err) != sigv4.UnknownKey {
+		t.Errorf("unknown key: %v", err)
+	}
+	r = signed(t, "{}", "", now)
+	s, err := v.Parse(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.CheckBody(r, s, []byte("{}")); err == nil {
+		t.Error("CheckBody accepted a request no key was looked up for")
+	}
+}
+
+func kindOf(err error) sigv4.Kind {
+	var se *sigv4.Error
+	if errors.As(err, &se) {
+		return se.Kind
+	}
+	return 0
+}
