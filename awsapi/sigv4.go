@@ -43,7 +43,9 @@ func (h *Handler) authenticate(w http.ResponseWriter, r *http.Request) (*caller,
 	v := sigv4.Verifier{Service: SigningName, Region: h.region, Clock: h.clock,
 		Keys: func(ctx context.Context, id string) (headroom.AccessKey, error) {
 			return h.svc.FindAccessKey(ctx, id)
-		}}
+		},
+		// X-Amz-Target names the operation, so it must be signed.
+		MustSign: []string{"x-amz-target"}}
 	s, err := v.CheckHeaders(r)
 	if err != nil {
 		sigv4.LeaveBodyUnread(w, r)

@@ -89,6 +89,10 @@ type Verifier struct {
 	// Keys looks an access key up; an error of code ENOTFOUND or
 	// EUNKNOWNACCOUNT means there is no such key.
 	Keys func(ctx context.Context, id string) (headroom.AccessKey, error)
+	// MustSign lists headers (lower-case) that a request carrying them
+	// must sign, besides host and x-amz-date, such as x-amz-target, which
+	// names the operation of an awsJson API.
+	MustSign []string
 }
 
 // Signed is a request's parsed and checked signature headers: what is
@@ -164,6 +168,15 @@ func (v *Verifier) Parse(r *http.Request) (*Signed, error) {
 	}
 	if !hasHeader(a.signedHeaders, "host") {
 		return nil, errorf(Incomplete, "SignedHeaders must include 'host'")
+	}
+	for _, h := range v.MustSign {
+		if _, present := r.Header[http.CanonicalHeaderKey(h)]; present && !hasHeader(a.signedHeaders, h) {
+			// AWS's wording for an unsigned host; the error name for
+			// another unsigned header is not documented, and
+			// InvalidSignatureException is what an altered signed
+			// header would get.
+			return nil, errorf(BadSignature, "'%s' must be a 'SignedHeader' in the AWS Authorization", h)
+		}
 	}
 	amzDate := r.Header.Get("X-Amz-Date")
 	if amzDate == "" || !hasHeader(a.signedHeaders, "x-amz-date") {
