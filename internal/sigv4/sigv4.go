@@ -152,11 +152,19 @@ func (v *Verifier) CheckHeaders(r *http.Request) (*Signed, error) {
 // anything up: the Authorization header, the credential scope and
 // X-Amz-Date's form.
 func (v *Verifier) Parse(r *http.Request) (*Signed, error) {
-	authz := r.Header.Get("Authorization")
-	if authz == "" {
+	authz := r.Header.Values("Authorization")
+	if len(authz) == 0 || len(authz) == 1 && authz[0] == "" {
 		return nil, errorf(Missing, "Missing Authentication Token: sign requests with AWS Signature Version 4 and an access key Headroom issued")
 	}
-	a, err := parseAuthorization(authz)
+	// Two headers are refused, not resolved by taking one: the one checked
+	// must be the only one any part of the stack could read.
+	if len(authz) > 1 {
+		return nil, errorf(Incomplete, "a request must carry one Authorization header, not %d", len(authz))
+	}
+	if n := len(r.Header.Values("X-Amz-Date")); n > 1 {
+		return nil, errorf(Incomplete, "a request must carry one X-Amz-Date header, not %d", n)
+	}
+	a, err := parseAuthorization(authz[0])
 	if err != nil {
 		return nil, err
 	}
@@ -255,14 +263,21 @@ func parseAuthorization(v string) (*Signed, error) {
 		if !ok {
 			return nil, errorf(Incomplete, "authorization header element %q is not KEY=VALUE", Clip(part))
 		}
+		var dst *string
 		switch k {
 		case "Credential":
-			cred = val
+			dst = &cred
 		case "SignedHeaders":
-			signed = val
+			dst = &signed
 		case "Signature":
-			sig = val
+			dst = &sig
+		default:
+			continue
 		}
+		if *dst != "" {
+			return nil, errorf(Incomplete, "authorization header has '%s' twice", k)
+		}
+		*dst = val
 	}
 	switch {
 	case cred == "":

@@ -133,3 +133,28 @@ func kindOf(err error) sigv4.Kind {
 	}
 	return 0
 }
+
+// An Authorization header naming a part twice, or a request with two
+// Authorization or X-Amz-Date headers, is incomplete: no part of it is
+// picked over another.
+func TestDuplicates(t *testing.T) {
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	v := &sigv4.Verifier{Service: "connect", Region: "us-east-1", Clock: fixedClock{now}}
+	for name, tamper := range map[string]func(r *http.Request){
+		"credential twice": func(r *http.Request) {
+			a := r.Header.Get("Authorization")
+			r.Header.Set("Authorization", a+", Credential=AKIDOTHER/20260102/us-east-1/connect/aws4_request")
+		},
+		"two headers": func(r *http.Request) { r.Header.Add("Authorization", r.Header.Get("Authorization")) },
+		"two dates":   func(r *http.Request) { r.Header.Add("X-Amz-Date", r.Header.Get("X-Amz-Date")) },
+	} {
+		r := signed(t, "{}", "s3cret", now)
+		if _, err := v.Parse(r); err != nil {
+			t.Fatalf("%s: untampered: %v", name, err)
+		}
+		tamper(r)
+		if _, err := v.Parse(r); kindOf(err) != sigv4.Incomplete {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
