@@ -404,25 +404,23 @@ func canonicalURI(u *url.URL) string {
 	return uriEncode(p, false)
 }
 
-// canonicalQuery sorts the query by name, then value, and encodes both.
+// canonicalQuery reads the query as the SDKs' signers read it (aws-sdk-go-v2
+// parses it with url.ParseQuery): '+' is a space, and a pair that does not
+// parse (a bad escape, a semicolon) is left out, as every handler's
+// r.URL.Query() leaves it out. It then encodes every name and value and
+// sorts them by name, then value.
 func canonicalQuery(raw string) string {
 	if raw == "" {
 		return ""
 	}
+	values, _ := url.ParseQuery(raw)
 	type pair struct{ k, v string }
 	var pairs []pair
-	for _, kv := range strings.Split(raw, "&") {
-		if kv == "" {
-			continue
+	for k, vs := range values {
+		ek := uriEncode(k, true)
+		for _, v := range vs {
+			pairs = append(pairs, pair{ek, uriEncode(v, true)})
 		}
-		k, v, _ := strings.Cut(kv, "=")
-		if uk, err := url.QueryUnescape(k); err == nil {
-			k = uk
-		}
-		if uv, err := url.QueryUnescape(v); err == nil {
-			v = uv
-		}
-		pairs = append(pairs, pair{uriEncode(k, true), uriEncode(v, true)})
 	}
 	sort.Slice(pairs, func(i, j int) bool {
 		if pairs[i].k != pairs[j].k {
