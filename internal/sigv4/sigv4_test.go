@@ -21,7 +21,7 @@ type fixedClock struct{ t time.Time }
 
 func (c fixedClock) Now() time.Time { return c.t }
 
-func signed(t *testing.T, body, secret string, at time.Time) *http.Request {
+func signed(t testing.TB, body, secret string, at time.Time) *http.Request {
 	t.Helper()
 	r, err := http.NewRequest(http.MethodPut, "http://127.0.0.1:1/users/abc?x=1", strings.NewReader(body))
 	if err != nil {
