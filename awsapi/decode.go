@@ -163,14 +163,14 @@ func regionArg(p *string, isRequired bool) (string, error) {
 		return "", nil
 	}
 	if !ValidRegion(*p) {
-		return "", illegal("AwsRegion", "%q is not a region name such as us-east-1", clip(*p))
+		return "", illegal("AwsRegion", "%q is not an AWS region name such as us-east-1", clip(*p))
 	}
 	return *p, nil
 }
 
-// ValidRegion reports whether s can name an AWS region: 2 to 64 letters,
-// digits and hyphens, starting with a letter (the model's AwsRegion).
-func ValidRegion(s string) bool { return len(s) <= 64 && headroom.ValidQuotaCode(s) }
+// ValidRegion reports whether s names an AWS region: one of
+// headroom.Regions, not merely a name of the model's AwsRegion pattern.
+func ValidRegion(s string) bool { return headroom.ValidRegion(s) }
 
 func maxResultsArg(p *int32) (int, error) {
 	if p == nil {

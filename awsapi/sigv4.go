@@ -35,21 +35,27 @@ func sigError(err error) error {
 
 // authenticate verifies a request's SigV4 signature against the secret of
 // its access key, and returns the caller with the request body, which the
-// signature covers. It reads at most the body limit.
+// signature covers. A caller its headers do not authenticate (no or a
+// malformed Authorization header, another scope, an unknown key, a date too
+// far off) is refused before a byte of the body is read; the body read is
+// at most the body limit.
 func (h *Handler) authenticate(w http.ResponseWriter, r *http.Request) (*caller, []byte, error) {
 	v := sigv4.Verifier{Service: SigningName, Region: h.region, Clock: h.clock,
 		Keys: func(ctx context.Context, id string) (headroom.AccessKey, error) {
 			return h.svc.FindAccessKey(ctx, id)
-		}}
-	s, err := v.Parse(r)
+		},
+		// X-Amz-Target names the operation, so it must be signed.
+		MustSign: []string{"x-amz-target"}}
+	s, err := v.CheckHeaders(r)
 	if err != nil {
+		sigv4.LeaveBodyUnread(w, r)
 		return nil, nil, sigError(err)
 	}
 	body, err := httpbody.Read(w, r, h.maxBody)
 	if err != nil {
 		return nil, nil, err
 	}
-	key, err := v.Check(r, s, body)
+	key, err := v.CheckBody(r, s, body)
 	if err != nil {
 		return nil, nil, sigError(err)
 	}

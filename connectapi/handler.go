@@ -159,16 +159,21 @@ func (h *Handler) serve(rt *route) http.Handler {
 	})
 }
 
+// authenticate checks the request's signature and reads its body, which
+// the signature covers. A caller its headers do not authenticate (no or a
+// malformed Authorization header, another scope, an unknown key, a date
+// too far off) is refused before a byte of the body is read.
 func (h *Handler) authenticate(w http.ResponseWriter, r *http.Request, rt *route) (*call, error) {
-	s, err := h.verify.Parse(r)
+	s, err := h.verify.CheckHeaders(r)
 	if err != nil {
+		sigv4.LeaveBodyUnread(w, r)
 		return nil, err
 	}
 	body, err := httpbody.Read(w, r, h.maxBody)
 	if err != nil {
 		return nil, err
 	}
-	key, err := h.verify.Check(r, s, body)
+	key, err := h.verify.CheckBody(r, s, body)
 	if err != nil {
 		return nil, err
 	}

@@ -89,10 +89,14 @@ type Verifier struct {
 	// Keys looks an access key up; an error of code ENOTFOUND or
 	// EUNKNOWNACCOUNT means there is no such key.
 	Keys func(ctx context.Context, id string) (headroom.AccessKey, error)
+	// MustSign lists headers (lower-case) that a request carrying them
+	// must sign, besides host and x-amz-date, such as x-amz-target, which
+	// names the operation of an awsJson API.
+	MustSign []string
 }
 
-// Signed is a request's parsed and checked signature, before the body and
-// the key are checked.
+// Signed is a request's parsed and checked signature headers: what is
+// left to check is the signature itself, over the body.
 type Signed struct {
 	keyID         string
 	date          string // YYYYMMDD of the credential scope
@@ -102,6 +106,7 @@ type Signed struct {
 	signature     string
 	amzDate       string
 	signedAt      time.Time
+	key           headroom.AccessKey // set by CheckHeaders
 }
 
 // KeyID is the access key id the request names.
@@ -109,21 +114,57 @@ func (s *Signed) KeyID() string { return s.keyID }
 
 // Verify checks a request's signature over body and returns its access key.
 func (v *Verifier) Verify(r *http.Request, body []byte) (headroom.AccessKey, error) {
-	s, err := v.Parse(r)
+	s, err := v.CheckHeaders(r)
 	if err != nil {
 		return headroom.AccessKey{}, err
 	}
-	return v.Check(r, s, body)
+	return v.CheckBody(r, s, body)
 }
 
-// Parse checks the headers of a request: everything that can be checked
-// before its body is read.
+// CheckHeaders checks everything about a request that its headers decide,
+// so that a caller who cannot be authenticated is refused before its body
+// is read: the Authorization header and its credential scope, that the
+// access key exists, and X-Amz-Date against the clock. Only the signature,
+// which covers the body, is left to CheckBody.
+func (v *Verifier) CheckHeaders(r *http.Request) (*Signed, error) {
+	s, err := v.Parse(r)
+	if err != nil {
+		return nil, err
+	}
+	key, err := v.findKey(r.Context(), s.keyID)
+	if err != nil {
+		return nil, err
+	}
+	now := v.Clock.Now().UTC()
+	switch {
+	case s.signedAt.Before(now.Add(-MaxClockSkew)):
+		return nil, errorf(Expired, "Signature expired: %s is now earlier than %s (%s - 15 min.)",
+			s.amzDate, now.Add(-MaxClockSkew).Format(amzDateLayout), now.Format(amzDateLayout))
+	case s.signedAt.After(now.Add(MaxClockSkew)):
+		return nil, errorf(Expired, "Signature not yet current: %s is still later than %s (%s + 15 min.)",
+			s.amzDate, now.Add(MaxClockSkew).Format(amzDateLayout), now.Format(amzDateLayout))
+	}
+	s.key = key
+	return s, nil
+}
+
+// Parse parses and checks a request's signature headers without looking
+// anything up: the Authorization header, the credential scope and
+// X-Amz-Date's form.
 func (v *Verifier) Parse(r *http.Request) (*Signed, error) {
-	authz := r.Header.Get("Authorization")
-	if authz == "" {
+	authz := r.Header.Values("Authorization")
+	if len(authz) == 0 || len(authz) == 1 && authz[0] == "" {
 		return nil, errorf(Missing, "Missing Authentication Token: sign requests with AWS Signature Version 4 and an access key Headroom issued")
 	}
-	a, err := parseAuthorization(authz)
+	// Two headers are refused, not resolved by taking one: the one checked
+	// must be the only one any part of the stack could read.
+	if len(authz) > 1 {
+		return nil, errorf(Incomplete, "a request must carry one Authorization header, not %d", len(authz))
+	}
+	if n := len(r.Header.Values("X-Amz-Date")); n > 1 {
+		return nil, errorf(Incomplete, "a request must carry one X-Amz-Date header, not %d", n)
+	}
+	a, err := parseAuthorization(authz[0])
 	if err != nil {
 		return nil, err
 	}
@@ -135,6 +176,15 @@ func (v *Verifier) Parse(r *http.Request) (*Signed, error) {
 	}
 	if !hasHeader(a.signedHeaders, "host") {
 		return nil, errorf(Incomplete, "SignedHeaders must include 'host'")
+	}
+	for _, h := range v.MustSign {
+		if _, present := r.Header[http.CanonicalHeaderKey(h)]; present && !hasHeader(a.signedHeaders, h) {
+			// AWS's wording for an unsigned host; the error name for
+			// another unsigned header is not documented, and
+			// InvalidSignatureException is what an altered signed
+			// header would get.
+			return nil, errorf(BadSignature, "'%s' must be a 'SignedHeader' in the AWS Authorization", h)
+		}
 	}
 	amzDate := r.Header.Get("X-Amz-Date")
 	if amzDate == "" || !hasHeader(a.signedHeaders, "x-amz-date") {
@@ -151,26 +201,28 @@ func (v *Verifier) Parse(r *http.Request) (*Signed, error) {
 	return a, nil
 }
 
-// Check finds the key, checks the clock and the signature over body.
-func (v *Verifier) Check(r *http.Request, s *Signed, body []byte) (headroom.AccessKey, error) {
-	key, err := v.findKey(r.Context(), s.keyID)
-	if err != nil {
-		return headroom.AccessKey{}, err
+// CheckBody checks the signature of a request whose headers CheckHeaders
+// passed, over its body, and returns its access key.
+func (v *Verifier) CheckBody(r *http.Request, s *Signed, body []byte) (headroom.AccessKey, error) {
+	if s.key.ID == "" {
+		// Parse alone found no key: there is no secret to check against.
+		return headroom.AccessKey{}, errorf(UnknownKey, "The security token included in the request is invalid.")
 	}
-	now := v.Clock.Now().UTC()
-	switch {
-	case s.signedAt.Before(now.Add(-MaxClockSkew)):
-		return headroom.AccessKey{}, errorf(Expired, "Signature expired: %s is now earlier than %s (%s - 15 min.)",
-			s.amzDate, now.Add(-MaxClockSkew).Format(amzDateLayout), now.Format(amzDateLayout))
-	case s.signedAt.After(now.Add(MaxClockSkew)):
-		return headroom.AccessKey{}, errorf(Expired, "Signature not yet current: %s is still later than %s (%s + 15 min.)",
-			s.amzDate, now.Add(MaxClockSkew).Format(amzDateLayout), now.Format(amzDateLayout))
-	}
-	want := signature(key.Secret, s, CanonicalRequest(r, s.signedHeaders, body))
+	want := signature(s.key.Secret, s, CanonicalRequest(r, s.signedHeaders, body))
 	if !hmac.Equal([]byte(want), []byte(strings.ToLower(s.signature))) {
 		return headroom.AccessKey{}, errorf(BadSignature, "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.")
 	}
-	return key, nil
+	return s.key, nil
+}
+
+// LeaveBodyUnread is for answering a request refused by CheckHeaders: it
+// asks the server to close the connection after the answer, so that the
+// body, which was not read, is not drained either (Go's server otherwise
+// reads up to 256 KiB of it to keep the connection).
+func LeaveBodyUnread(w http.ResponseWriter, r *http.Request) {
+	if r.ContentLength != 0 {
+		w.Header().Set("Connection", "close")
+	}
 }
 
 func (v *Verifier) findKey(ctx context.Context, id string) (headroom.AccessKey, error) {
@@ -211,14 +263,21 @@ func parseAuthorization(v string) (*Signed, error) {
 		if !ok {
 			return nil, errorf(Incomplete, "authorization header element %q is not KEY=VALUE", Clip(part))
 		}
+		var dst *string
 		switch k {
 		case "Credential":
-			cred = val
+			dst = &cred
 		case "SignedHeaders":
-			signed = val
+			dst = &signed
 		case "Signature":
-			sig = val
+			dst = &sig
+		default:
+			continue
 		}
+		if *dst != "" {
+			return nil, errorf(Incomplete, "authorization header has '%s' twice", k)
+		}
+		*dst = val
 	}
 	switch {
 	case cred == "":
@@ -345,25 +404,23 @@ func canonicalURI(u *url.URL) string {
 	return uriEncode(p, false)
 }
 
-// canonicalQuery sorts the query by name, then value, and encodes both.
+// canonicalQuery reads the query as the SDKs' signers read it (aws-sdk-go-v2
+// parses it with url.ParseQuery): '+' is a space, and a pair that does not
+// parse (a bad escape, a semicolon) is left out, as every handler's
+// r.URL.Query() leaves it out. It then encodes every name and value and
+// sorts them by name, then value.
 func canonicalQuery(raw string) string {
 	if raw == "" {
 		return ""
 	}
+	values, _ := url.ParseQuery(raw)
 	type pair struct{ k, v string }
 	var pairs []pair
-	for _, kv := range strings.Split(raw, "&") {
-		if kv == "" {
-			continue
+	for k, vs := range values {
+		ek := uriEncode(k, true)
+		for _, v := range vs {
+			pairs = append(pairs, pair{ek, uriEncode(v, true)})
 		}
-		k, v, _ := strings.Cut(kv, "=")
-		if uk, err := url.QueryUnescape(k); err == nil {
-			k = uk
-		}
-		if uv, err := url.QueryUnescape(v); err == nil {
-			v = uv
-		}
-		pairs = append(pairs, pair{uriEncode(k, true), uriEncode(v, true)})
 	}
 	sort.Slice(pairs, func(i, j int) bool {
 		if pairs[i].k != pairs[j].k {
