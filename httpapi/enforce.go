@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"net"
 	"net/http"
+	"runtime"
 	"strconv"
 	"time"
 
@@ -14,6 +16,14 @@ import (
 )
 
 func (s *Server) handleEnforce(w http.ResponseWriter, r *http.Request) {
+	if isLarge(r, s.cfg.LargeBatchBytes) {
+		release, err := s.large.wait(r.Context(), principalOf(r.Context()).name)
+		if err != nil {
+			s.writeError(w, r, headroom.Errorf(headroom.EUNAVAILABLE, "the request ended while it waited its turn: %v", err))
+			return
+		}
+		defer release()
+	}
 	// The body is decoded as it is read: a batch over the item cap is
 	// refused at the first item past it, without reading the rest.
 	body := http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes)
@@ -27,7 +37,7 @@ func (s *Server) handleEnforce(w http.ResponseWriter, r *http.Request) {
 	out := EnforceResponse{Results: make([]EnforceResult, len(items))}
 	for i := range items {
 		if itemErrs != nil && itemErrs[i] != nil {
-			out.Results[i] = failed(itemErrs[i])
+			out.Results[i] = failed(jsonError(itemErrs[i], itemPrefix(i)))
 			continue
 		}
 		out.Results[i] = s.enforceOne(r, p, i, &items[i])
@@ -36,6 +46,9 @@ func (s *Server) handleEnforce(w http.ResponseWriter, r *http.Request) {
 }
 
 func itemPrefix(i int) string { return "items[" + strconv.Itoa(i) + "]" }
+
+// yieldEvery is how many items a batch decodes before it yields the CPU.
+const yieldEvery = 64
 
 // decodeEnforce decodes an enforce body in one streaming pass as it is
 // read: each item straight into its EnforceItem, so that a malformed item
@@ -71,20 +84,25 @@ func decodeEnforce(body io.Reader, max int) (items []EnforceItem, itemErrs []err
 			if i == max {
 				return nil, nil, headroom.FieldErrorf("items", "holds more than %d items; at most %d per call", max, max)
 			}
+			if i%yieldEvery == yieldEvery-1 {
+				// A large batch lets other requests run between its items,
+				// so that small calls wait microseconds behind it, not the
+				// scheduler's 10 ms time slice.
+				runtime.Gosched()
+			}
 			items = append(items, EnforceItem{})
 			if err := dec.Decode(&items[i]); err != nil {
-				var syn *json.SyntaxError
-				var mbe *http.MaxBytesError
-				var he *headroom.Error
-				if errors.As(err, &syn) || errors.Is(err, io.ErrUnexpectedEOF) || errors.As(err, &mbe) || errors.As(err, &he) {
+				if !itemError(err) {
 					return nil, nil, readError(err, "")
 				}
 				// The decoder read the whole item before it failed: the
-				// next item starts where this one ended.
+				// next item starts where this one ended. The error is
+				// described only if the batch is answered: a batch over
+				// the cap never is.
 				if itemErrs == nil {
 					itemErrs = make([]error, i, max)
 				}
-				itemErrs = append(itemErrs, readError(err, itemPrefix(i)))
+				itemErrs = append(itemErrs, err)
 			} else if itemErrs != nil {
 				itemErrs = append(itemErrs, nil)
 			}
@@ -103,6 +121,19 @@ func decodeEnforce(body io.Reader, max int) (items []EnforceItem, itemErrs []err
 		return nil, nil, headroom.FieldErrorf("items", "must hold at least one item")
 	}
 	return items, itemErrs, nil
+}
+
+// itemError reports whether err, from decoding one item, is the item's
+// own fault (a wrong type, an unknown field, a bad time), after which the
+// decoder has read the whole item and the next one can be decoded; other
+// errors (malformed JSON, a failed or refused read) end the body. A type
+// switch, not errors.As: it runs for every bad item of a batch.
+func itemError(err error) bool {
+	switch err.(type) {
+	case *json.SyntaxError, *http.MaxBytesError, *headroom.Error, net.Error:
+		return false
+	}
+	return err != io.ErrUnexpectedEOF && err != io.EOF
 }
 
 // readError describes a decoding error of the enforce body with prefix, as

@@ -20,6 +20,12 @@ import (
 const (
 	DefaultMaxBodyBytes  = 1 << 20
 	DefaultMaxBatchItems = 1000
+	// DefaultLargeBatchBytes is the body size from which an enforce call is
+	// a large batch (a batch of 10 is about 1.5 KB).
+	DefaultLargeBatchBytes = 64 << 10
+	// DefaultLargeBatchesPerToken is how many large batches one token may
+	// have decoded at once; more wait their turn.
+	DefaultLargeBatchesPerToken = 2
 	// DefaultTokenCacheTTL is how long a verified service token is trusted
 	// without asking the store again.
 	DefaultTokenCacheTTL = 10 * time.Second
@@ -38,6 +44,15 @@ type Config struct {
 	MaxBodyBytes int64
 	// MaxBatchItems limits items per enforce call; DefaultMaxBatchItems if zero.
 	MaxBatchItems int
+	// LargeBatchBytes is the body size from which an enforce call counts
+	// as large (a body of unknown length does too); DefaultLargeBatchBytes
+	// if zero.
+	LargeBatchBytes int64
+	// LargeBatchesPerToken bounds the large enforce calls one token may
+	// have decoded at once, so that one tenant sending big batches in a
+	// loop cannot crowd out every other caller's small ones;
+	// DefaultLargeBatchesPerToken if zero.
+	LargeBatchesPerToken int
 	// TokenCacheTTL; DefaultTokenCacheTTL if zero.
 	TokenCacheTTL time.Duration
 }
@@ -53,6 +68,10 @@ func (c *Config) Validate() error {
 		return headroom.FieldErrorf("MaxBodyBytes", "must not be negative")
 	case c.MaxBatchItems < 0:
 		return headroom.FieldErrorf("MaxBatchItems", "must not be negative")
+	case c.LargeBatchBytes < 0:
+		return headroom.FieldErrorf("LargeBatchBytes", "must not be negative")
+	case c.LargeBatchesPerToken < 0:
+		return headroom.FieldErrorf("LargeBatchesPerToken", "must not be negative")
 	}
 	return nil
 }
@@ -67,6 +86,8 @@ type Server struct {
 
 	tokMu  sync.RWMutex
 	tokens map[string]cachedToken // secret hash → token
+
+	large *largeBatches
 
 	// decisions count enforce decisions; metrics is what GET /metrics
 	// exposes.
@@ -93,12 +114,18 @@ func New(cfg Config) (*Server, error) {
 	if cfg.MaxBatchItems == 0 {
 		cfg.MaxBatchItems = DefaultMaxBatchItems
 	}
+	if cfg.LargeBatchBytes == 0 {
+		cfg.LargeBatchBytes = DefaultLargeBatchBytes
+	}
+	if cfg.LargeBatchesPerToken == 0 {
+		cfg.LargeBatchesPerToken = DefaultLargeBatchesPerToken
+	}
 	if cfg.TokenCacheTTL == 0 {
 		cfg.TokenCacheTTL = DefaultTokenCacheTTL
 	}
 	s := &Server{cfg: cfg, svc: cfg.Engine, log: cfg.Logger,
 		adminHash: headroom.HashToken(cfg.AdminToken), mux: http.NewServeMux(),
-		tokens:    map[string]cachedToken{},
+		tokens:    map[string]cachedToken{}, large: newLargeBatches(cfg.LargeBatchesPerToken),
 		decisions: newDecisionCounts(cfg.Engine.Catalog()), metrics: prometheus.NewRegistry()}
 	s.metrics.MustRegister(s.decisions)
 	s.routes()
