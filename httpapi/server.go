@@ -125,7 +125,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, svc: cfg.Engine, log: cfg.Logger,
 		adminHash: headroom.HashToken(cfg.AdminToken), mux: http.NewServeMux(),
-		tokens:    map[string]cachedToken{}, large: newLargeBatches(cfg.LargeBatchesPerToken),
+		tokens: map[string]cachedToken{}, large: newLargeBatches(cfg.LargeBatchesPerToken),
 		decisions: newDecisionCounts(cfg.Engine.Catalog()), metrics: prometheus.NewRegistry()}
 	s.metrics.MustRegister(s.decisions)
 	s.routes()
