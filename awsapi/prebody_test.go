@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,93 +13,8 @@ import (
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
 	"github.com/headroomhq/headroom/awsapi"
+	"github.com/headroomhq/headroom/internal/stalled"
 )
-
-// stalledBody is a request body that is never written: its first Read
-// reports that the body was asked for, and every Read blocks until the
-// request is closed.
-type stalledBody struct {
-	asked     chan struct{}
-	closed    chan struct{}
-	askOnce   sync.Once
-	closeOnce sync.Once
-}
-
-func newStalledBody() *stalledBody {
-	return &stalledBody{asked: make(chan struct{}), closed: make(chan struct{})}
-}
-
-func (b *stalledBody) Read(p []byte) (int, error) {
-	b.askOnce.Do(func() { close(b.asked) })
-	<-b.closed
-	return 0, http.ErrBodyReadAfterClose
-}
-
-func (b *stalledBody) Close() error {
-	b.closeOnce.Do(func() { close(b.closed) })
-	return nil
-}
-
-// sendStalled sends a request announcing a body that never comes. With
-// expect100, the client sends the body only once the server asks for it
-// (100 Continue, which Go's server sends on the handler's first read of the
-// body), so a read of the body shows on the client; the body announced is
-// 1 MiB. Without, the client sends at once and the body announced is 1 KiB,
-// which Go's server would drain after the handler unless told to close the
-// connection: then only an answer that does not wait for the body arrives.
-// It returns the response, or nil if the server asked for the body first.
-func sendStalled(t *testing.T, req *http.Request, body *stalledBody, expect100 bool) *http.Response {
-	t.Helper()
-	t.Cleanup(func() { body.Close() })
-	req.ContentLength = 1 << 10
-	if expect100 {
-		req.ContentLength = 1 << 20
-		req.Header.Set("Expect", "100-continue")
-	}
-	// A client that waits for 100 Continue as long as it takes, so that
-	// only the server decides whether the body is sent.
-	tr := &http.Transport{ExpectContinueTimeout: time.Hour}
-	t.Cleanup(tr.CloseIdleConnections)
-	// Without 100 Continue the client writes at once and a server that
-	// reads the body never answers: the deadline turns that into a failure.
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	t.Cleanup(cancel)
-	// The client waits for its body writer before returning an error: the
-	// deadline ends the body too.
-	go func() { <-ctx.Done(); body.Close() }()
-	type result struct {
-		resp *http.Response
-		err  error
-	}
-	done := make(chan result, 1)
-	go func() {
-		resp, err := (&http.Client{Transport: tr}).Do(req.WithContext(ctx))
-		done <- result{resp, err}
-	}()
-	if expect100 {
-		select {
-		case res := <-done:
-			if res.err != nil {
-				t.Fatal(res.err)
-			}
-			t.Cleanup(func() { res.resp.Body.Close() })
-			select {
-			case <-body.asked:
-				t.Fatalf("the server asked for the body before answering %d", res.resp.StatusCode)
-			default:
-			}
-			return res.resp
-		case <-body.asked:
-			return nil
-		}
-	}
-	res := <-done
-	if res.err != nil {
-		t.Fatalf("no answer while the body is unsent: %v", res.err)
-	}
-	t.Cleanup(func() { res.resp.Body.Close() })
-	return res.resp
-}
 
 // A caller that cannot be authenticated from the headers is refused before
 // a byte of the body is read: a bad Authorization header, an unknown key, a
@@ -142,12 +56,12 @@ func TestRefusedBeforeBodyIsRead(t *testing.T) {
 				if svc == "" {
 					svc = awsapi.SigningName
 				}
-				body := newStalledBody()
+				body := stalled.NewBody()
 				req := signedStalled(t, e.url+"/", id, k.Secret, svc, reg, e.clk.Now().Add(tc.at), body)
 				if tc.tamper != nil {
 					tc.tamper(req)
 				}
-				resp := sendStalled(t, req, body, expect100)
+				resp := stalled.Send(t, req, body, expect100)
 				if resp == nil {
 					t.Fatal("the server asked for the body of a caller it cannot authenticate")
 				}
@@ -158,16 +72,16 @@ func TestRefusedBeforeBodyIsRead(t *testing.T) {
 		}
 	}
 	// A caller whose headers pass gets its body read: the harness sees it.
-	body := newStalledBody()
+	body := stalled.NewBody()
 	req := signedStalled(t, e.url+"/", k.ID, k.Secret, awsapi.SigningName, region, e.clk.Now(), body)
-	if resp := sendStalled(t, req, body, true); resp != nil {
+	if resp := stalled.Send(t, req, body, true); resp != nil {
 		t.Fatalf("an authenticated caller's body was not read: %d", resp.StatusCode)
 	}
 }
 
 // signedStalled is a Service Quotas request with a body that never comes,
 // signed as the SDK signs.
-func signedStalled(t *testing.T, url, id, secret, service, reg string, at time.Time, body *stalledBody) *http.Request {
+func signedStalled(t *testing.T, url, id, secret, service, reg string, at time.Time, body *stalled.Body) *http.Request {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodPost, url, body)
 	if err != nil {
