@@ -339,3 +339,23 @@ type Limiter interface {
 	// limit.
 	Take(ctx context.Context, key UsageKey, limit RateLimit, n int64) (RateResult, error)
 }
+
+// Take is one take of a batch: N tokens from the bucket Key of shape Limit.
+type Take struct {
+	Key   UsageKey
+	Limit RateLimit
+	N     int64
+}
+
+// BatchLimiter is a Limiter that decides several takes in one step, so
+// that a distributed limiter answers a whole batch in one round trip.
+// Engine.Batch uses it when the engine's Limiter has it.
+type BatchLimiter interface {
+	Limiter
+	// TakeBatch decides each take as Take would, in order, into results
+	// and errs, which have len(takes) elements. A bad take (EINVALID)
+	// fails alone; a failure of the whole call, such as an unreachable
+	// backend, is every take's error.
+	TakeBatch(ctx context.Context, takes []Take, results []RateResult, errs []error)
+}
+
