@@ -358,4 +358,3 @@ type BatchLimiter interface {
 	// backend, is every take's error.
 	TakeBatch(ctx context.Context, takes []Take, results []RateResult, errs []error)
 }
-
