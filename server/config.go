@@ -34,6 +34,8 @@ const (
 	DefaultLimiter = "local"
 	// DefaultLimiterFail decides in process while Redis is unreachable.
 	DefaultLimiterFail = "local"
+	// DefaultLimiterPrefix begins the Redis limiter's keys.
+	DefaultLimiterPrefix = "headroom:"
 	// DefaultStoreTimeout bounds each PostgreSQL call.
 	DefaultStoreTimeout = 2 * time.Second
 	// AdminTokenFile is where a generated operator token is kept, in the
@@ -70,6 +72,9 @@ type Config struct {
 	// share of each rate, "open" allows every request, "closed" denies
 	// every request.
 	LimiterFail string `yaml:"limiter_fail"`
+	// LimiterPrefix begins every Redis key of the limiter, so that several
+	// installations can share one Redis; DefaultLimiterPrefix if empty.
+	LimiterPrefix string `yaml:"limiter_prefix"`
 	// LogLevel is debug, info, warn or error.
 	LogLevel string `yaml:"log_level"`
 	// MaxBodyBytes limits request bodies.
@@ -128,7 +133,7 @@ type Config struct {
 // DefaultConfig returns the defaults.
 func DefaultConfig() Config {
 	return Config{Addr: DefaultAddr, DataDir: DefaultDataDir, Store: DefaultStore, LogLevel: "info",
-		Limiter: DefaultLimiter, LimiterFail: DefaultLimiterFail, StoreTimeout: DefaultStoreTimeout,
+		Limiter: DefaultLimiter, LimiterFail: DefaultLimiterFail, LimiterPrefix: DefaultLimiterPrefix, StoreTimeout: DefaultStoreTimeout,
 		MaxBodyBytes: 1 << 20, IdempotencyRetention: 24 * time.Hour, ShutdownTimeout: 15 * time.Second,
 		Region: headroom.DefaultRegion, AutoApproveFactor: headroom.DefaultAutoApproveFactor,
 		ReadHeaderTimeout: DefaultReadHeaderTimeout, ReadTimeout: DefaultReadTimeout, WriteTimeout: DefaultWriteTimeout,

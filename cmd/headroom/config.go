@@ -40,6 +40,7 @@ func applyEnv(c *server.Config, getenv func(string) string) error {
 	set("HEADROOM_STORE", &c.Store)
 	set("HEADROOM_LIMITER", &c.Limiter)
 	set("HEADROOM_LIMITER_FAIL", &c.LimiterFail)
+	set("HEADROOM_LIMITER_PREFIX", &c.LimiterPrefix)
 	set("HEADROOM_LOG_LEVEL", &c.LogLevel)
 	set("HEADROOM_ADMIN_TOKEN", &c.AdminToken)
 	set("HEADROOM_PAGING_KEY", &c.PagingKey)
