@@ -44,7 +44,7 @@ func TestSnapshot(t *testing.T, newStore NewStoreFunc) {
 // The second account of the snapshot tests.
 const snapAccount2 = "444455556666"
 
-// The fixed things fillSnapshot makes, which the tests look for on the copy.
+// The fixed things FillSnapshot makes, which the tests look for on the copy.
 var (
 	snapTokenHash = []byte("sha256 of the operator's secret")
 	snapResToken  = &headroom.ResourceToken{Key: "CreateInstance/t-1", Hash: "h-1", Expires: T0.Add(8 * time.Hour)}
@@ -52,9 +52,9 @@ var (
 	snapLease     = headroom.LeaseChange{Key: key("L-CALLS", "instance/i-1"), LeaseID: "call-1", Limit: 5, Now: T0, Expires: T0.Add(time.Hour)}
 )
 
-// fillSnapshot puts at least one of every kind of state in s through the
+// FillSnapshot puts at least one of every kind of state in s through the
 // Store API.
-func fillSnapshot(t *testing.T, s headroom.Store) {
+func FillSnapshot(t *testing.T, s headroom.Store) {
 	t.Helper()
 	ctx := context.Background()
 	must := func(what string, err error) {
@@ -216,7 +216,7 @@ func SnapshotDiff(a, b headroom.Snapshot) string {
 func testSnapshotRoundTrip(t *testing.T, open func(*testing.T) SnapshotStore) {
 	ctx := context.Background()
 	src := open(t)
-	fillSnapshot(t, src)
+	FillSnapshot(t, src)
 	snap := export(t, src)
 	checkFilled(t, snap)
 
@@ -335,7 +335,7 @@ func testSnapshotRoundTrip(t *testing.T, open func(*testing.T) SnapshotStore) {
 	}
 }
 
-// checkFilled fails t unless snap holds every kind of state fillSnapshot
+// checkFilled fails t unless snap holds every kind of state FillSnapshot
 // makes, so that a store whose Export forgets a kind cannot pass by
 // forgetting it on both sides.
 func checkFilled(t *testing.T, snap headroom.Snapshot) {
@@ -377,7 +377,7 @@ func checkFilled(t *testing.T, snap headroom.Snapshot) {
 func testSnapshotAuditSequence(t *testing.T, open func(*testing.T) SnapshotStore) {
 	ctx := context.Background()
 	src := open(t)
-	fillSnapshot(t, src)
+	FillSnapshot(t, src)
 	snap := export(t, src)
 	snap.LastAuditID += 10
 	dst := open(t)
@@ -413,7 +413,7 @@ func testSnapshotEmpty(t *testing.T, open func(*testing.T) SnapshotStore) {
 func testSnapshotNotEmpty(t *testing.T, open func(*testing.T) SnapshotStore) {
 	ctx := context.Background()
 	src := open(t)
-	fillSnapshot(t, src)
+	FillSnapshot(t, src)
 	snap := export(t, src)
 	for _, tc := range []struct {
 		name string
@@ -444,7 +444,7 @@ func testSnapshotNotEmpty(t *testing.T, open func(*testing.T) SnapshotStore) {
 func testSnapshotBad(t *testing.T, open func(*testing.T) SnapshotStore) {
 	ctx := context.Background()
 	src := open(t)
-	fillSnapshot(t, src)
+	FillSnapshot(t, src)
 	good := export(t, src)
 	empty := export(t, open(t))
 	clone := func() headroom.Snapshot {
