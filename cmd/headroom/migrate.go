@@ -56,8 +56,9 @@ func cmdMigrate(ctx context.Context, g *globals, args []string) error {
 	if cerr := closeDst(); err == nil && cerr != nil {
 		err = cerr
 	}
+	var files []string
 	if err == nil && toSQLite {
-		err = copyTokenFile(*from, dir)
+		files, err = copyDataFiles(*from, dir)
 	}
 	if err != nil {
 		return err
@@ -75,6 +76,9 @@ func cmdMigrate(ctx context.Context, g *globals, args []string) error {
 	}
 	if g.output != "json" {
 		fmt.Fprintf(g.stdout, "copied %s to %s and checked the copy: it holds the same state; %s was not changed.\n", *from, *to, *from)
+		if len(files) > 0 {
+			fmt.Fprintf(g.stdout, "copied the files %s of the data directory too.\n", strings.Join(files, ", "))
+		}
 	}
 	return nil
 }
@@ -187,31 +191,36 @@ func openSQLiteDestination(ctx context.Context, g *globals, dir string) (destina
 	return s, s.Close, nil
 }
 
-// copyTokenFile copies the operator token file of the data directory from
-// into the data directory to, unless from has none or to has one, so that
-// the operator's token works with the copy.
-func copyTokenFile(from, to string) error {
-	data, err := os.ReadFile(filepath.Join(from, AdminTokenFile))
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return headroom.Errorf(headroom.EUNAVAILABLE, "cannot read the operator token file of %s: %v", from, err)
-	}
-	f, err := os.OpenFile(filepath.Join(to, AdminTokenFile), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, fs.ErrExist) {
-		return nil
-	}
-	if err == nil {
-		_, err = f.Write(data)
-		if cerr := f.Close(); err == nil {
-			err = cerr
+// copyDataFiles copies the operator token file and the paging key file of
+// the data directory from into the data directory to, each unless from has
+// none or to has one, so that the operator's token and the NextTokens
+// handed out before work with the copy. It returns the files it copied.
+func copyDataFiles(from, to string) ([]string, error) {
+	var copied []string
+	for _, name := range []string{AdminTokenFile, server.PagingKeyFile} {
+		data, err := os.ReadFile(filepath.Join(from, name))
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
 		}
+		if err != nil {
+			return copied, headroom.Errorf(headroom.EUNAVAILABLE, "cannot read %s of %s: %v", name, from, err)
+		}
+		f, err := os.OpenFile(filepath.Join(to, name), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		if err == nil {
+			_, err = f.Write(data)
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
+		}
+		if err != nil {
+			return copied, headroom.Errorf(headroom.EUNAVAILABLE, "cannot copy %s into %s: %v", name, to, err)
+		}
+		copied = append(copied, name)
 	}
-	if err != nil {
-		return headroom.Errorf(headroom.EUNAVAILABLE, "cannot copy the operator token file into %s: %v", to, err)
-	}
-	return nil
+	return copied, nil
 }
 
 // secretKey returns the key of the access-key secrets of the data

@@ -116,7 +116,13 @@ func TestMigrate(t *testing.T) {
 	if after := dirFiles(t, src); after != before {
 		t.Fatalf("migrate changed the source directory:\nbefore:\n%safter:\n%s", before, after)
 	}
-	// The copy has its own key, and the source's operator token.
+	// The copy has its own key, and the source's operator token and
+	// paging key.
+	for _, name := range []string{AdminTokenFile, server.PagingKeyFile} {
+		if string(mustRead(t, filepath.Join(dst, name))) != string(mustRead(t, filepath.Join(src, name))) {
+			t.Errorf("the copy's %s differs from the source's", name)
+		}
+	}
 	if string(dataKey(t, dst)) == string(dataKey(t, src)) {
 		t.Error("the copy's secrets are sealed with the source's key; want a new key")
 	}
