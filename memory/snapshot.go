@@ -160,11 +160,17 @@ func (s *Store) Import(_ context.Context, snap headroom.Snapshot) error {
 }
 
 // emptyLocked reports whether the store holds no state; both locks must be
-// held. The audit sequence alone does not count: it is kept.
+// held. The audit sequence alone does not count: it is kept. Nor does a
+// lease set left empty by releases, which the next purge drops.
 func (s *Store) emptyLocked() bool {
+	for _, ls := range s.leases {
+		if len(ls.m) > 0 {
+			return false
+		}
+	}
 	return len(s.accounts) == 0 && len(s.overrides) == 0 && len(s.audit) == 0 && len(s.keys) == 0 &&
 		len(s.tokens) == 0 && len(s.requests) == 0 && len(s.template) == 0 && !s.templateOn && len(s.tags) == 0 &&
-		len(s.counts) == 0 && len(s.idem) == 0 && len(s.leases) == 0 && len(s.counters) == 0 &&
+		len(s.counts) == 0 && len(s.idem) == 0 && len(s.counters) == 0 &&
 		len(s.resources) == 0 && len(s.rtokens) == 0
 }
 

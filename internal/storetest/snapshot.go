@@ -402,12 +402,28 @@ func testSnapshotAuditSequence(t *testing.T, open func(*testing.T) SnapshotStore
 }
 
 func testSnapshotEmpty(t *testing.T, open func(*testing.T) SnapshotStore) {
+	ctx := context.Background()
 	src, dst := open(t), open(t)
 	snap := export(t, src)
-	if err := dst.Import(context.Background(), snap); err != nil {
+	if err := dst.Import(ctx, snap); err != nil {
 		t.Fatalf("Import of an empty snapshot: %v", err)
 	}
 	wantSameSnapshot(t, export(t, dst), snap)
+
+	// A store whose only lease was released holds nothing, and takes a
+	// snapshot.
+	full := open(t)
+	FillSnapshot(t, full)
+	dst = open(t)
+	if _, err := dst.AcquireLease(ctx, snapLease); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := dst.ReleaseLease(ctx, snapLease); err != nil {
+		t.Fatal(err)
+	}
+	if err := dst.Import(ctx, export(t, full)); err != nil {
+		t.Fatalf("Import into a store whose lease was released: %v", err)
+	}
 }
 
 func testSnapshotNotEmpty(t *testing.T, open func(*testing.T) SnapshotStore) {
