@@ -81,3 +81,34 @@ func TestExportFile(t *testing.T) {
 		t.Fatalf("a refused ExportFile changed the directory:\nbefore:\n%safter:\n%s", before, after)
 	}
 }
+
+// A database left with its WAL, as by a Headroom that did not stop
+// cleanly, is read with what the WAL holds, and the database file and the
+// WAL are not written.
+func TestExportFileWithWAL(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "headroom.db")
+	s, err := sqlite.Open(ctx, sqlite.Config{Path: path})
+	must(t, err)
+	defer s.Close()
+	must(t, s.CreateAccount(ctx, headroom.Account{ID: acct, Created: t0}, headroom.AuditEntry{}))
+	crashed := t.TempDir()
+	for _, name := range []string{"headroom.db", "headroom.db-wal"} {
+		b := readAll(t, filepath.Join(dir, name))
+		must(t, os.WriteFile(filepath.Join(crashed, name), b, 0o600))
+	}
+	if fi, err := os.Stat(filepath.Join(crashed, "headroom.db-wal")); err != nil || fi.Size() == 0 {
+		t.Fatalf("the WAL to copy is empty or missing: %v", err)
+	}
+	db := readAll(t, filepath.Join(crashed, "headroom.db"))
+	wal := readAll(t, filepath.Join(crashed, "headroom.db-wal"))
+	snap, err := sqlite.ExportFile(ctx, filepath.Join(crashed, "headroom.db"), nil)
+	must(t, err)
+	if len(snap.Accounts) != 1 || snap.Accounts[0].ID != acct {
+		t.Fatalf("accounts = %+v; want the one in the WAL", snap.Accounts)
+	}
+	if string(readAll(t, filepath.Join(crashed, "headroom.db"))) != string(db) || string(readAll(t, filepath.Join(crashed, "headroom.db-wal"))) != string(wal) {
+		t.Fatal("ExportFile wrote to the database or its WAL")
+	}
+}
