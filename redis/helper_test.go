@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/headroomhq/headroom/internal/testsvc"
 )
@@ -34,10 +35,18 @@ func (b *logBuffer) logger() *slog.Logger {
 	return slog.New(slog.NewTextHandler(b, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
 
+// testOpTimeout is the tests' OpTimeout unless they set one: the race
+// detector on two cores can hold a call well past the default, and a test
+// of decisions in Redis must not see one made by the fail policy.
+const testOpTimeout = 5 * time.Second
+
 // open opens a Limiter on cfg, closed when the test ends. An empty
 // cfg.Addr means the machine's Redis, with a key prefix of the test's own.
 func open(t testing.TB, cfg Config) *Limiter {
 	t.Helper()
+	if cfg.OpTimeout == 0 {
+		cfg.OpTimeout = testOpTimeout
+	}
 	if cfg.Addr == "" {
 		cfg.Addr, cfg.Prefix = testsvc.Redis(t)
 	}

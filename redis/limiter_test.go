@@ -16,14 +16,24 @@ import (
 
 func TestContract(t *testing.T) {
 	storetest.TestLimiter(t, func(t *testing.T, clk headroom.Clock) headroom.Limiter {
-		return open(t, Config{Clock: clk})
+		return stayOnRedis(t, open(t, Config{Clock: clk}))
 	})
+}
+
+// stayOnRedis fails the test if l leaves Redis: the contract is Redis's.
+func stayOnRedis(t *testing.T, l *Limiter) *Limiter {
+	t.Cleanup(func() {
+		if n := changes(l, l.cfg.Fail.degradedMode()); n > 0 {
+			t.Errorf("the limiter left Redis %d times", n)
+		}
+	})
+	return l
 }
 
 func TestContractBatch(t *testing.T) {
 	// The same suite, every take going through TakeBatch.
 	storetest.TestLimiter(t, func(t *testing.T, clk headroom.Clock) headroom.Limiter {
-		return batchOnly{open(t, Config{Clock: clk})}
+		return batchOnly{stayOnRedis(t, open(t, Config{Clock: clk}))}
 	})
 }
 
