@@ -168,23 +168,28 @@ func (l *Limiter) Take(ctx context.Context, key headroom.UsageKey, limit headroo
 // Redis is unreachable every valid take is decided by the FailPolicy; any
 // other failure of the call is every valid take's error.
 func (l *Limiter) TakeBatch(ctx context.Context, takes []headroom.Take, results []headroom.RateResult, errs []error) {
-	valid := make([]headroom.Take, 0, len(takes))
-	index := make([]int, 0, len(takes))
+	bad := 0
 	for i, t := range takes {
 		results[i], errs[i] = headroom.RateResult{}, nil
 		if err := headroom.CheckTake(t.Limit, t.N); err != nil {
 			errs[i] = fmt.Errorf("take: %w", err)
-			continue
+			bad++
 		}
-		valid = append(valid, t)
-		index = append(index, i)
 	}
-	if len(valid) == 0 {
+	switch {
+	case bad == len(takes):
 		return
-	}
-	if len(valid) == len(takes) {
+	case bad == 0:
 		l.decide(ctx, takes, results, errs)
 		return
+	}
+	valid := make([]headroom.Take, 0, len(takes)-bad)
+	index := make([]int, 0, len(takes)-bad)
+	for i, t := range takes {
+		if errs[i] == nil {
+			valid = append(valid, t)
+			index = append(index, i)
+		}
 	}
 	vr := make([]headroom.RateResult, len(valid))
 	ve := make([]error, len(valid))
@@ -264,7 +269,7 @@ func (l *Limiter) decideRedis(ctx context.Context, takes []headroom.Take, result
 		if err != nil {
 			return scriptErrorf("the script's answer: %v", err)
 		}
-		res, ok := decide(t, now, granted == 1, tat)
+		res, ok := resultOf(t, now, granted == 1, tat)
 		if !ok {
 			return scriptErrorf("the script and DecideRate disagree on %s/%s/%s (TAT %q, now %d)", t.Key.Account, t.Key.Code, t.Key.Scope, tat, now)
 		}

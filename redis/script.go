@@ -109,12 +109,12 @@ func (r *request) add(prefix string, t headroom.Take) {
 	r.args = append(r.args, strconv.FormatInt(t.N*interval, 10), strconv.FormatInt(t.Limit.Burst*interval, 10))
 }
 
-// decide turns the script's answer for one take into a RateResult,
+// resultOf turns the script's answer for one take into a RateResult,
 // redoing the arithmetic with headroom.DecideRate so that the remaining
 // tokens and the retry delay are exactly the in-process limiter's. ok is
 // false if the script and DecideRate disagree, which only a bucket of
 // overflowing span could cause.
-func decide(t headroom.Take, now int64, granted bool, storedTAT string) (res headroom.RateResult, ok bool) {
+func resultOf(t headroom.Take, now int64, granted bool, storedTAT string) (res headroom.RateResult, ok bool) {
 	var tat int64
 	if storedTAT != "" {
 		v, err := strconv.ParseInt(storedTAT, 10, 64)
