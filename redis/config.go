@@ -33,8 +33,13 @@ const maxProbeInterval = time.Second
 type FailPolicy int
 
 const (
-	// FailLocal decides with the in-process Fallback limiter, at the rate
-	// and burst divided by the number of live nodes. The zero value.
+	// FailLocal decides with the in-process Fallback limiter, giving each
+	// of the N live nodes (Config.Nodes) the share Rate/N and Burst/N of
+	// every bucket, the burst rounded down but at least 1: together the
+	// nodes grant no more than the bucket would while N is at most the
+	// burst, and with more nodes than tokens each still grants one per
+	// burst rather than none. A take of more tokens than the node's share
+	// is denied with RetryAfter the probe interval. The zero value.
 	FailLocal FailPolicy = iota
 	// FailOpen allows every take.
 	FailOpen
@@ -132,9 +137,10 @@ type Config struct {
 	// memory.NewLimiter on Clock, or on the system clock when Clock is nil.
 	Fallback headroom.Limiter
 	// Nodes returns how many nodes share the buckets, so that FailLocal
-	// can give each node its share. When nil, one. It is called when the
-	// limiter goes degraded and at every probe while degraded, never on a
-	// take; an error or a count below one keeps the last good count.
+	// can give each node its share. When nil, one. It is called by Open,
+	// when the limiter goes degraded and at every probe while degraded,
+	// never on a take; an error or a count below one keeps the last good
+	// count (one at first), and is logged.
 	Nodes func(ctx context.Context) (int, error)
 	// ProbeInterval is how often a degraded limiter pings Redis;
 	// DefaultProbeInterval when zero, at most one second.
