@@ -282,3 +282,31 @@ func restartRedis(t *testing.T, addr string, args []string) {
 		time.Sleep(10 * time.Millisecond) // polling a starting process
 	}
 }
+
+// TestNodesKeepsLastGoodCount: a failing or nonsensical node count leaves
+// the last good one in force.
+func TestNodesKeepsLastGoodCount(t *testing.T) {
+	var mu sync.Mutex
+	n, err := 3, error(nil)
+	nodes := func(context.Context) (int, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		return n, err
+	}
+	l := open(t, Config{Nodes: nodes})
+	if got := l.nodes.Load(); got != 3 {
+		t.Fatalf("nodes %d after Open, want 3", got)
+	}
+	for _, tc := range []struct {
+		n   int
+		err error
+	}{{0, nil}, {-2, nil}, {5, fmt.Errorf("membership down")}} {
+		mu.Lock()
+		n, err = tc.n, tc.err
+		mu.Unlock()
+		l.refreshNodes(context.Background())
+		if got := l.nodes.Load(); got != 3 {
+			t.Fatalf("nodes %d after a count of %d (%v), want the last good 3", got, tc.n, tc.err)
+		}
+	}
+}
