@@ -222,7 +222,13 @@ func TestStartsDegraded(t *testing.T) {
 func TestRedisKilledAndRestarted(t *testing.T) {
 	addr, cmd := testsvc.RedisServer(t)
 	clk := clock.NewManual(storetest.T0)
-	l := open(t, Config{Addr: addr, Clock: clk})
+	logs := &logBuffer{}
+	l := open(t, Config{Addr: addr, Clock: clk, Logger: logs.logger()})
+	defer func() {
+		if t.Failed() {
+			t.Log(logs.buf.String())
+		}
+	}()
 	lim := headroom.RateLimit{Rate: 1, Burst: 3}
 	if r := mustTake(t, l, lim, 1); !r.Allowed || r.Remaining != 2 || l.Mode() != ModeRedis {
 		t.Fatalf("take = %+v in %v", r, l.Mode())
@@ -237,10 +243,12 @@ func TestRedisKilledAndRestarted(t *testing.T) {
 	}
 	restartRedis(t, addr, cmd.Args)
 	took := waitMode(t, l, ModeRedis, time.Second)
+
 	t.Logf("back on the new server %v after it listened", took)
 	// The new server knows neither the bucket nor the script.
 	if r := mustTake(t, l, lim, 3); !r.Allowed || r.Remaining != 0 {
-		t.Fatalf("take on the new server = %+v, want its full bucket", r)
+		info, _ := l.client.Do(context.Background(), l.client.B().Info().Section("server").Build()).ToString()
+		t.Fatalf("take on the new server = %+v, want its full bucket; old pid %d; %s", r, cmd.Process.Pid, info)
 	}
 	if l.Mode() != ModeRedis {
 		t.Fatalf("mode %v after a take on the new server", l.Mode())

@@ -69,6 +69,12 @@ func Open(ctx context.Context, cfg Config) (*Limiter, error) {
 	opt.ForceSingleClient = true // a single server; connect lazily if it is down now
 	opt.DisableCache = true
 	opt.DisableRetry = true // a failure is answered by the policy, not retried
+	// One connection: every concurrent take joins the same pipeline, the
+	// deepest batching, and the probe's PING tests the very connection the
+	// takes use. (rueidis would otherwise spread keyed commands over
+	// several, and one left broken by an outage would fail the first take
+	// after the probe had seen Redis back.)
+	opt.PipelineMultiplex = -1
 	opt.Dialer.Timeout = cfg.OpTimeout
 	client, err := rueidis.NewClient(opt)
 	if client == nil {
