@@ -19,15 +19,17 @@ import (
 // "proxied" variants put a tcpproxy in the path to count round trips
 // (writes to Redis) per decision; the proxy's own copying slows them.
 //
-//	CI=true go test -run '^$' -bench Take -benchmem ./redis/
+//	CI=true go test -run '^$' -bench Take/direct -benchmem ./redis/
+//	CI=true go test -run '^$' -bench Take/proxied -benchmem ./redis/
 func BenchmarkTake(b *testing.B) {
 	for _, proxied := range []bool{false, true} {
 		for _, batch := range []int{1, 10} {
 			for _, goroutines := range []int{16, 64} {
-				name := fmt.Sprintf("batch=%d/goroutines=%d", batch, goroutines)
+				path := "direct"
 				if proxied {
-					name += "/proxied"
+					path = "proxied"
 				}
+				name := fmt.Sprintf("%s/batch=%d/goroutines=%d", path, batch, goroutines)
 				b.Run(name, func(b *testing.B) { benchTake(b, batch, goroutines, proxied) })
 			}
 		}
