@@ -41,9 +41,11 @@ const (
 	// burst rather than none. A take of more tokens than the node's share
 	// is denied with RetryAfter the probe interval. The zero value.
 	FailLocal FailPolicy = iota
-	// FailOpen allows every take.
+	// FailOpen allows every take, reporting Remaining Burst − n as a full
+	// bucket would.
 	FailOpen
-	// FailClosed denies every take, with RetryAfter the probe interval.
+	// FailClosed denies every take, with Remaining 0 and RetryAfter the
+	// probe interval, by when Redis may be back.
 	FailClosed
 )
 

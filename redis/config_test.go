@@ -2,6 +2,7 @@ package redis
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -119,4 +120,22 @@ func TestErrorReplyIsNotAnOutage(t *testing.T) {
 		t.Fatalf("Take on a list: %v in mode %v, want %s in redis", err, l.Mode(), headroom.EUNAVAILABLE)
 	}
 	t.Log(err)
+}
+
+// TestPasswordNotLogged: a URL's password stays out of the log and the
+// errors.
+func TestPasswordNotLogged(t *testing.T) {
+	p, err := newCutProxy(t, testsvc.RedisBase())
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := &logBuffer{}
+	l := open(t, Config{Addr: "redis://user:s3cret@" + p.Addr() + "/0", Logger: logs.logger(), OpTimeout: time.Second})
+	if l.Mode() != ModeLocal {
+		t.Fatalf("mode %v, want local", l.Mode())
+	}
+	perr := l.Ping(context.Background())
+	if logs.count("s3cret") != 0 || perr == nil || strings.Contains(perr.Error(), "s3cret") {
+		t.Fatalf("the password shows: log %q, ping %v", logs.buf.String(), perr)
+	}
 }

@@ -17,7 +17,7 @@ func (l *Limiter) degrade(cause error) Mode {
 	if l.mode.CompareAndSwap(int32(ModeRedis), int32(target)) {
 		l.metrics.changed(target)
 		l.cfg.Logger.Warn("redis limiter: Redis is unreachable; deciding without it until it answers again",
-			"addr", l.cfg.Addr, "mode", target.String(), "err", cause.Error())
+			"addr", l.addr, "mode", target.String(), "err", cause.Error())
 		select {
 		case l.wake <- struct{}{}: // have the probe count the nodes now
 		default:
@@ -31,7 +31,7 @@ func (l *Limiter) degrade(cause error) Mode {
 func (l *Limiter) recover(from Mode) {
 	if l.mode.CompareAndSwap(int32(from), int32(ModeRedis)) {
 		l.metrics.changed(ModeRedis)
-		l.cfg.Logger.Info("redis limiter: Redis answers again; deciding in Redis", "addr", l.cfg.Addr, "was", from.String())
+		l.cfg.Logger.Info("redis limiter: Redis answers again; deciding in Redis", "addr", l.addr, "was", from.String())
 	}
 }
 

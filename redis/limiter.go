@@ -29,6 +29,7 @@ import (
 // and are pipelined: many goroutines' takes go out in few writes.
 type Limiter struct {
 	cfg      Config
+	addr     string // HOST:PORT, for messages: never a URL's password
 	client   rueidis.Client
 	fallback headroom.Limiter
 	metrics  *metrics
@@ -78,10 +79,11 @@ func Open(ctx context.Context, cfg Config) (*Limiter, error) {
 	opt.Dialer.Timeout = cfg.OpTimeout
 	client, err := rueidis.NewClient(opt)
 	if client == nil {
-		return nil, fmt.Errorf("open redis limiter: %w", headroom.Errorf(headroom.EUNAVAILABLE, "redis client for %s: %v", cfg.Addr, err))
+		return nil, fmt.Errorf("open redis limiter: %w", headroom.Errorf(headroom.EUNAVAILABLE, "redis client for %s: %v", opt.InitAddress, err))
 	}
 	l := &Limiter{
 		cfg:      cfg,
+		addr:     strings.Join(opt.InitAddress, ","),
 		client:   client,
 		fallback: cfg.Fallback,
 		metrics:  newMetrics(),
@@ -129,7 +131,7 @@ func (l *Limiter) Mode() Mode { return Mode(l.mode.Load()) }
 // Redis itself, whatever the Mode.
 func (l *Limiter) Ping(ctx context.Context) error {
 	if err := l.ping(ctx); err != nil {
-		return fmt.Errorf("ping: %w", headroom.Errorf(headroom.EUNAVAILABLE, "redis at %s: %v", l.cfg.Addr, err))
+		return fmt.Errorf("ping: %w", headroom.Errorf(headroom.EUNAVAILABLE, "redis at %s: %v", l.addr, err))
 	}
 	return nil
 }
@@ -225,7 +227,7 @@ func (l *Limiter) decide(ctx context.Context, takes []headroom.Take, results []h
 	}
 	var he *headroom.Error
 	if !errors.As(err, &he) {
-		err = headroom.Errorf(headroom.EUNAVAILABLE, "redis at %s: %v", l.cfg.Addr, err)
+		err = headroom.Errorf(headroom.EUNAVAILABLE, "redis at %s: %v", l.addr, err)
 	}
 	setAll(errs, fmt.Errorf("take: %w", err))
 }
