@@ -24,7 +24,10 @@ func (l *Limiter) degrade(cause error) Mode {
 		}
 		return target
 	}
-	return l.Mode()
+	if m := l.Mode(); m.Degraded() {
+		return m
+	}
+	return target // the probe has just seen Redis back; this call still failed
 }
 
 // recover switches back to ModeRedis.
