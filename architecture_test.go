@@ -20,7 +20,22 @@ const module = "github.com/headroomhq/headroom"
 var (
 	storePackages     = []string{"memory", "sqlite", "postgres", "redis"}
 	transportPackages = []string{"httpapi", "awsapi", "connectapi", "rls", "console"}
+
+	// allowedTechImports are the exceptions to "a technology package may
+	// not import another", each with its reason.
+	allowedTechImports = map[[2]string]string{
+		// The Redis limiter falls back to the in-process limiter while
+		// Redis is unreachable, and makes one when none is given.
+		{"redis", "memory"}: "the Redis limiter's default fallback",
+	}
 )
+
+// techImportAllowed reports whether the technology package from may import
+// the technology package to.
+func techImportAllowed(from, to string) bool {
+	_, ok := allowedTechImports[[2]string{rel(from), rel(to)}]
+	return ok
+}
 
 type goPackage struct {
 	ImportPath string
@@ -82,7 +97,7 @@ func TestArchitecture(t *testing.T) {
 				t.Errorf("the root imports %s: it may import the standard library only", imp)
 			case p.ImportPath == module && internal:
 				t.Errorf("the root imports %s: it may import the standard library only", rel(imp))
-			case isOneOf(p.ImportPath, tech) && internal && isOneOf(imp, tech):
+			case isOneOf(p.ImportPath, tech) && internal && isOneOf(imp, tech) && !techImportAllowed(p.ImportPath, imp):
 				t.Errorf("%s imports %s: a technology package may not import another", rel(p.ImportPath), rel(imp))
 			case isOneOf(p.ImportPath, transportPackages) && internal && isOneOf(imp, storePackages):
 				t.Errorf("%s imports the store package %s: transports use the engine's services", rel(p.ImportPath), rel(imp))
@@ -115,5 +130,9 @@ func TestArchitectureCatches(t *testing.T) {
 	}
 	if rel(module) != "." || rel(module+"/internal/sigv4") != "internal/sigv4" {
 		t.Fatal("rel is wrong")
+	}
+	if !techImportAllowed(module+"/redis", module+"/memory") || techImportAllowed(module+"/memory", module+"/redis") ||
+		techImportAllowed(module+"/sqlite", module+"/memory") || techImportAllowed(module+"/redis", module+"/postgres") {
+		t.Fatal("the allowed technology imports are wrong: only redis may import memory")
 	}
 }
