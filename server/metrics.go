@@ -4,6 +4,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/headroomhq/headroom"
+	"github.com/headroomhq/headroom/redis"
 	"github.com/headroomhq/headroom/sqlite"
 )
 
@@ -15,6 +16,9 @@ func (m *Server) serverMetrics(store headroom.Store, g *guard) []prometheus.Coll
 		Name: "headroom_http_bodies_refused_total",
 		Help: "Requests refused with 503 because max_body_readers requests were already reading their bodies.",
 	}, func() float64 { return float64(g.busy.Load()) })}
+	if l, ok := m.limiter.(*redis.Limiter); ok {
+		cs = append(cs, l.Collector())
+	}
 	if s, ok := store.(*sqlite.Store); ok {
 		cs = append(cs, prometheus.NewCounterFunc(prometheus.CounterOpts{
 			Name: "headroom_store_internal_errors_total",

@@ -10,6 +10,7 @@ import (
 	"github.com/headroomhq/headroom"
 	"github.com/headroomhq/headroom/connectapi"
 	"github.com/headroomhq/headroom/httpapi"
+	"github.com/headroomhq/headroom/redis"
 )
 
 // requestCounter counts every request the process serves, whichever API
@@ -73,12 +74,6 @@ type readiness interface {
 	Ready(ctx context.Context) error
 }
 
-// modal is a limiter that can be in a degraded mode, such as deciding in
-// process while Redis is unreachable.
-type modal interface {
-	Mode() string
-}
-
 // check is one dependency's line in /readyz.
 type check struct {
 	name, state string
@@ -108,8 +103,8 @@ func (m *Server) ready(ctx context.Context) []check {
 		store.state, store.fails = "unavailable: "+headroom.ErrorMessage(err), true
 	}
 	limiter := check{name: "limiter", state: "ok (" + m.limiterName + ")"}
-	if l, ok := m.limiter.(modal); ok {
-		limiter.state = "mode " + l.Mode() + " (" + m.limiterName + ")"
+	if l, ok := m.limiter.(*redis.Limiter); ok && l.Mode().Degraded() {
+		limiter.state = "degraded, deciding " + l.Mode().String() + " while Redis is unreachable (" + m.limiterName + ")"
 	}
 	return []check{store, limiter}
 }

@@ -104,7 +104,10 @@ func (m *Server) Run(ctx context.Context) (err error) {
 		return err
 	}
 	m.store, m.storeName = store, where
-	m.limiter, m.limiterName = memory.NewLimiter(m.Clock), "in process"
+	m.limiter, m.limiterName, err = m.openLimiter(ctx, store)
+	if err != nil {
+		return err
+	}
 	m.engine, err = headroom.NewEngine(headroom.Config{Catalog: cat, Store: store, Limiter: m.limiter, Clock: m.Clock, Region: m.Config.Region,
 		AutoApproval: headroom.AutoApproval{Codes: m.Config.AutoApprove, Factor: m.Config.AutoApproveFactor}})
 	if err != nil {
@@ -168,7 +171,7 @@ func (m *Server) Run(ctx context.Context) (err error) {
 		ErrorLog: slog.NewLogLogger(m.log.Handler(), slog.LevelWarn)}
 	m.served = make(chan error, 1)
 	go func() { m.served <- m.server.Serve(m.listener) }()
-	m.log.Info("headroom listening", "url", m.URL(), "store", where, "catalog", catalogName(m.Config.Catalog))
+	m.log.Info("headroom listening", "url", m.URL(), "store", where, "limiter", m.limiterName, "catalog", catalogName(m.Config.Catalog))
 	if tokenNote != "" {
 		m.log.Info(tokenNote)
 	}
