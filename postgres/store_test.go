@@ -2,8 +2,8 @@ package postgres_test
 
 import (
 	"context"
-	"time"
 	"testing"
+	"time"
 
 	"github.com/headroomhq/headroom"
 	"github.com/headroomhq/headroom/internal/storetest"
