@@ -3,7 +3,9 @@ package postgres
 import (
 	"context"
 	"errors"
+	"io"
 	"net"
+	"strings"
 
 	"github.com/headroomhq/headroom"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -63,6 +65,19 @@ func unavailable(err error) bool {
 	return true
 }
 
+// linkLost reports whether err is the loss of a connection: neither an
+// error PostgreSQL answered nor the end of a context.
+func linkLost(err error) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code[:2] == "08" || pe.Code == "57P01"
+	}
+	var ne net.Error
+	var ce *pgconn.ConnectError
+	return errors.As(err, &ne) && !ne.Timeout() || errors.As(err, &ce) ||
+		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || strings.Contains(err.Error(), "conn closed")
+}
+
 // backendError turns a failure of PostgreSQL during what into an
 // *headroom.Error: EUNAVAILABLE for failures that may pass, EINTERNAL for
 // the rest, which Stats counts. An *headroom.Error passes unchanged. The
@@ -76,6 +91,12 @@ func (s *Store) backendError(what string, err error) error {
 		return err
 	}
 	code := headroom.EUNAVAILABLE
+	if linkLost(err) && s.pool != nil {
+		// Every pooled connection went down with this one, most likely:
+		// drop them all, so that calls made once PostgreSQL is back
+		// open new ones rather than fail on the dead ones, one by one.
+		s.pool.Reset()
+	}
 	if !unavailable(err) {
 		code = headroom.EINTERNAL
 		s.internalErrors.Add(1)

@@ -143,8 +143,13 @@ func (s *Store) Close() error {
 		s.wg.Wait()
 		ctx, cancel := context.WithTimeout(context.Background(), s.cfg.OpTimeout)
 		defer cancel()
-		if _, err := s.pool.Exec(ctx, "DELETE FROM nodes WHERE id = $1", s.cfg.NodeID); err != nil {
-			s.closeErr = s.backendError("remove this node", err)
+		// A second try runs on a new connection if the first found its
+		// connection dead (backendError resets the pool).
+		for try := 0; try < 2; try++ {
+			_, err := s.pool.Exec(ctx, "DELETE FROM nodes WHERE id = $1", s.cfg.NodeID)
+			if s.closeErr = s.backendError("remove this node", err); err == nil || ctx.Err() != nil {
+				break
+			}
 		}
 		s.closed.Store(true)
 		s.pool.Close()
