@@ -40,6 +40,8 @@ func benchReserve(b *testing.B, counters int) {
 	})
 	b.StopTimer()
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "reserves/s")
+	st := s.Stats()
+	b.ReportMetric(float64(st.Batched)/float64(max(st.Batches, 1)), "reserves/commit")
 }
 
 // BenchmarkReserveSpread64 is 64 callers over 10,000 counters.

@@ -34,7 +34,11 @@ type Store struct {
 	closeOnce sync.Once
 	closeErr  error
 
+	ops chan *countOp // to the batch workers
+
 	internalErrors atomic.Int64
+	batches        atomic.Int64
+	batched        atomic.Int64
 	reloads        atomic.Int64
 	notifications  atomic.Int64
 }
@@ -122,9 +126,13 @@ func (s *Store) setup(ctx context.Context, pcfg *pgxpool.Config) error {
 		l.Close(context.WithoutCancel(ctx))
 		return s.openError(err)
 	}
-	s.wg.Add(2)
+	s.ops = make(chan *countOp, maxBatch)
+	s.wg.Add(2 + batchWorkers)
 	go s.listenLoop(l)
 	go s.heartbeatLoop()
+	for range batchWorkers {
+		go s.batchLoop()
+	}
 	return nil
 }
 
@@ -178,7 +186,11 @@ type Stats struct {
 	Reloads int64
 	// Notifications counts the change notifications received.
 	Notifications int64
-	// Pool is the connection pool's counters.
+	// Batches counts the group commits of reserves and releases without
+	// idempotency keys; Batched the changes they carried.
+	Batches, Batched int64
+	// AcquiredConns, IdleConns and TotalConns are the connection pool's
+	// counters.
 	AcquiredConns, IdleConns, TotalConns int32
 }
 
@@ -189,6 +201,8 @@ func (s *Store) Stats() Stats {
 		InternalErrors: s.internalErrors.Load(),
 		Reloads:        s.reloads.Load(),
 		Notifications:  s.notifications.Load(),
+		Batches:        s.batches.Load(),
+		Batched:        s.batched.Load(),
 		AcquiredConns:  st.AcquiredConns(),
 		IdleConns:      st.IdleConns(),
 		TotalConns:     st.TotalConns(),

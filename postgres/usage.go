@@ -33,21 +33,14 @@ const reserveOne = `WITH up AS (
 	WHERE NOT EXISTS (SELECT 1 FROM up)`
 
 // Reserve implements headroom.Store. Without an idempotency key it is one
-// conditional statement; with one, a transaction that checks the key,
+// conditional statement, sent with the others waiting at the same moment
+// in one group commit (see batch.go); with one, a transaction that checks the key,
 // applies the same conditional statement and records the key, and that
 // is tried again if another transaction records the key first. The call
 // returns after the commit.
 func (s *Store) Reserve(ctx context.Context, c headroom.CountChange) (headroom.CountResult, error) {
 	if c.IdempotencyKey == "" {
-		var res headroom.CountResult
-		err := s.read(ctx, "reserve", func(ctx context.Context, q querier) error {
-			k := c.Key
-			return q.QueryRow(ctx, reserveOne, k.Account, k.Code, k.Scope, c.Amount, c.Limit).Scan(&res.Applied, &res.Used)
-		})
-		if err != nil {
-			return headroom.CountResult{}, err
-		}
-		return res, nil
+		return s.submit(ctx, &countOp{c: c})
 	}
 	var res headroom.CountResult
 	err := s.write(ctx, "reserve", func(w *wtx) (err error) {
@@ -85,19 +78,11 @@ func reserveNew(w *wtx, c headroom.CountChange) (headroom.CountResult, error) {
 	return res, record(w, opReserve, c)
 }
 
-// Release implements headroom.Store. Usage never goes below zero.
+// Release implements headroom.Store. Usage never goes below zero. Without
+// an idempotency key it goes through group commit, as Reserve does.
 func (s *Store) Release(ctx context.Context, c headroom.CountChange) (headroom.CountResult, error) {
 	if c.IdempotencyKey == "" {
-		var used int64
-		err := s.read(ctx, "release", func(ctx context.Context, q querier) error {
-			var err error
-			used, err = releaseCount(ctx, q, c)
-			return err
-		})
-		if err != nil {
-			return headroom.CountResult{}, err
-		}
-		return headroom.CountResult{Applied: true, Used: used}, nil
+		return s.submit(ctx, &countOp{c: c, release: true})
 	}
 	return writeValue(s, ctx, "release", func(w *wtx) (headroom.CountResult, error) { return release(w, c) })
 }
