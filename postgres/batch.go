@@ -22,7 +22,7 @@ import (
 // serialization failure or a deadlock (against another kind of write) is
 // tried again whole, having changed nothing.
 const (
-	batchWorkers = 8
+	batchWorkers = 4
 	maxBatch     = 128
 )
 
