@@ -51,14 +51,6 @@ func (w *wtx) lockAccount(account string) error {
 	return err
 }
 
-// lockKey takes the transaction's advisory lock of a usage key, which
-// orders the lease changes of that key.
-func (w *wtx) lockKey(account, code, scope string) error {
-	_, err := w.Exec(w.ctx, "SELECT pg_advisory_xact_lock(2, hashtext($1 || chr(1) || $2 || chr(1) || $3 || chr(1) || $4))",
-		w.store.schema, account, code, scope)
-	return err
-}
-
 // rollback is an error that rolls the transaction back without being a
 // failure: the write's answer is already set, such as a refused hold.
 var errRollback = errors.New("postgres store: roll back")
