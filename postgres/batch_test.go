@@ -66,3 +66,56 @@ func TestGroupCommit(t *testing.T) {
 	}
 	t.Logf("%d changes in %d commits", st.Batched, st.Batches)
 }
+
+// TestGroupCommitSameKey races 64 callers on one idempotency key, half of
+// them through a second Store: the change is applied once, every other
+// caller gets the replay, and a different change with the key is refused.
+func TestGroupCommitSameKey(t *testing.T) {
+	ctx := context.Background()
+	url := testsvc.Postgres(t)
+	stores := []*postgres.Store{
+		openStore(t, postgres.Config{URL: url, OpTimeout: contractTimeout}),
+		openStore(t, postgres.Config{URL: url, OpTimeout: contractTimeout}),
+	}
+	k := headroom.UsageKey{Account: acct, Code: "L-1", Scope: headroom.ScopeAccount}
+	for round, amount := range []int64{3, 5} {
+		key := "same-" + string(rune('a'+round))
+		var applied, replayed atomic.Int64
+		var wg sync.WaitGroup
+		for i := 0; i < 64; i++ {
+			wg.Add(1)
+			go func(i int) {
+				defer wg.Done()
+				r, err := stores[i%2].Reserve(ctx, headroom.CountChange{Key: k, Amount: amount, Limit: 100, IdempotencyKey: key, Now: t0})
+				if err != nil || !r.Applied {
+					t.Errorf("Reserve = %+v, %v", r, err)
+					return
+				}
+				if r.Replayed {
+					replayed.Add(1)
+				} else {
+					applied.Add(1)
+				}
+			}(i)
+		}
+		wg.Wait()
+		if applied.Load() != 1 || replayed.Load() != 63 {
+			t.Fatalf("key %s: %d applied and %d replayed; want 1 and 63", key, applied.Load(), replayed.Load())
+		}
+	}
+	if used, err := stores[0].CountUsage(ctx, k); err != nil || used != 8 {
+		t.Fatalf("used = %d, %v; want 8 (3 and 5, once each)", used, err)
+	}
+	_, err := stores[1].Release(ctx, headroom.CountChange{Key: k, Amount: 3, IdempotencyKey: "same-a", Now: t0})
+	if headroom.ErrorCodeOf(err) != headroom.ECONFLICT {
+		t.Fatalf("Release with a reserve's key = %v, want ECONFLICT", err)
+	}
+	r, err := stores[1].Release(ctx, headroom.CountChange{Key: k, Amount: 3, IdempotencyKey: "rel-1", Now: t0})
+	if err != nil || !r.Applied || r.Used != 5 {
+		t.Fatalf("Release = %+v, %v; want applied, used 5", r, err)
+	}
+	r, err = stores[0].Release(ctx, headroom.CountChange{Key: k, Amount: 3, IdempotencyKey: "rel-1", Now: t0})
+	if err != nil || !r.Replayed || r.Used != 5 {
+		t.Fatalf("Release again = %+v, %v; want replayed, used 5", r, err)
+	}
+}

@@ -17,7 +17,11 @@ import (
 // benchReserve measures acknowledged reserves per second from 64 callers
 // on one Store, each reserve committed (synchronous_commit on) before it
 // returns, spread over counters keys.
-func benchReserve(b *testing.B, counters int) {
+func benchReserve(b *testing.B, counters int) { benchReserveKeys(b, counters, false) }
+
+// benchReserveKeys is benchReserve, each reserve with its own idempotency
+// key when keyed.
+func benchReserveKeys(b *testing.B, counters int, keyed bool) {
 	ctx := context.Background()
 	s := openStore(b, postgres.Config{URL: testsvc.Postgres(b), MaxConns: 64})
 	keys := make([]headroom.UsageKey, counters)
@@ -31,7 +35,11 @@ func benchReserve(b *testing.B, counters int) {
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			i := seq.Add(1)
-			r, err := s.Reserve(ctx, headroom.CountChange{Key: keys[i%int64(len(keys))], Amount: 1, Limit: math.MaxInt32, Now: storetest.T0})
+			c := headroom.CountChange{Key: keys[i%int64(len(keys))], Amount: 1, Limit: math.MaxInt32, Now: storetest.T0}
+			if keyed {
+				c.IdempotencyKey = "k-" + strconv.FormatInt(i, 10)
+			}
+			r, err := s.Reserve(ctx, c)
 			if err != nil || !r.Applied {
 				b.Errorf("Reserve = %+v, %v", r, err)
 				return
@@ -49,3 +57,8 @@ func BenchmarkReserveSpread64(b *testing.B) { benchReserve(b, 10000) }
 
 // BenchmarkReserveHot64 is 64 callers on one counter.
 func BenchmarkReserveHot64(b *testing.B) { benchReserve(b, 1) }
+
+// BenchmarkReserveIdempotent64 is 64 callers over 10,000 counters, each
+// reserve with its own idempotency key: a transaction of its own, outside
+// group commit.
+func BenchmarkReserveIdempotent64(b *testing.B) { benchReserveKeys(b, 10000, true) }

@@ -32,28 +32,12 @@ const reserveOne = `WITH up AS (
 	SELECT false, coalesce((SELECT used FROM counts WHERE account = $1 AND code = $2 AND scope = $3), 0)
 	WHERE NOT EXISTS (SELECT 1 FROM up)`
 
-// Reserve implements headroom.Store. Without an idempotency key it is one
-// conditional statement, sent with the others waiting at the same moment
-// in one group commit (see batch.go); with one, a transaction that checks the key,
-// applies the same conditional statement and records the key, and that
-// is tried again if another transaction records the key first. The call
-// returns after the commit.
+// Reserve implements headroom.Store: one conditional statement (with an
+// idempotency key, one that also checks and records the key), sent with
+// the other changes waiting at the same moment in one group commit (see
+// batch.go). The call returns after the commit.
 func (s *Store) Reserve(ctx context.Context, c headroom.CountChange) (headroom.CountResult, error) {
-	if c.IdempotencyKey == "" {
-		return s.submit(ctx, &countOp{c: c})
-	}
-	var res headroom.CountResult
-	err := s.write(ctx, "reserve", func(w *wtx) (err error) {
-		res, err = reserve(w, c)
-		if err == nil && !res.Applied {
-			return errRollback
-		}
-		return err
-	})
-	if errors.Is(err, errRollback) {
-		err = nil
-	}
-	return res, err
+	return s.submit(ctx, &countOp{c: c})
 }
 
 func reserve(w *wtx, c headroom.CountChange) (headroom.CountResult, error) {
@@ -78,13 +62,10 @@ func reserveNew(w *wtx, c headroom.CountChange) (headroom.CountResult, error) {
 	return res, record(w, opReserve, c)
 }
 
-// Release implements headroom.Store. Usage never goes below zero. Without
-// an idempotency key it goes through group commit, as Reserve does.
+// Release implements headroom.Store. Usage never goes below zero. It goes
+// through group commit, as Reserve does.
 func (s *Store) Release(ctx context.Context, c headroom.CountChange) (headroom.CountResult, error) {
-	if c.IdempotencyKey == "" {
-		return s.submit(ctx, &countOp{c: c, release: true})
-	}
-	return writeValue(s, ctx, "release", func(w *wtx) (headroom.CountResult, error) { return release(w, c) })
+	return s.submit(ctx, &countOp{c: c, release: true})
 }
 
 func release(w *wtx, c headroom.CountChange) (headroom.CountResult, error) {
