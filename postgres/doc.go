@@ -12,13 +12,21 @@
 //
 // Every rule about shared state is checked and applied by PostgreSQL in one
 // statement or one transaction: a reserve is one conditional upsert
-// (INSERT ... ON CONFLICT DO UPDATE ... WHERE used + n <= limit), a lease is
-// taken under a transaction-scoped advisory lock of its usage key, and the
-// writes that check several rows (resources, tags, change requests) run
-// under a transaction-scoped advisory lock of their account. Serialization
-// failures and deadlocks (SQLSTATE 40001, 40P01) are retried a bounded
-// number of times with jitter. A write returns only after its commit, with
-// synchronous_commit on.
+// (INSERT ... ON CONFLICT DO UPDATE ... WHERE used + n <= limit), with its
+// idempotency key read and recorded in the same statement; a lease is taken
+// under a transaction-scoped advisory lock of its usage key; and the writes
+// that check several rows (resources, tags, change requests) run under a
+// transaction-scoped advisory lock of their account. Serialization failures
+// and deadlocks (SQLSTATE 40001, 40P01) are retried a bounded number of
+// times with jitter, and never reported as EINTERNAL. A write returns only
+// after its commit, with synchronous_commit on.
+//
+// # Group commit
+//
+// Reserves and releases waiting at the same moment are sent together as
+// one pipelined batch, one transaction with one commit and one round trip
+// (see batch.go), so that a hot counter is not held to one change per WAL
+// flush.
 //
 // # Cache
 //
