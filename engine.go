@@ -155,13 +155,53 @@ type Result struct {
 }
 
 // Batch runs each request on its own and returns one result per request, in
-// order. One bad request never fails the others.
+// order. One bad request never fails the others. When the engine's Limiter
+// is a BatchLimiter, the batch's rate takes are decided together, after the
+// other requests, in one call: one round trip to a distributed limiter.
 func (e *Engine) Batch(ctx context.Context, reqs []Request) []Result {
 	out := make([]Result, len(reqs))
+	bl, ok := e.limiter.(BatchLimiter)
+	if !ok {
+		for i := range reqs {
+			out[i].Decision, out[i].Err = e.Do(ctx, reqs[i])
+		}
+		return out
+	}
+	var (
+		takes []Take
+		rates []pendingTake
+	)
 	for i := range reqs {
-		out[i].Decision, out[i].Err = e.Do(ctx, reqs[i])
+		r := &reqs[i]
+		q, rule, applied, err := e.prepare(ctx, r)
+		switch {
+		case err != nil:
+			out[i].Err = err
+		case rule == &rateRule:
+			takes = append(takes, Take{Key: UsageKey{Account: r.Account, Code: q.Code, Scope: r.Scope},
+				Limit: RateLimit{Rate: applied.Value, Burst: applied.Burst}, N: r.Amount})
+			rates = append(rates, pendingTake{index: i, quota: q, applied: applied})
+		default:
+			out[i].Decision, out[i].Err = e.decideKind(ctx, q, rule, r, applied)
+		}
+	}
+	if len(takes) == 0 {
+		return out
+	}
+	results := make([]RateResult, len(takes))
+	errs := make([]error, len(takes))
+	bl.TakeBatch(ctx, takes, results, errs)
+	for j, p := range rates {
+		out[p.index].Decision, out[p.index].Err = rateDecision(p.quota, &reqs[p.index], p.applied, results[j], errs[j])
 	}
 	return out
+}
+
+// pendingTake is a batch's rate take waiting for the limiter's answer.
+type pendingTake struct {
+	index   int
+	quota   *Quota
+	applied Applied
 }
 
 // Do runs one request. A denial returns the Decision (Allowed false) and an
@@ -170,58 +210,72 @@ func (e *Engine) Batch(ctx context.Context, reqs []Request) []Result {
 // EUNKNOWNQUOTA or EUNKNOWNACCOUNT; ENOTAVAILABLE where the account may not
 // use the quota's resource at all.
 func (e *Engine) Do(ctx context.Context, r Request) (Decision, error) {
-	bit := opBit(r.Op)
-	if bit == 0 {
-		return Decision{}, FieldErrorf("op", "unknown operation %q", r.Op)
-	}
-	q, err := e.catalog.Quota(r.Code)
+	q, rule, applied, err := e.prepare(ctx, &r)
 	if err != nil {
 		return Decision{}, err
 	}
+	return e.decideKind(ctx, q, rule, &r, applied)
+}
+
+// prepare checks a request, fills in its default scope, and resolves the
+// quota's applied value for its account.
+func (e *Engine) prepare(ctx context.Context, r *Request) (*Quota, *kindRule, Applied, error) {
+	bit := opBit(r.Op)
+	if bit == 0 {
+		return nil, nil, Applied{}, FieldErrorf("op", "unknown operation %q", r.Op)
+	}
+	q, err := e.catalog.Quota(r.Code)
+	if err != nil {
+		return nil, nil, Applied{}, err
+	}
 	rule := q.rule()
 	if rule.ops&bit == 0 {
-		return Decision{}, wrongKind(q, r.Op)
+		return nil, nil, Applied{}, wrongKind(q, r.Op)
 	}
 	if r.Scope == "" {
 		r.Scope = ScopeAccount
 	}
 	if err := q.Scope.Match(r.Scope, false); err != nil {
-		return Decision{}, err
+		return nil, nil, Applied{}, err
 	}
-	if err := checkNeeds(rule.needs, &r); err != nil {
-		return Decision{}, err
+	if err := checkNeeds(rule.needs, r); err != nil {
+		return nil, nil, Applied{}, err
 	}
-	if err := checkRequestIdentifiers(&r); err != nil {
-		return Decision{}, err
+	if err := checkRequestIdentifiers(r); err != nil {
+		return nil, nil, Applied{}, err
 	}
 	acct, err := e.store.FindAccount(ctx, r.Account)
 	if err != nil {
-		return Decision{}, err
+		return nil, nil, Applied{}, err
 	}
 	if (r.Op == OpReserve || r.Op == OpIncrement || r.Op == OpAcquire) && q.IsUnavailableTo(acct.Partner) {
-		return Decision{}, &Error{Code: ENOTAVAILABLE, Message: fmt.Sprintf("%s (account %s)", q.Unavailable, acct.ID)}
+		return nil, nil, Applied{}, &Error{Code: ENOTAVAILABLE, Message: fmt.Sprintf("%s (account %s)", q.Unavailable, acct.ID)}
 	}
 	applied, err := e.resolve(ctx, &acct, q, r.Scope)
 	if err != nil {
-		return Decision{}, err
+		return nil, nil, Applied{}, err
 	}
-	// Each kind's decision is in its kind file. The cases compare rule
-	// pointers, not kind names, and the calls are direct, in Do itself:
-	// through a function value the request would escape to the heap, and
-	// through another frame the decision would be copied once more.
+	return q, rule, applied, nil
+}
+
+// decideKind makes a prepared request's decision. Each kind's decision is in
+// its kind file. The cases compare rule pointers, not kind names, and the
+// calls are direct: through a function value the request would escape to
+// the heap.
+func (e *Engine) decideKind(ctx context.Context, q *Quota, rule *kindRule, r *Request, applied Applied) (Decision, error) {
 	switch rule {
 	case &rateRule:
-		return e.doRate(ctx, q, &r, applied)
+		return e.doRate(ctx, q, r, applied)
 	case &countRule, &cumulativeRule:
-		return e.doCount(ctx, q, &r, applied)
+		return e.doCount(ctx, q, r, applied)
 	case &concurrencyRule:
-		return e.doLease(ctx, q, &r, applied)
+		return e.doLease(ctx, q, r, applied)
 	case &sizeRule:
-		return checkSize(q, &r, applied, baseDecision(q, r.Scope, applied))
+		return checkSize(q, r, applied, baseDecision(q, r.Scope, applied))
 	case &durationRule:
-		return checkDuration(q, &r, applied, baseDecision(q, r.Scope, applied), e.clock.Now())
+		return checkDuration(q, r, applied, baseDecision(q, r.Scope, applied), e.clock.Now())
 	case &setRule:
-		return checkSet(q, &r, applied, baseDecision(q, r.Scope, applied))
+		return checkSet(q, r, applied, baseDecision(q, r.Scope, applied))
 	}
 	return Decision{}, Errorf(EINTERNAL, "quota %s has kind %q, which has no decision", q.Code, q.Kind)
 }

@@ -20,11 +20,16 @@ var rateRule = kindRule{
 }
 
 func (e *Engine) doRate(ctx context.Context, q *Quota, r *Request, a Applied) (Decision, error) {
-	d := baseDecision(q, r.Scope, a)
 	// An account-scoped bucket is one per account, shared by every user and
 	// instance of it: the scope carries no user or instance.
 	key := UsageKey{Account: r.Account, Code: q.Code, Scope: r.Scope}
 	res, err := e.limiter.Take(ctx, key, RateLimit{Rate: a.Value, Burst: a.Burst}, r.Amount)
+	return rateDecision(q, r, a, res, err)
+}
+
+// rateDecision turns a limiter's answer to a take into the take's decision.
+func rateDecision(q *Quota, r *Request, a Applied, res RateResult, err error) (Decision, error) {
+	d := baseDecision(q, r.Scope, a)
 	if err != nil {
 		return d, fmt.Errorf("take %s: %w", q.Code, err)
 	}

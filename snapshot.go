@@ -7,34 +7,59 @@ import (
 
 // Snapshot is the whole state of a Store in domain terms, for copying an
 // installation from one backend to another (headroom migrate). Each list is
-// in the order the source keeps it, so that a copy lists the same way.
+// in the order given below, the same for every backend, so that the Export
+// of a copy equals the Export of its source, field for field.
+//
+// Leases, idempotency keys and resource tokens are copied as stored, expired
+// or not: an expired one holds nothing, and the copy's next Purge removes it
+// as the source's would have.
 type Snapshot struct {
-	Accounts  []Account
+	// Accounts are ordered by ID.
+	Accounts []Account
+	// Overrides are ordered by account, code, scope.
 	Overrides []Override
 	// AccessKeys carry their secrets in clear; the importing store seals
-	// them with its own key.
+	// them with its own key. They are in the order they were created.
 	AccessKeys []AccessKey
-	Tokens     []Token
+	// Tokens are ordered by ID.
+	Tokens []Token
 	// Counts is count and cumulative usage; Counters the plain counters.
-	Counts          []Usage
-	Counters        []Usage
-	Leases          []LeaseRecord
+	// Both are ordered by account, code, scope.
+	Counts   []Usage
+	Counters []Usage
+	// Leases are ordered by account, code, scope, lease id.
+	Leases []LeaseRecord
+	// IdempotencyKeys are ordered by account, key.
 	IdempotencyKeys []IdempotencyRecord
-	Requests        []ChangeRequest
-	// Transitions are every request's transitions, oldest first.
-	Transitions        []Transition
+	// Requests are ordered by Created then ID.
+	Requests []ChangeRequest
+	// Transitions are every request's transitions, request by request in
+	// the order of Requests, each request's oldest first.
+	Transitions []Transition
+	// Template is ordered by service, code, region.
 	Template           []TemplateEntry
 	TemplateAssociated bool
 	// Audit is oldest first, with the source's IDs.
 	Audit []AuditEntry
-	// Resources are ordered by Created then ID, so a parent comes before
-	// its children and a used resource before its users.
-	Resources      []Resource
+	// LastAuditID is the last audit ID the source gave, which is at least
+	// the ID of every entry in Audit, and more when the newest entries were
+	// purged. The copy gives IDs after it, so that no ID is ever given
+	// twice, as the audit log promises.
+	LastAuditID int64
+	// Resources are ordered by Created, ID, Account, Kind. A resource's
+	// parent and the resources it uses usually come before it, but an
+	// importer must not rely on it: an update can make a resource use a
+	// newer one. ParentKind is empty, as stores do not keep it; an
+	// importer given one checks that the parent is in the snapshot.
+	Resources []Resource
+	// ResourceTokens are ordered by account, key.
 	ResourceTokens []ResourceTokenRecord
-	Tags           []ResourceTags
+	// Tags are ordered by account, resource; a resource without tags has
+	// no entry.
+	Tags []ResourceTags
 }
 
-// LeaseRecord is one live lease of a concurrency quota.
+// LeaseRecord is one lease of a concurrency quota, live until Expires.
 type LeaseRecord struct {
 	Key     UsageKey
 	LeaseID string
@@ -79,7 +104,12 @@ type Exporter interface {
 // Importer is a Store that can take a whole state.
 type Importer interface {
 	// Import writes s into an empty store in one transaction: either all
-	// of it is stored or nothing is. ECONFLICT if the store is not empty.
+	// of it is stored or nothing is. ECONFLICT if the store is not empty;
+	// EINVALID if s is not consistent: an item twice (by its key), or an
+	// override, access key or change request of an account s does not
+	// hold, a transition of a request it does not hold, a resource use,
+	// parent (by ParentKind) or resource token naming a resource it does
+	// not hold, or audit IDs not increasing.
 	Import(ctx context.Context, s Snapshot) error
 }
 

@@ -22,15 +22,19 @@ const (
 	errInvalidResourceState  = "InvalidResourceStateException"
 	errTemplateNotInUse      = "ServiceQuotaTemplateNotInUseException"
 	errService               = "ServiceException"
-	errUnknownOperation      = "UnknownOperationException"
-	errMissingAuthToken      = "MissingAuthenticationTokenException"
-	errUnrecognizedClient    = "UnrecognizedClientException"
-	errInvalidSignature      = "InvalidSignatureException"
-	errIncompleteSignature   = "IncompleteSignatureException"
+	// errUnavailable is what both AWS APIs answer while a backend such
+	// as PostgreSQL cannot be reached: 503, which the SDKs retry.
+	errUnavailable         = "ServiceUnavailableException"
+	errUnknownOperation    = "UnknownOperationException"
+	errMissingAuthToken    = "MissingAuthenticationTokenException"
+	errUnrecognizedClient  = "UnrecognizedClientException"
+	errInvalidSignature    = "InvalidSignatureException"
+	errIncompleteSignature = "IncompleteSignatureException"
 )
 
 // statusByName is the HTTP status AWS answers each error name with.
 var statusByName = map[string]int{
+	errUnavailable:                        http.StatusServiceUnavailable,
 	errNoSuchResource:                     http.StatusNotFound,
 	errIllegalArgument:                    http.StatusBadRequest,
 	errInvalidPaginationTok:               http.StatusBadRequest,
@@ -73,7 +77,7 @@ var errorNames = map[headroom.ErrorCode]string{
 	headroom.EUNAUTHENTICATED: errAccessDenied,
 	headroom.EFORBIDDEN:       errAccessDenied,
 	headroom.ESTALE:           errService,
-	headroom.EUNAVAILABLE:     errService,
+	headroom.EUNAVAILABLE:     errUnavailable,
 	headroom.EINTERNAL:        errService,
 }
 

@@ -37,7 +37,7 @@ func TestToAPIError(t *testing.T) {
 		{headroom.Errorf(headroom.EQUOTAEXCEEDED, "too many"), nil, errQuotaExceeded, http.StatusConflict, "too many"},
 		{headroom.Errorf(headroom.EQUOTAEXCEEDED, "too many"), map[headroom.ErrorCode]string{headroom.EQUOTAEXCEEDED: errTooManyTags}, errTooManyTags, http.StatusBadRequest, "too many"},
 		{headroom.FieldErrorf("desired_value", "must be positive"), nil, errIllegalArgument, http.StatusBadRequest, "DesiredValue: must be positive"},
-		{headroom.Errorf(headroom.EUNAVAILABLE, "db down"), nil, errService, http.StatusInternalServerError, "Headroom could not complete the request; try again later"},
+		{headroom.Errorf(headroom.EUNAVAILABLE, "db down"), nil, errUnavailable, http.StatusServiceUnavailable, "Headroom could not complete the request; try again later"},
 		{errors.New("boom"), nil, errService, http.StatusInternalServerError, "internal error"},
 		{headroom.Errorf("no_such_code", "x"), nil, errService, http.StatusInternalServerError, "internal error"},
 		{newError(errUnknownOperation, "nope"), map[headroom.ErrorCode]string{headroom.EINTERNAL: errTooManyTags}, errUnknownOperation, http.StatusBadRequest, "nope"},

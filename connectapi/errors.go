@@ -11,17 +11,20 @@ import (
 
 // Error names of the Amazon Connect API and of the authentication layer.
 const (
-	errThrottling          = "ThrottlingException"
-	errLimitExceeded       = "LimitExceededException"
-	errServiceQuota        = "ServiceQuotaExceededException"
-	errInvalidRequest      = "InvalidRequestException"
-	errInvalidParameter    = "InvalidParameterException"
-	errNotFound            = "ResourceNotFoundException"
-	errDuplicate           = "DuplicateResourceException"
-	errIdempotency         = "IdempotencyException"
-	errConflict            = "ResourceConflictException"
-	errInUse               = "ResourceInUseException"
-	errInternal            = "InternalServiceException"
+	errThrottling       = "ThrottlingException"
+	errLimitExceeded    = "LimitExceededException"
+	errServiceQuota     = "ServiceQuotaExceededException"
+	errInvalidRequest   = "InvalidRequestException"
+	errInvalidParameter = "InvalidParameterException"
+	errNotFound         = "ResourceNotFoundException"
+	errDuplicate        = "DuplicateResourceException"
+	errIdempotency      = "IdempotencyException"
+	errConflict         = "ResourceConflictException"
+	errInUse            = "ResourceInUseException"
+	errInternal         = "InternalServiceException"
+	// errUnavailable is what both AWS APIs answer while a backend such
+	// as PostgreSQL cannot be reached: 503, which the SDKs retry.
+	errUnavailable         = "ServiceUnavailableException"
 	errDestination         = "DestinationNotAllowedException"
 	errAccessDenied        = "AccessDeniedException"
 	errUnknownOperation    = "UnknownOperationException"
@@ -33,6 +36,7 @@ const (
 
 // statusByName is the HTTP status Amazon Connect answers each error with.
 var statusByName = map[string]int{
+	errUnavailable:             http.StatusServiceUnavailable,
 	errThrottling:              http.StatusTooManyRequests,
 	"TooManyRequestsException": http.StatusTooManyRequests,
 	errLimitExceeded:           http.StatusTooManyRequests,
@@ -77,7 +81,7 @@ var wireNames = map[headroom.ErrorCode]string{
 	headroom.ETOOLARGE:        errInvalidRequest,
 	headroom.EUNAUTHENTICATED: errUnrecognized,
 	headroom.EFORBIDDEN:       errAccessDenied,
-	headroom.EUNAVAILABLE:     errInternal,
+	headroom.EUNAVAILABLE:     errUnavailable,
 	headroom.EINTERNAL:        errInternal,
 }
 
@@ -165,6 +169,10 @@ func toAPIError(err error, rt *route) (e *apiError, internal bool) {
 		return newError(errInternal, "internal error"), true
 	case code == headroom.EUNKNOWNACCOUNT:
 		return newError(errUnrecognized, "The security token included in the request is invalid."), false
+	case code == headroom.EUNAVAILABLE:
+		// The cause (an unreachable database, say) is the operator's
+		// business, not the caller's: the server's log has it.
+		return newError(errUnavailable, "Headroom could not complete the request; try again later"), false
 	}
 	e = newError(name, "%s", headroom.ErrorMessage(err))
 	if code == headroom.ETOOLARGE {

@@ -1,6 +1,7 @@
 package connectapi
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/headroomhq/headroom"
@@ -26,5 +27,14 @@ func TestWireNamesExhaustive(t *testing.T) {
 	}
 	if len(wireNames) != len(headroom.ErrorCodes) {
 		t.Errorf("wireNames has %d codes, headroom.ErrorCodes %d", len(wireNames), len(headroom.ErrorCodes))
+	}
+}
+
+// A backend outage is 503 ServiceUnavailableException, which the SDKs
+// retry, and its cause stays in the server's log.
+func TestUnavailableIs503(t *testing.T) {
+	e, _ := toAPIError(headroom.Errorf(headroom.EUNAVAILABLE, "dial tcp 10.0.0.5:5432: connection refused"), &routes[0])
+	if e.name != "ServiceUnavailableException" || e.status != 503 || strings.Contains(e.message, "10.0.0.5") {
+		t.Fatalf("unavailable = %s %d %q", e.name, e.status, e.message)
 	}
 }

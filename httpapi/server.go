@@ -53,7 +53,10 @@ type Config struct {
 	// loop cannot crowd out every other caller's small ones;
 	// DefaultLargeBatchesPerToken if zero.
 	LargeBatchesPerToken int
-	// TokenCacheTTL; DefaultTokenCacheTTL if zero.
+	// TokenCacheTTL is how long a verified service token is trusted
+	// without asking the store again; DefaultTokenCacheTTL if zero, and no
+	// caching here if negative: for a store that several nodes share and
+	// that keeps its own cache, told of deletions made on other nodes.
 	TokenCacheTTL time.Duration
 }
 
@@ -242,6 +245,9 @@ func (s *Server) authenticate(r *http.Request) (*principal, error) {
 }
 
 func (s *Server) findToken(ctx context.Context, hash []byte) (headroom.Token, error) {
+	if s.cfg.TokenCacheTTL < 0 {
+		return s.svc.FindToken(ctx, hash)
+	}
 	now := time.Now()
 	s.tokMu.RLock()
 	c, ok := s.tokens[string(hash)]

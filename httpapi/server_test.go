@@ -417,3 +417,31 @@ func TestEnforceBatchAmplification(t *testing.T) {
 		t.Fatalf("one %d-byte invalid batch allocated %d MB", len(body), got>>20)
 	}
 }
+
+// With TokenCacheTTL below zero every call asks the store, so a token
+// deleted behind this server's back (by another node sharing the store)
+// stops working at once; with the cache it would live on.
+func TestTokenCacheOff(t *testing.T) {
+	for _, tc := range []struct {
+		ttl       time.Duration
+		wantAfter headroom.ErrorCode
+	}{{-1, headroom.EUNAUTHENTICATED}, {time.Hour, ""}} {
+		e := newEnv(t, func(c *httpapi.Config) { c.TokenCacheTTL = tc.ttl })
+		ctx := context.Background()
+		svc, err := e.client.CreateToken(ctx, httpapi.TokenCreate{Name: "billing", Role: "service", Accounts: []string{acct}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc := &httpapi.Client{BaseURL: e.srv.URL, Token: svc.Secret}
+		if _, err := sc.ListQuotas(ctx, acct, "connect", ""); err != nil {
+			t.Fatal(err)
+		}
+		// Another node deletes the token: straight through the engine.
+		if err := e.engine.DeleteToken(ctx, svc.ID, "operator"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := sc.ListQuotas(ctx, acct, "connect", ""); codeOf(err) != tc.wantAfter {
+			t.Fatalf("ttl %v: after the store deleted the token: %v, want %q", tc.ttl, err, tc.wantAfter)
+		}
+	}
+}

@@ -17,3 +17,7 @@ func TestLimiterContract(t *testing.T) {
 }
 
 var storetestT0 = storetest.T0
+
+func TestSnapshotContract(t *testing.T) {
+	storetest.TestSnapshot(t, func(t *testing.T) headroom.Store { return memory.NewStore() })
+}

@@ -1,8 +1,11 @@
 package server
 
 import (
+	"errors"
 	"net"
+	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/headroomhq/headroom"
@@ -27,6 +30,14 @@ const (
 	DefaultDataDir        = "./headroom-data"
 	// DefaultStore is the embedded SQLite store.
 	DefaultStore = "sqlite"
+	// DefaultLimiter keeps token buckets in process.
+	DefaultLimiter = "local"
+	// DefaultLimiterFail decides in process while Redis is unreachable.
+	DefaultLimiterFail = "local"
+	// DefaultLimiterPrefix begins the Redis limiter's keys.
+	DefaultLimiterPrefix = "headroom:"
+	// DefaultStoreTimeout bounds each PostgreSQL call.
+	DefaultStoreTimeout = 2 * time.Second
 	// AdminTokenFile is where a generated operator token is kept, in the
 	// data directory, readable by its owner only.
 	AdminTokenFile = "admin-token"
@@ -45,8 +56,25 @@ type Config struct {
 	// Catalog is a catalog file; empty means the embedded Amazon Connect
 	// catalog.
 	Catalog string `yaml:"catalog"`
-	// Store is "sqlite" (durable, the default) or "memory" (lost on exit).
+	// Store is "sqlite" (durable, in DataDir, the default), "memory" (lost
+	// on exit), or a postgres:// URL: a PostgreSQL database that several
+	// nodes may share.
 	Store string `yaml:"store"`
+	// StoreTimeout bounds each call to a PostgreSQL store: while the
+	// database cannot be reached, calls fail with unavailable (503) after
+	// it instead of hanging. DefaultStoreTimeout if zero.
+	StoreTimeout time.Duration `yaml:"store_timeout"`
+	// Limiter is "local" (token buckets in this process, the default) or a
+	// redis:// URL: buckets in Redis, shared by every node.
+	Limiter string `yaml:"limiter"`
+	// LimiterFail is what a Redis limiter does while Redis cannot be
+	// reached: "local" (the default) decides in process at this node's
+	// share of each rate, "open" allows every request, "closed" denies
+	// every request.
+	LimiterFail string `yaml:"limiter_fail"`
+	// LimiterPrefix begins every Redis key of the limiter, so that several
+	// installations can share one Redis; DefaultLimiterPrefix if empty.
+	LimiterPrefix string `yaml:"limiter_prefix"`
 	// LogLevel is debug, info, warn or error.
 	LogLevel string `yaml:"log_level"`
 	// MaxBodyBytes limits request bodies.
@@ -105,6 +133,7 @@ type Config struct {
 // DefaultConfig returns the defaults.
 func DefaultConfig() Config {
 	return Config{Addr: DefaultAddr, DataDir: DefaultDataDir, Store: DefaultStore, LogLevel: "info",
+		Limiter: DefaultLimiter, LimiterFail: DefaultLimiterFail, LimiterPrefix: DefaultLimiterPrefix, StoreTimeout: DefaultStoreTimeout,
 		MaxBodyBytes: 1 << 20, IdempotencyRetention: 24 * time.Hour, ShutdownTimeout: 15 * time.Second,
 		Region: headroom.DefaultRegion, AutoApproveFactor: headroom.DefaultAutoApproveFactor,
 		ReadHeaderTimeout: DefaultReadHeaderTimeout, ReadTimeout: DefaultReadTimeout, WriteTimeout: DefaultWriteTimeout,
@@ -118,14 +147,35 @@ func (c *Config) Validate() error {
 	} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
 		return headroom.FieldErrorf("addr", "%q has no valid port", c.Addr)
 	}
-	switch c.Store {
-	case "sqlite":
+	switch {
+	case c.Store == "sqlite":
 		if c.DataDir == "" {
 			return headroom.FieldErrorf("data", "is required for the sqlite store")
 		}
-	case "memory":
+	case c.Store == "memory":
+	case isPostgresURL(c.Store):
+		if _, err := url.Parse(c.Store); err != nil {
+			return headroom.FieldErrorf("store", "is not a valid postgres:// URL: %v", redactedError(err))
+		}
 	default:
-		return headroom.FieldErrorf("store", "unknown store %q (want sqlite or memory)", c.Store)
+		return headroom.FieldErrorf("store", "unknown store %q (want sqlite, memory or a postgres:// URL)", redactURL(c.Store))
+	}
+	if c.StoreTimeout < 0 {
+		return headroom.FieldErrorf("store_timeout", "must not be negative, got %v", c.StoreTimeout)
+	}
+	switch {
+	case c.Limiter == "local" || c.Limiter == "":
+	case isRedisURL(c.Limiter):
+		if _, err := url.Parse(c.Limiter); err != nil {
+			return headroom.FieldErrorf("limiter", "is not a valid redis:// URL: %v", redactedError(err))
+		}
+	default:
+		return headroom.FieldErrorf("limiter", "unknown limiter %q (want local or a redis:// URL)", redactURL(c.Limiter))
+	}
+	switch c.LimiterFail {
+	case "local", "open", "closed", "":
+	default:
+		return headroom.FieldErrorf("limiter_fail", "unknown policy %q (want local, open or closed)", c.LimiterFail)
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
@@ -165,4 +215,34 @@ func (c *Config) Validate() error {
 		return headroom.FieldErrorf("management_account", "%q must be a 12-digit account id", c.ManagementAccount)
 	}
 	return nil
+}
+
+func isPostgresURL(s string) bool {
+	return strings.HasPrefix(s, "postgres://") || strings.HasPrefix(s, "postgresql://")
+}
+
+func isRedisURL(s string) bool {
+	return strings.HasPrefix(s, "redis://") || strings.HasPrefix(s, "rediss://") || strings.HasPrefix(s, "unix://")
+}
+
+// redactURL hides a URL's password, so that errors and logs never show it.
+func redactURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || u.User == nil {
+		if i := strings.Index(s, "@"); i >= 0 && strings.Contains(s, "://") {
+			return s[:strings.Index(s, "://")+3] + "xxxxx" + s[i:]
+		}
+		return s
+	}
+	return u.Redacted()
+}
+
+// redactedError is a URL parse error without the URL, which may hold a
+// password.
+func redactedError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
 }

@@ -124,6 +124,9 @@ func TestReadyz(t *testing.T) {
 		if resp.StatusCode != 200 {
 			t.Fatalf("%s: %d %s", p, resp.StatusCode, b)
 		}
+		if p == "/readyz" && string(b) != "ready\nstore: ok (memory (not durable))\nlimiter: ok (in process)\n" {
+			t.Fatalf("/readyz names each dependency: %q", b)
+		}
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"expvar"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/headroomhq/headroom"
 	"github.com/headroomhq/headroom/connectapi"
@@ -23,7 +24,7 @@ const unknownOperation = "UnknownOperationException"
 // /v1/ (with Connect's simulated traffic, behind its tokens), /healthz,
 // /metrics and /debug/; the AWS Service Quotas API at POST /; and the
 // Amazon Connect API at Connect's own paths.
-func router(native *httpapi.Server, serviceQuotas http.Handler, connect *connectapi.Handler, ready func(context.Context) error) http.Handler {
+func router(native *httpapi.Server, serviceQuotas http.Handler, connect *connectapi.Handler, ready func(context.Context) []check) http.Handler {
 	mux := http.NewServeMux()
 	for _, rt := range connect.SimulateRoutes() {
 		native.HandleAccountJSON(rt.Pattern, rt.Serve)
@@ -31,16 +32,24 @@ func router(native *httpapi.Server, serviceQuotas http.Handler, connect *connect
 	for _, p := range []string{"/v1/", "GET /healthz", "GET /metrics", "/debug/"} {
 		mux.Handle(p, native)
 	}
-	// GET /healthz is liveness: the process answers. GET /readyz is
-	// readiness: the store can commit now.
+	// GET /healthz is liveness: the process answers, at no cost. GET
+	// /readyz is readiness: one line per dependency, and 503 while one
+	// that decisions need (the store) cannot serve.
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		if err := ready(r.Context()); err != nil {
-			w.WriteHeader(http.StatusServiceUnavailable)
-			fmt.Fprintf(w, "not ready: %s\n", headroom.ErrorMessage(err))
-			return
+		w.Header().Set("Cache-Control", "no-store")
+		checks := ready(r.Context())
+		status, first := http.StatusOK, "ready"
+		for _, c := range checks {
+			if c.fails {
+				status, first = http.StatusServiceUnavailable, "not ready"
+			}
 		}
-		w.Write([]byte("ready\n"))
+		w.WriteHeader(status)
+		fmt.Fprintf(w, "%s\n", first)
+		for _, c := range checks {
+			fmt.Fprintf(w, "%s: %s\n", c.name, c.state)
+		}
 	})
 	mux.Handle("POST /{$}", serviceQuotas)
 	connect.Mount(mux)
@@ -59,15 +68,48 @@ func router(native *httpapi.Server, serviceQuotas http.Handler, connect *connect
 }
 
 // readiness is what a store that can tell whether it can commit now
-// implements; a store without it is always ready.
+// implements; a store with neither it nor headroom.Pinger is always ready.
 type readiness interface {
 	Ready(ctx context.Context) error
 }
 
-// ready reports whether the server can serve: its store can commit now.
-func (m *Server) ready(ctx context.Context) error {
-	if r, ok := m.store.(readiness); ok {
-		return r.Ready(ctx)
+// modal is a limiter that can be in a degraded mode, such as deciding in
+// process while Redis is unreachable.
+type modal interface {
+	Mode() string
+}
+
+// check is one dependency's line in /readyz.
+type check struct {
+	name, state string
+	// fails makes the node not ready.
+	fails bool
+}
+
+// readyTimeout bounds each readiness check, so that /readyz answers even
+// while a dependency hangs.
+const readyTimeout = 2 * time.Second
+
+// ready checks each dependency: the store must be able to serve now; the
+// limiter is reported, and fails nothing, since in a degraded mode it
+// still decides by its policy.
+func (m *Server) ready(ctx context.Context) []check {
+	ctx, cancel := context.WithTimeout(ctx, readyTimeout)
+	defer cancel()
+	store := check{name: "store", state: "ok (" + m.storeName + ")"}
+	var err error
+	switch s := m.store.(type) {
+	case readiness:
+		err = s.Ready(ctx)
+	case headroom.Pinger:
+		err = s.Ping(ctx)
 	}
-	return nil
+	if err != nil {
+		store.state, store.fails = "unavailable: "+headroom.ErrorMessage(err), true
+	}
+	limiter := check{name: "limiter", state: "ok (" + m.limiterName + ")"}
+	if l, ok := m.limiter.(modal); ok {
+		limiter.state = "mode " + l.Mode() + " (" + m.limiterName + ")"
+	}
+	return []check{store, limiter}
 }

@@ -53,6 +53,10 @@ type Server struct {
 	handler  http.Handler
 	guard    *guard
 	store    headroom.Store
+	limiter  headroom.Limiter
+	// storeName and limiterName say where state is, for logs and /readyz,
+	// without credentials.
+	storeName, limiterName string
 	// maintained counts completed maintenance passes.
 	maintained atomic.Int64
 }
@@ -99,8 +103,9 @@ func (m *Server) Run(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
-	m.store = store
-	m.engine, err = headroom.NewEngine(headroom.Config{Catalog: cat, Store: store, Limiter: memory.NewLimiter(m.Clock), Clock: m.Clock, Region: m.Config.Region,
+	m.store, m.storeName = store, where
+	m.limiter, m.limiterName = memory.NewLimiter(m.Clock), "in process"
+	m.engine, err = headroom.NewEngine(headroom.Config{Catalog: cat, Store: store, Limiter: m.limiter, Clock: m.Clock, Region: m.Config.Region,
 		AutoApproval: headroom.AutoApproval{Codes: m.Config.AutoApprove, Factor: m.Config.AutoApproveFactor}})
 	if err != nil {
 		return err

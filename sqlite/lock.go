@@ -66,3 +66,28 @@ func (l *fileLock) release() error {
 	l.f = nil
 	return err
 }
+
+// sharedLock takes a shared lock of the database at path without waiting
+// and without writing anything: none if there is no lock file (no
+// Headroom ever opened the database, so none has it open). It keeps a
+// Headroom from opening the database while it is held, and fails with
+// EUNAVAILABLE while one has it open.
+func sharedLock(path string) (*fileLock, error) {
+	lp := lockPath(path)
+	f, err := os.Open(lp)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, headroom.Errorf(headroom.EUNAVAILABLE, "cannot open the lock file %s: %v", lp, err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_SH|syscall.LOCK_NB); err != nil {
+		f.Close()
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			return nil, headroom.Errorf(headroom.EUNAVAILABLE,
+				"database %s is in use by a running Headroom, which holds %s; stop it first, so that nothing changes the database while it is read", path, lp)
+		}
+		return nil, headroom.Errorf(headroom.EUNAVAILABLE, "cannot lock %s: %v", lp, err)
+	}
+	return &fileLock{f: f}, nil
+}

@@ -41,3 +41,11 @@ func TestStoreContract(t *testing.T) {
 		})
 	}
 }
+
+func TestSnapshotContract(t *testing.T) {
+	key := make([]byte, sqlite.SecretKeySize)
+	for i := range key {
+		key[i] = byte(i)
+	}
+	storetest.TestSnapshot(t, func(t *testing.T) headroom.Store { return openStore(t, sqlite.Config{SecretKey: key}) })
+}

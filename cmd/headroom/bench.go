@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -50,8 +51,21 @@ func cmdBench(ctx context.Context, g *globals, args []string) error {
 	batch := fs.Int("batch", 1, "items per request")
 	keys := fs.Int("keys", 10000, "distinct rate keys")
 	account := fs.String("account", "999900000001", "account to enforce for")
+	spread := fs.String("spread", "", "comma-separated server URLs (nodes sharing one store) to spread the connections over; default --server")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	servers := []string{g.server}
+	if *spread != "" {
+		servers = nil
+		for _, u := range strings.Split(*spread, ",") {
+			if u = strings.TrimRight(strings.TrimSpace(u), "/"); u != "" {
+				servers = append(servers, u)
+			}
+		}
+		if len(servers) == 0 {
+			return usageErrorf("bench: --spread names no server")
+		}
 	}
 	if *conns < 1 || *batch < 1 || *keys < 1 || *duration <= 0 || *warmup < 0 {
 		return usageErrorf("bench: --connections, --batch and --keys must be at least 1, --duration above zero")
@@ -84,7 +98,7 @@ func cmdBench(ctx context.Context, g *globals, args []string) error {
 				for time.Now().Before(deadline) && ctx.Err() == nil {
 					body = benchBody(body[:0], *account, &k, *batch, *keys)
 					t0 := time.Now()
-					ok := benchPost(ctx, hc, g, body)
+					ok := benchPost(ctx, hc, servers[w%len(servers)], g.token, body)
 					lat = append(lat, time.Since(t0))
 					n++
 					if !ok {
@@ -106,12 +120,12 @@ func cmdBench(ctx context.Context, g *globals, args []string) error {
 	if *warmup > 0 {
 		load(*warmup, false)
 	}
-	before, err := serverVars(ctx, hc, g)
+	before, err := serversVars(ctx, hc, servers, g.token)
 	if err != nil {
 		return err
 	}
 	lat, reqs, errs, elapsed := load(*duration, true)
-	after, err := serverVars(ctx, hc, g)
+	after, err := serversVars(ctx, hc, servers, g.token)
 	if err != nil {
 		return err
 	}
@@ -150,12 +164,12 @@ func benchBody(b []byte, account string, k *int, n, keys int) []byte {
 	return append(b, "]}"...)
 }
 
-func benchPost(ctx context.Context, hc *http.Client, g *globals, body []byte) bool {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, g.server+"/v1/enforce", bytes.NewReader(body))
+func benchPost(ctx context.Context, hc *http.Client, server, token string, body []byte) bool {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, server+"/v1/enforce", bytes.NewReader(body))
 	if err != nil {
 		return false
 	}
-	req.Header.Set("Authorization", "Bearer "+g.token)
+	req.Header.Set("Authorization", "Bearer "+token)
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := hc.Do(req)
 	if err != nil {
@@ -171,17 +185,31 @@ type vars struct {
 	Mallocs  uint64
 }
 
-// serverVars reads the server's request and allocation counters.
-func serverVars(ctx context.Context, hc *http.Client, g *globals) (vars, error) {
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, g.server+"/debug/vars", nil)
-	req.Header.Set("Authorization", "Bearer "+g.token)
+// serversVars sums the servers' request and allocation counters.
+func serversVars(ctx context.Context, hc *http.Client, servers []string, token string) (vars, error) {
+	var sum vars
+	for _, s := range servers {
+		v, err := serverVars(ctx, hc, s, token)
+		if err != nil {
+			return vars{}, err
+		}
+		sum.Requests += v.Requests
+		sum.Mallocs += v.Mallocs
+	}
+	return sum, nil
+}
+
+// serverVars reads one server's request and allocation counters.
+func serverVars(ctx context.Context, hc *http.Client, server, token string) (vars, error) {
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, server+"/debug/vars", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
 	resp, err := hc.Do(req)
 	if err != nil {
-		return vars{}, headroom.Errorf(headroom.EUNAVAILABLE, "cannot reach %s: %v", g.server, err)
+		return vars{}, headroom.Errorf(headroom.EUNAVAILABLE, "cannot reach %s: %v", server, err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return vars{}, headroom.Errorf(headroom.EFORBIDDEN, "reading %s/debug/vars: HTTP %d (bench needs the operator token)", g.server, resp.StatusCode)
+		return vars{}, headroom.Errorf(headroom.EFORBIDDEN, "reading %s/debug/vars: HTTP %d (bench needs the operator token)", server, resp.StatusCode)
 	}
 	var v struct {
 		Requests int64 `json:"headroom_http_requests"`

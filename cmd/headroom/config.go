@@ -38,6 +38,9 @@ func applyEnv(c *server.Config, getenv func(string) string) error {
 	set("HEADROOM_DATA", &c.DataDir)
 	set("HEADROOM_CATALOG", &c.Catalog)
 	set("HEADROOM_STORE", &c.Store)
+	set("HEADROOM_LIMITER", &c.Limiter)
+	set("HEADROOM_LIMITER_FAIL", &c.LimiterFail)
+	set("HEADROOM_LIMITER_PREFIX", &c.LimiterPrefix)
 	set("HEADROOM_LOG_LEVEL", &c.LogLevel)
 	set("HEADROOM_ADMIN_TOKEN", &c.AdminToken)
 	set("HEADROOM_PAGING_KEY", &c.PagingKey)
@@ -67,7 +70,7 @@ func applyEnv(c *server.Config, getenv func(string) string) error {
 		c.MaxBodyBytes = n
 	}
 	for name, dst := range map[string]*time.Duration{"HEADROOM_IDEMPOTENCY_RETENTION": &c.IdempotencyRetention,
-		"HEADROOM_AUDIT_RETENTION": &c.AuditRetention, "HEADROOM_SHUTDOWN_TIMEOUT": &c.ShutdownTimeout,
+		"HEADROOM_AUDIT_RETENTION": &c.AuditRetention, "HEADROOM_STORE_TIMEOUT": &c.StoreTimeout, "HEADROOM_SHUTDOWN_TIMEOUT": &c.ShutdownTimeout,
 		"HEADROOM_READ_HEADER_TIMEOUT": &c.ReadHeaderTimeout, "HEADROOM_READ_TIMEOUT": &c.ReadTimeout,
 		"HEADROOM_WRITE_TIMEOUT": &c.WriteTimeout, "HEADROOM_IDLE_TIMEOUT": &c.IdleTimeout} {
 		if v := getenv(name); v != "" {

@@ -84,6 +84,7 @@ Server:
 Database (on the data directory's files, without a server):
   db check [--data DIR | --file FILE]                 full integrity check; exit 1 on damage
   db recover [--data DIR | --file FILE] --to FILE     copy every readable row into a new database
+  migrate --from DIR --to sqlite:DIR                  copy a whole installation into an empty store, and check the copy
 
 Client commands (find the server with --server or HEADROOM_SERVER, the token
 with --token or HEADROOM_TOKEN; both flags may also follow the command):
@@ -153,6 +154,8 @@ func dispatch(ctx context.Context, g *globals, args []string) error {
 		return cmdBench(ctx, g, rest)
 	case "db":
 		return cmdDB(ctx, g, rest)
+	case "migrate":
+		return cmdMigrate(ctx, g, rest)
 	}
 	return usageErrorf("unknown command %q", cmd)
 }

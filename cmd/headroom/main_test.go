@@ -228,6 +228,11 @@ func TestConfigValidate(t *testing.T) {
 		{func(c *Config) { c.LogLevel = "loud" }, "log_level"},
 		{func(c *Config) { c.MaxBodyBytes = 10 }, "max_body_bytes"},
 		{func(c *Config) { c.DataDir = "" }, "data"},
+		{func(c *Config) { c.Store = "postgres://u:pw@host:5432/db\x7f" }, "store"},
+		{func(c *Config) { c.StoreTimeout = -time.Second }, "store_timeout"},
+		{func(c *Config) { c.Limiter = "memcached://x" }, "limiter"},
+		{func(c *Config) { c.Limiter = "redis://h:6379/%zz" }, "limiter"},
+		{func(c *Config) { c.LimiterFail = "maybe" }, "limiter_fail"},
 	} {
 		c := DefaultConfig()
 		tc.mod(&c)
@@ -239,6 +244,21 @@ func TestConfigValidate(t *testing.T) {
 	c := DefaultConfig()
 	if err := c.Validate(); err != nil {
 		t.Fatal(err)
+	}
+	// A bad URL's password never shows in the error.
+	bad := DefaultConfig()
+	bad.Store = "postgres://u:hunter2@host:5432/db\x7f"
+	if err := bad.Validate(); err == nil || strings.Contains(err.Error(), "hunter2") {
+		t.Fatalf("bad postgres URL: %v", err)
+	}
+	bad.Store = "mysql://u:hunter2@host/db"
+	if err := bad.Validate(); err == nil || strings.Contains(err.Error(), "hunter2") {
+		t.Fatalf("unknown store URL: %v", err)
+	}
+	good := DefaultConfig()
+	good.Store, good.Limiter, good.LimiterFail = "postgres://postgres@127.0.0.1:5432/test", "redis://127.0.0.1:6379/0", "closed"
+	if err := good.Validate(); err != nil {
+		t.Fatalf("postgres and redis URLs: %v", err)
 	}
 	// A config file with an unknown field is refused, naming it.
 	path := filepath.Join(t.TempDir(), "headroom.yaml")

@@ -21,7 +21,9 @@ func cmdServe(ctx context.Context, g *globals, args []string) error {
 	addr := fs.String("addr", "", "listen address HOST:PORT (default "+DefaultAddr+")")
 	data := fs.String("data", "", "data directory (default "+DefaultDataDir+")")
 	cat := fs.String("catalog", "", "catalog file (default: the embedded Amazon Connect catalog)")
-	store := fs.String("store", "", "sqlite or memory (default sqlite)")
+	store := fs.String("store", "", "sqlite, memory or a postgres:// URL shared by several nodes (default sqlite)")
+	limiter := fs.String("limiter", "", "local or a redis:// URL shared by several nodes (default local)")
+	limiterFail := fs.String("limiter-fail", "", "while Redis is unreachable: local, open or closed (default local)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -33,7 +35,8 @@ func cmdServe(ctx context.Context, g *globals, args []string) error {
 	if err := applyEnv(&cfg, g.getenv); err != nil {
 		return err
 	}
-	for _, f := range []struct{ src, dst *string }{{addr, &cfg.Addr}, {data, &cfg.DataDir}, {cat, &cfg.Catalog}, {store, &cfg.Store}} {
+	for _, f := range []struct{ src, dst *string }{{addr, &cfg.Addr}, {data, &cfg.DataDir}, {cat, &cfg.Catalog}, {store, &cfg.Store},
+		{limiter, &cfg.Limiter}, {limiterFail, &cfg.LimiterFail}} {
 		if *f.src != "" {
 			*f.dst = *f.src
 		}
