@@ -134,3 +134,30 @@ func TestListenerReconnectReloads(t *testing.T) {
 	}
 	t.Logf("B caught up %v after the restore", took)
 }
+
+// TestImportReachesOtherStores imports a snapshot through one Store and
+// checks that another Store on the same schema serves it from its cache
+// within a second.
+func TestImportReachesOtherStores(t *testing.T) {
+	ctx := context.Background()
+	url := testsvc.Postgres(t)
+	a := openStore(t, postgres.Config{URL: url})
+	b := openStore(t, postgres.Config{URL: url})
+	snap := headroom.Snapshot{
+		Accounts:  []headroom.Account{{ID: acct, Created: t0}},
+		Overrides: []headroom.Override{{Account: acct, Code: "L-1", Scope: headroom.ScopeAccount, Value: 3, UpdatedBy: "t", UpdatedAt: t0}},
+		Tokens:    []headroom.Token{{ID: "tok-1", Name: "ops", Role: headroom.RoleOperator, Hash: []byte("hash-1"), Created: t0}},
+	}
+	if err := a.Import(ctx, snap); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.FindAccount(ctx, acct); err != nil {
+		t.Fatalf("FindAccount on the importing store = %v", err)
+	}
+	within(t, time.Second, "an import through A seen by B", func() bool {
+		_, errA := b.FindAccount(ctx, acct)
+		l, _ := b.FindOverrides(ctx, acct, "L-1")
+		_, errT := b.FindToken(ctx, []byte("hash-1"))
+		return errA == nil && len(l) == 1 && errT == nil
+	})
+}

@@ -38,3 +38,9 @@ func TestStoreContract(t *testing.T) {
 // cores under the race detector; the default of 2 s bounds calls in an
 // outage, not that stampede.
 const contractTimeout = 15 * time.Second
+
+func TestSnapshotContract(t *testing.T) {
+	storetest.TestSnapshot(t, func(t *testing.T) headroom.Store {
+		return openStore(t, postgres.Config{URL: testsvc.Postgres(t), SecretKey: make([]byte, postgres.SecretKeySize)})
+	})
+}
