@@ -161,3 +161,42 @@ func TestImportReachesOtherStores(t *testing.T) {
 		return errA == nil && len(l) == 1 && errT == nil
 	})
 }
+
+// TestListenerFindsSilentLink makes store B's link to PostgreSQL so slow
+// that its listening connection answers nothing, as a link that died
+// without a reset does: B's listener finds it by its ping, reconnects and
+// reloads what changed meanwhile.
+func TestListenerFindsSilentLink(t *testing.T) {
+	ctx := context.Background()
+	url := testsvc.Postgres(t)
+	a := openStore(t, postgres.Config{URL: url})
+	p, viaProxy := proxied(t, url)
+	b := openStore(t, postgres.Config{URL: viaProxy, OpTimeout: 300 * time.Millisecond, HeartbeatInterval: 100 * time.Millisecond})
+	// Before B closes, drop the connections the delay still holds, whose
+	// closing would otherwise wait for the pool's own timeout.
+	t.Cleanup(func() { p.Cut(); p.Restore() })
+	if err := a.CreateAccount(ctx, headroom.Account{ID: acct, Created: t0}, headroom.AuditEntry{}); err != nil {
+		t.Fatal(err)
+	}
+	within(t, time.Second, "account seen by B", func() bool {
+		_, err := b.FindAccount(ctx, acct)
+		return err == nil
+	})
+	reloads := b.Stats().Reloads
+	p.SetDelay(time.Hour)
+	o := headroom.Override{Account: acct, Code: "L-1", Scope: headroom.ScopeAccount, Value: 4, UpdatedBy: "t", UpdatedAt: t0}
+	if err := a.PutOverride(ctx, o, headroom.AuditEntry{}); err != nil {
+		t.Fatal(err)
+	}
+	// The notification, sent at A's commit, reaches the proxy at once and
+	// is held there for an hour, and so is everything after it on B's
+	// listening connection: only a ping that times out can tell B. The
+	// pause lets the notification reach the proxy before the delay is
+	// lifted for new chunks; no assertion rests on it.
+	time.Sleep(200 * time.Millisecond)
+	p.SetDelay(0)
+	within(t, 2*time.Second, "B reloads over a new connection", func() bool {
+		l, _ := b.FindOverrides(ctx, acct, "L-1")
+		return len(l) == 1 && l[0].Value == 4 && b.Stats().Reloads > reloads
+	})
+}

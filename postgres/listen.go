@@ -55,10 +55,23 @@ func (s *Store) listenLoop(conn *pgx.Conn) {
 }
 
 // serveNotifications reloads what each notification names, until conn
-// fails or ctx ends.
+// fails or ctx ends. A connection that stays quiet for a heartbeat
+// interval is pinged, so that a link that died without a word (no reset,
+// no close) is found within HeartbeatInterval + OpTimeout, and the cache
+// reloaded once a new connection is up.
 func (s *Store) serveNotifications(ctx context.Context, conn *pgx.Conn) error {
 	for {
-		n, err := conn.WaitForNotification(ctx)
+		wctx, cancel := context.WithTimeout(ctx, s.cfg.HeartbeatInterval)
+		n, err := conn.WaitForNotification(wctx)
+		cancel()
+		if err != nil && ctx.Err() == nil && wctx.Err() != nil && !conn.IsClosed() {
+			pctx, cancel := s.opContext(ctx)
+			err = conn.Ping(pctx)
+			cancel()
+			if err == nil {
+				continue
+			}
+		}
 		if err != nil {
 			return err
 		}
