@@ -51,7 +51,8 @@ type Config struct {
 	// within it fails with EUNAVAILABLE. Zero means DefaultOpTimeout.
 	OpTimeout time.Duration
 	// HeartbeatInterval is how often the Store records that its node is
-	// alive, for LiveNodes. Zero means DefaultHeartbeatInterval.
+	// alive, for LiveNodes, and how long its listening connection may stay
+	// quiet before it is pinged. Zero means DefaultHeartbeatInterval.
 	HeartbeatInterval time.Duration
 	// NodeID names this node in the nodes table. Empty means the host name
 	// and a random suffix.
