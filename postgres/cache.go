@@ -67,6 +67,13 @@ func (c *cache) putKey(k headroom.AccessKey) {
 
 // setOverrides replaces the overrides of (account, code).
 func (c *cache) setOverrides(account, code string, l []headroom.Override) {
+	c.changeOverrides(account, code, func([]headroom.Override) []headroom.Override { return l })
+}
+
+// changeOverrides replaces the overrides of (account, code) with
+// change(old), under mu, so that changes of one quota do not lose each
+// other.
+func (c *cache) changeOverrides(account, code string, change func(old []headroom.Override) []headroom.Override) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	m := c.overrides[account]
@@ -74,36 +81,38 @@ func (c *cache) setOverrides(account, code string, l []headroom.Override) {
 		m = map[string][]headroom.Override{}
 		c.overrides[account] = m
 	}
-	if len(l) == 0 {
+	if l := change(m[code]); len(l) > 0 {
+		m[code] = l
+	} else {
 		delete(m, code)
-		return
 	}
-	m[code] = l
 }
 
 // putOverride records a committed override, replacing the one of the same
 // scope.
 func (c *cache) putOverride(o headroom.Override) {
-	old := c.overridesOf(o.Account, o.Code)
-	next := make([]headroom.Override, 0, len(old)+1)
-	for _, x := range old {
-		if x.Scope != o.Scope {
-			next = append(next, x)
+	c.changeOverrides(o.Account, o.Code, func(old []headroom.Override) []headroom.Override {
+		next := make([]headroom.Override, 0, len(old)+1)
+		for _, x := range old {
+			if x.Scope != o.Scope {
+				next = append(next, x)
+			}
 		}
-	}
-	c.setOverrides(o.Account, o.Code, append(next, o))
+		return append(next, o)
+	})
 }
 
 // deleteOverride forgets a deleted override.
 func (c *cache) deleteOverride(account, code, scope string) {
-	old := c.overridesOf(account, code)
-	next := make([]headroom.Override, 0, len(old))
-	for _, x := range old {
-		if x.Scope != scope {
-			next = append(next, x)
+	c.changeOverrides(account, code, func(old []headroom.Override) []headroom.Override {
+		next := make([]headroom.Override, 0, len(old))
+		for _, x := range old {
+			if x.Scope != scope {
+				next = append(next, x)
+			}
 		}
-	}
-	c.setOverrides(account, code, next)
+		return next
+	})
 }
 
 func (c *cache) putToken(t headroom.Token) {
