@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 
 	"github.com/headroomhq/headroom"
+	"github.com/headroomhq/headroom/internal/secretbox"
 )
 
 // ExportFile reads the whole state of the database at path, as Export
@@ -52,7 +53,7 @@ func exportFile(ctx context.Context, path string, secretKey []byte) (headroom.Sn
 	}
 	s := &Store{path: abs}
 	if len(secretKey) > 0 {
-		if s.box, err = newSecretBox(secretKey); err != nil {
+		if s.box, err = secretbox.New(secretKey); err != nil {
 			return headroom.Snapshot{}, headroom.Errorf(headroom.EINTERNAL, "cannot use the secret key: %v", err)
 		}
 	}

@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 
 	"github.com/headroomhq/headroom"
+	"github.com/headroomhq/headroom/internal/secretbox"
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 	sqlite3 "modernc.org/sqlite/lib"
 )
@@ -53,7 +54,7 @@ type Store struct {
 	// Open; Ready fails once it is set.
 	damage atomic.Pointer[error]
 	// box encrypts access-key secrets; nil without Config.SecretKey.
-	box *secretBox
+	box *secretbox.Box
 }
 
 var _ headroom.Store = (*Store)(nil)
@@ -102,7 +103,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	}
 	s := &Store{path: path, cfg: cfg, log: cfg.Logger, lock: lock}
 	if len(cfg.SecretKey) > 0 {
-		if s.box, err = newSecretBox(cfg.SecretKey); err != nil {
+		if s.box, err = secretbox.New(cfg.SecretKey); err != nil {
 			lock.release()
 			return nil, headroom.Errorf(headroom.EINTERNAL, "cannot use the secret key: %v", err)
 		}

@@ -2,27 +2,15 @@ package sqlite
 
 import (
 	"context"
-	"crypto/aes"
-	"crypto/cipher"
-	"crypto/hkdf"
-	"crypto/hmac"
-	"crypto/rand"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/base64"
-	"encoding/hex"
 	"errors"
-	"strings"
 
 	"github.com/headroomhq/headroom"
+	"github.com/headroomhq/headroom/internal/secretbox"
 )
 
 // SecretKeySize is the size of Config.SecretKey: an AES-256 key.
-const SecretKeySize = 32
-
-// secretPrefix starts a secret encrypted at rest, version 1: AES-256-GCM,
-// then base64 of the nonce and the sealed secret.
-const secretPrefix = "v1:"
+const SecretKeySize = secretbox.KeySize
 
 // ErrWrongSecretKey is in the chain of Open's error (errors.Is) when
 // Config.SecretKey is not the key of the database's secrets. Open has then
@@ -33,71 +21,13 @@ var ErrWrongSecretKey = errors.New("the secret key does not match the database")
 // the key the secrets are encrypted with.
 const settingSecretKeyCheck = "secret_key_check"
 
-// secretBox encrypts and decrypts access-key secrets with a key kept
-// outside the database. The encryption key and the check value are derived
-// from the configured key with HKDF, each for its own purpose.
-type secretBox struct {
-	aead  cipher.AEAD
-	check string
-}
-
-func newSecretBox(key []byte) (*secretBox, error) {
-	ek, err := hkdf.Key(sha256.New, key, nil, "headroom access-key secrets v1", 32)
-	if err != nil {
-		return nil, err
-	}
-	ck, err := hkdf.Key(sha256.New, key, nil, "headroom secret key check v1", 32)
-	if err != nil {
-		return nil, err
-	}
-	block, err := aes.NewCipher(ek)
-	if err != nil {
-		return nil, err
-	}
-	aead, err := cipher.NewGCM(block)
-	if err != nil {
-		return nil, err
-	}
-	mac := hmac.New(sha256.New, ck)
-	mac.Write([]byte("the secret key of a Headroom store"))
-	return &secretBox{aead: aead, check: "v1:" + hex.EncodeToString(mac.Sum(nil))}, nil
-}
-
-// aad binds a sealed secret to its key id and account, so that a secret
-// copied onto another key's row does not decrypt.
-func aad(id, account string) []byte {
-	return []byte("headroom access key\x00" + id + "\x00" + account)
-}
-
-func (b *secretBox) seal(id, account, secret string) (string, error) {
-	nonce := make([]byte, b.aead.NonceSize(), b.aead.NonceSize()+len(secret)+b.aead.Overhead())
-	if _, err := rand.Read(nonce); err != nil {
-		return "", err
-	}
-	out := b.aead.Seal(nonce, nonce, []byte(secret), aad(id, account))
-	return secretPrefix + base64.StdEncoding.EncodeToString(out), nil
-}
-
-func (b *secretBox) open(id, account, stored string) (string, error) {
-	raw, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(stored, secretPrefix))
-	if err != nil || len(raw) < b.aead.NonceSize() {
-		return "", errors.New("not a sealed secret")
-	}
-	n := b.aead.NonceSize()
-	plain, err := b.aead.Open(nil, raw[:n], raw[n:], aad(id, account))
-	if err != nil {
-		return "", err
-	}
-	return string(plain), nil
-}
-
 // sealSecret returns the secret as stored: sealed with the key, or as given
 // by a store without one.
 func (s *Store) sealSecret(id, account, secret string) (string, error) {
 	if s.box == nil {
 		return secret, nil
 	}
-	stored, err := s.box.seal(id, account, secret)
+	stored, err := s.box.Seal(id, account, secret)
 	if err != nil {
 		s.noteError(err)
 		return "", headroom.Errorf(headroom.EINTERNAL, "cannot encrypt the secret of access key %s: %v", id, err)
@@ -108,14 +38,14 @@ func (s *Store) sealSecret(id, account, secret string) (string, error) {
 // openSecret returns the secret of a stored one: opened if sealed, as it is
 // if it is plaintext (written without a key).
 func (s *Store) openSecret(id, account, stored string) (string, error) {
-	if !strings.HasPrefix(stored, secretPrefix) {
+	if !secretbox.Sealed(stored) {
 		return stored, nil
 	}
 	if s.box == nil {
 		s.noteError(errors.New("sealed secret without a key"))
 		return "", headroom.Errorf(headroom.EINTERNAL, "the secret of access key %s is encrypted and the store has no key", id)
 	}
-	plain, err := s.box.open(id, account, stored)
+	plain, err := s.box.Open(id, account, stored)
 	if err != nil {
 		s.noteError(err)
 		return "", headroom.Errorf(headroom.EINTERNAL,
@@ -148,7 +78,7 @@ func (s *Store) checkSecretKey(ctx context.Context, conn *sql.Conn) (bool, error
 		return true, headroom.Errorf(headroom.EINVALID,
 			"database %s keeps its access-key secrets encrypted, and no secret key was given: give the key it was written with (HEADROOM_SECRET_KEY, or the secret-key file of its data directory); Headroom left the database untouched", s.path)
 	}
-	if !hmac.Equal([]byte(check), []byte(s.box.check)) {
+	if !s.box.Matches(check) {
 		return true, withCause(headroom.Errorf(headroom.EINVALID,
 			"the secret key does not match database %s: its access-key secrets were encrypted with another key. Give the key that belongs to this database (HEADROOM_SECRET_KEY, or the secret-key file of its data directory, restored from the same backup); Headroom left the database untouched", s.path), ErrWrongSecretKey)
 	}
@@ -202,7 +132,7 @@ func (s *Store) setupSecrets(ctx context.Context, conn *sql.Conn, has bool) (err
 		}
 	}
 	if !has {
-		if _, err := conn.ExecContext(ctx, "INSERT INTO settings (name, value) VALUES (?, ?)", settingSecretKeyCheck, s.box.check); err != nil {
+		if _, err := conn.ExecContext(ctx, "INSERT INTO settings (name, value) VALUES (?, ?)", settingSecretKeyCheck, s.box.Check()); err != nil {
 			return s.openError(err)
 		}
 	}
