@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"encoding/hex"
 	"errors"
 	"io/fs"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/headroomhq/headroom"
 	"github.com/headroomhq/headroom/internal/ids"
+	"github.com/headroomhq/headroom/postgres"
 )
 
 // PagingKeyFile is where the key that authenticates paging tokens is kept,
@@ -19,11 +21,16 @@ const PagingKeyFile = "paging-key"
 
 // pagingKey returns the key of the APIs' paging tokens: Config.PagingKey
 // (hex, from HEADROOM_PAGING_KEY), else the one kept in the data directory,
-// else a new one written there. Without a data directory (the memory store)
-// it is nil, a random key per run.
-func (m *Server) pagingKey() ([]byte, error) {
+// else a new one written there; on a PostgreSQL store, the key kept in the
+// database for every node. Without a data directory (the memory store) it
+// is nil, a random key per run.
+func (m *Server) pagingKey(ctx context.Context) ([]byte, error) {
 	if m.Config.PagingKey != "" {
 		return decodeKey("HEADROOM_PAGING_KEY", m.Config.PagingKey)
+	}
+	if s, ok := m.store.(*postgres.Store); ok {
+		// Nodes sharing a database share its key, made once by the first.
+		return s.SharedKey(ctx, pagingKeyName, 32)
 	}
 	if m.Config.Store == "memory" && m.Config.DataDir == "" {
 		return nil, nil

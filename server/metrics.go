@@ -4,6 +4,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/headroomhq/headroom"
+	"github.com/headroomhq/headroom/postgres"
 	"github.com/headroomhq/headroom/redis"
 	"github.com/headroomhq/headroom/sqlite"
 )
@@ -18,6 +19,15 @@ func (m *Server) serverMetrics(store headroom.Store, g *guard) []prometheus.Coll
 	}, func() float64 { return float64(g.busy.Load()) })}
 	if l, ok := m.limiter.(*redis.Limiter); ok {
 		cs = append(cs, l.Collector())
+	}
+	if s, ok := store.(*postgres.Store); ok {
+		cs = append(cs, prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "headroom_store_internal_errors_total",
+			Help: "Errors of the PostgreSQL store other than the caller's and other than outages.",
+		}, func() float64 { return float64(s.Stats().InternalErrors) }), prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "headroom_store_cache_reloads_total",
+			Help: "Full reloads of this node's cache of accounts, overrides, keys and tokens, one per (re)connection of its listener.",
+		}, func() float64 { return float64(s.Stats().Reloads) }))
 	}
 	if s, ok := store.(*sqlite.Store); ok {
 		cs = append(cs, prometheus.NewCounterFunc(prometheus.CounterOpts{

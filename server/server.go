@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"github.com/headroomhq/headroom"
 	"github.com/headroomhq/headroom/awsapi"
@@ -126,13 +127,20 @@ func (m *Server) Run(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
-	api, err := httpapi.New(httpapi.Config{Engine: native, AdminToken: token, Logger: m.log, MaxBodyBytes: m.Config.MaxBodyBytes})
+	// A store that several nodes share keeps its own token cache, told of
+	// deletions on any node: the API must not keep one of its own.
+	var tokenTTL time.Duration
+	if _, shared := store.(headroom.Membership); shared {
+		tokenTTL = -1
+	}
+	api, err := httpapi.New(httpapi.Config{Engine: native, AdminToken: token, Logger: m.log, MaxBodyBytes: m.Config.MaxBodyBytes,
+		TokenCacheTTL: tokenTTL})
 	if err != nil {
 		return err
 	}
 	// The AWS Service Quotas–compatible API shares the address: POST /.
 	// Both AWS APIs sign their paging tokens with the same key.
-	pagingKey, err := m.pagingKey()
+	pagingKey, err := m.pagingKey(ctx)
 	if err != nil {
 		return err
 	}
@@ -205,6 +213,14 @@ func (m *Server) loadCatalog() (*headroom.Catalog, error) {
 func (m *Server) openStore(ctx context.Context) (headroom.Store, string, error) {
 	if m.Config.Store == "memory" {
 		return memory.NewStore(), "memory (not durable)", nil
+	}
+	if isPostgresURL(m.Config.Store) {
+		s, err := m.openPostgres(ctx) // postgres.go
+		if err != nil {
+			return nil, "", err
+		}
+		m.closers = append(m.closers, s.Close)
+		return s, postgresWhere(s, m.Config.Store), nil
 	}
 	if err := m.prepareDataDir(); err != nil { // files.go: mode 0700, warnings
 		return nil, "", err

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"net/url"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -15,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/headroomhq/headroom"
+	"github.com/headroomhq/headroom/postgres"
 	"github.com/headroomhq/headroom/server"
 	"github.com/headroomhq/headroom/sqlite"
 )
@@ -33,7 +35,7 @@ type destination interface {
 func cmdMigrate(ctx context.Context, g *globals, args []string) error {
 	fs := newFlags("migrate")
 	from := fs.String("from", "", "data directory of the installation to copy ("+DatabaseFile+" and its "+server.SecretKeyFile+" file)")
-	to := fs.String("to", "", "where to copy it: sqlite:DIR, a new data directory")
+	to := fs.String("to", "", "where to copy it: sqlite:DIR, a new data directory, or a postgres:// URL of an empty database (schema)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -48,7 +50,7 @@ func cmdMigrate(ctx context.Context, g *globals, args []string) error {
 	if err != nil {
 		return err
 	}
-	dst, closeDst, err := openDestination(ctx, g, *to)
+	dst, closeDst, err := openDestination(ctx, g, *to, *from)
 	if err != nil {
 		return err
 	}
@@ -130,20 +132,51 @@ func readSource(ctx context.Context, g *globals, dir string) (headroom.Snapshot,
 // openDestination opens the store named by dest, into which migrate
 // copies an installation. The scheme picks the backend:
 //
-//	sqlite:DIR   a data directory, made if it does not exist
+//	sqlite:DIR       a data directory, made if it does not exist
+//	postgres://...   a PostgreSQL database; its schema (the first of the
+//	                 URL's search_path) is migrated if new, and must be empty
 //
 // It returns the store and the function that closes it. g gives the
 // environment (HEADROOM_SECRET_KEY) and where to report.
-func openDestination(ctx context.Context, g *globals, dest string) (destination, func() error, error) {
+func openDestination(ctx context.Context, g *globals, dest, from string) (destination, func() error, error) {
 	scheme, rest, ok := strings.Cut(dest, ":")
 	if !ok {
-		return nil, nil, usageErrorf("migrate: --to %q names no kind of store: give sqlite:DIR", dest)
+		return nil, nil, usageErrorf("migrate: --to %q names no kind of store: give sqlite:DIR or a postgres:// URL", dest)
 	}
 	switch scheme {
 	case "sqlite":
 		return openSQLiteDestination(ctx, g, rest)
+	case "postgres", "postgresql":
+		return openPostgresDestination(ctx, g, dest, from)
 	}
-	return nil, nil, usageErrorf("migrate: --to %q: unknown kind of store %q; known: sqlite:DIR", dest, scheme)
+	return nil, nil, usageErrorf("migrate: --to %q: unknown kind of store %q; known: sqlite:DIR, postgres://...", redactURL(dest), scheme)
+}
+
+// openPostgresDestination opens the PostgreSQL store at dsn. The
+// access-key secrets are sealed with HEADROOM_SECRET_KEY, else with the
+// source directory's key, which every node of the database then needs.
+func openPostgresDestination(ctx context.Context, g *globals, dsn, from string) (destination, func() error, error) {
+	key, _, err := secretKey(g, from, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	s, err := postgres.Open(ctx, postgres.Config{URL: dsn, SecretKey: key, Logger: slog.New(slog.NewTextHandler(g.stderr, nil))})
+	if err != nil {
+		return nil, nil, err
+	}
+	if key != nil && g.getenv("HEADROOM_SECRET_KEY") == "" {
+		fmt.Fprintf(g.stderr, "the access-key secrets are sealed with the key in %s: start every node with HEADROOM_SECRET_KEY=$(cat %s)\n",
+			filepath.Join(from, server.SecretKeyFile), filepath.Join(from, server.SecretKeyFile))
+	}
+	return s, s.Close, nil
+}
+
+// redactURL hides a URL's password.
+func redactURL(s string) string {
+	if u, err := url.Parse(s); err == nil {
+		return u.Redacted()
+	}
+	return "(a URL that does not parse)"
 }
 
 // sameDir reports whether a and b name the same directory.
