@@ -32,15 +32,29 @@ func (s *Store) CreateAccount(ctx context.Context, a headroom.Account, audit hea
 
 // FindAccount implements headroom.Store, from memory: EUNKNOWNACCOUNT if
 // the account does not exist.
-func (s *Store) FindAccount(_ context.Context, id string) (headroom.Account, error) {
+func (s *Store) FindAccount(ctx context.Context, id string) (headroom.Account, error) {
 	if s.closed.Load() {
 		return headroom.Account{}, errClosed
 	}
-	a, ok := s.cache.account(id)
-	if !ok {
+	if a, ok := s.cache.account(id); ok {
+		return a, nil
+	}
+	// Not cached: perhaps created on another node a moment ago, its
+	// notification still on the way. Accounts never change once created,
+	// so what the table holds can be cached at once.
+	var l []headroom.Account
+	err := s.read(ctx, "find account", func(ctx context.Context, q querier) (err error) {
+		l, err = queryAccounts(ctx, q, "SELECT id, created, partner FROM accounts WHERE id = $1", id)
+		return err
+	})
+	if err != nil {
+		return headroom.Account{}, err
+	}
+	if len(l) == 0 {
 		return headroom.Account{}, unknownAccount(id)
 	}
-	return a, nil
+	s.cache.putAccount(l[0])
+	return l[0], nil
 }
 
 func scanAccount(r pgx.Row) (headroom.Account, error) {

@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -14,7 +15,9 @@ var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
 // TestChangesReachOtherStores changes accounts, overrides, access keys
 // and tokens through one Store and checks that another Store on the same
-// schema serves each change from its cache within a second.
+// schema serves each change from its cache within a second. (Accounts and
+// keys, which never change once made, are also read through on a miss:
+// TestNewAccountsAndKeysReadThrough.)
 func TestChangesReachOtherStores(t *testing.T) {
 	ctx := context.Background()
 	url := testsvc.Postgres(t)
@@ -199,4 +202,38 @@ func TestListenerFindsSilentLink(t *testing.T) {
 		l, _ := b.FindOverrides(ctx, acct, "L-1")
 		return len(l) == 1 && l[0].Value == 4 && b.Stats().Reloads > reloads
 	})
+}
+
+// TestNewAccountsAndKeysReadThrough: an account or access key made on one
+// node works on another at once, before its notification arrives: a
+// client that creates an account on one node and signs its next request
+// for another is not refused.
+func TestNewAccountsAndKeysReadThrough(t *testing.T) {
+	ctx := context.Background()
+	url := testsvc.Postgres(t)
+	key := make([]byte, postgres.SecretKeySize)
+	a := openStore(t, postgres.Config{URL: url, SecretKey: key})
+	b := openStore(t, postgres.Config{URL: url, SecretKey: key})
+	for i := 0; i < 20; i++ {
+		id := fmt.Sprintf("1000000000%02d", i)
+		if err := a.CreateAccount(ctx, headroom.Account{ID: id, Created: t0}, headroom.AuditEntry{}); err != nil {
+			t.Fatal(err)
+		}
+		kid := fmt.Sprintf("AKIART%02d", i)
+		if err := a.CreateAccessKey(ctx, headroom.AccessKey{ID: kid, Account: id, Secret: "s-" + kid, Created: t0}, headroom.AuditEntry{}); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := b.FindAccount(ctx, id); err != nil || got.ID != id {
+			t.Fatalf("account %s on B right after A made it: %+v, %v", id, got, err)
+		}
+		if k, err := b.FindAccessKey(ctx, kid); err != nil || k.Secret != "s-"+kid || k.Account != id {
+			t.Fatalf("key %s on B right after A made it: %+v, %v", kid, k, err)
+		}
+	}
+	if _, err := b.FindAccount(ctx, "999999999999"); headroom.ErrorCodeOf(err) != headroom.EUNKNOWNACCOUNT {
+		t.Fatalf("unknown account: %v", err)
+	}
+	if _, err := b.FindAccessKey(ctx, "AKIANONE"); headroom.ErrorCodeOf(err) != headroom.ENOTFOUND {
+		t.Fatalf("unknown key: %v", err)
+	}
 }

@@ -57,13 +57,27 @@ func (s *Store) queryKeys(ctx context.Context, q querier, sql string, args ...an
 
 // FindAccessKey implements headroom.Store, from memory: ENOTFOUND if there
 // is no such key; EINTERNAL if its secret cannot be decrypted.
-func (s *Store) FindAccessKey(_ context.Context, id string) (headroom.AccessKey, error) {
+func (s *Store) FindAccessKey(ctx context.Context, id string) (headroom.AccessKey, error) {
 	if s.closed.Load() {
 		return headroom.AccessKey{}, errClosed
 	}
 	k, ok := s.cache.key(id)
 	if !ok {
-		return headroom.AccessKey{}, headroom.Errorf(headroom.ENOTFOUND, "access key %s does not exist", id)
+		// Perhaps made on another node a moment ago: keys never change
+		// once made, so what the table holds can be cached at once.
+		var l []headroom.AccessKey
+		err := s.read(ctx, "find access key", func(ctx context.Context, q querier) (err error) {
+			l, err = s.queryKeys(ctx, q, accessKeySelect+" WHERE id = $1", id)
+			return err
+		})
+		if err != nil {
+			return headroom.AccessKey{}, err
+		}
+		if len(l) == 0 {
+			return headroom.AccessKey{}, headroom.Errorf(headroom.ENOTFOUND, "access key %s does not exist", id)
+		}
+		k = l[0]
+		s.cache.putKey(k)
 	}
 	var err error
 	if k.Secret, err = s.openSecret(k.ID, k.Account, k.Secret); err != nil {
