@@ -108,3 +108,52 @@ func TestRedisLimiter(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// With --limiter-fail local, a node that loses Redis decides in process at
+// its share of each bucket: the rate and burst divided by the nodes that
+// record themselves alive in the shared PostgreSQL store.
+func TestRedisLimiterLocalShare(t *testing.T) {
+	pg := testsvc.Postgres(t)
+	addr, prefix := testsvc.Redis(t)
+	proxy, err := tcpproxy.New(addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer proxy.Close()
+	node := func() *server.Server {
+		m, _ := start(t, func(m *server.Server) {
+			m.Config.Store, m.Config.DataDir, m.Config.SecretKey = pg, t.TempDir(), strings.Repeat("cd", 32)
+			m.Config.Limiter, m.Config.LimiterPrefix = "redis://"+proxy.Addr()+"/0", prefix
+		})
+		return m
+	}
+	a := node()
+	node() // a second live node: each now has half of every bucket
+	ctx := context.Background()
+	c := &httpapi.Client{BaseURL: a.URL(), Token: adminToken}
+	const acct = "123456789012"
+	if _, err := c.CreateAccount(ctx, httpapi.AccountCreate{AccountID: acct}); err != nil {
+		t.Fatal(err)
+	}
+	proxy.Cut()
+	items := make([]httpapi.EnforceItem, 5)
+	for i := range items {
+		items[i] = httpapi.EnforceItem{Op: "take", Account: acct, Code: headroom.CodeConnectAPIRate, Amount: 1}
+	}
+	rs, err := c.Enforce(ctx, items)
+	if err != nil {
+		t.Fatal(err)
+	}
+	allowed := 0
+	for _, r := range rs {
+		if r.Allowed {
+			allowed++
+		}
+	}
+	// Burst 5 over 2 nodes: 2 here (rounded down), 2 on the other node,
+	// never more than the shared bucket's 5 together. The node's clock
+	// stands still, so nothing refills meanwhile.
+	if allowed != 2 {
+		t.Fatalf("with Redis cut, %d of a burst of 5 allowed on one of 2 nodes; want its share, 2", allowed)
+	}
+}
