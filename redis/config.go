@@ -140,9 +140,9 @@ type Config struct {
 	Fallback headroom.Limiter
 	// Nodes returns how many nodes share the buckets, so that FailLocal
 	// can give each node its share. When nil, one. It is called by Open,
-	// when the limiter goes degraded and at every probe while degraded,
-	// never on a take; an error or a count below one keeps the last good
-	// count (one at first), and is logged.
+	// every second while Redis answers, by the take that finds Redis gone
+	// (FailLocal), and at every probe while degraded; an error or a count
+	// below one keeps the last good count (one at first), and is logged.
 	Nodes func(ctx context.Context) (int, error)
 	// ProbeInterval is how often a degraded limiter pings Redis;
 	// DefaultProbeInterval when zero, at most one second.

@@ -18,8 +18,14 @@ func (l *Limiter) degrade(cause error) Mode {
 		l.metrics.changed(target)
 		l.cfg.Logger.Warn("redis limiter: Redis is unreachable; deciding without it until it answers again",
 			"addr", l.addr, "mode", target.String(), "err", cause.Error())
+		if target == ModeLocal {
+			// The call that notices the outage counts the nodes before it
+			// decides, so that no decision uses a share from before a node
+			// joined; the others go on with the count at hand meanwhile.
+			l.refreshNodes(context.Background())
+		}
 		select {
-		case l.wake <- struct{}{}: // have the probe count the nodes now
+		case l.wake <- struct{}{}: // have the probe start at once
 		default:
 		}
 		return target
@@ -38,8 +44,14 @@ func (l *Limiter) recover(from Mode) {
 	}
 }
 
+// nodesInterval is how often a healthy limiter recounts the live nodes,
+// so that the count is at most this old when Redis is lost: nodes that
+// joined since the limiter opened get their share at once.
+const nodesInterval = time.Second
+
 // probeLoop pings Redis every ProbeInterval while degraded and switches
-// back when it answers. While degraded it also recounts the nodes.
+// back when it answers. It recounts the nodes at every probe while
+// degraded, and every nodesInterval while not.
 func (l *Limiter) probeLoop() {
 	defer close(l.done)
 	tick := time.NewTicker(l.cfg.ProbeInterval)
@@ -47,6 +59,7 @@ func (l *Limiter) probeLoop() {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go func() { <-l.stop; cancel() }()
+	lastCount := time.Now()
 	for {
 		select {
 		case <-l.stop:
@@ -56,8 +69,13 @@ func (l *Limiter) probeLoop() {
 		}
 		m := l.Mode()
 		if !m.Degraded() {
+			if time.Since(lastCount) >= nodesInterval {
+				l.refreshNodes(ctx)
+				lastCount = time.Now()
+			}
 			continue
 		}
+		lastCount = time.Now()
 		l.refreshNodes(ctx)
 		if l.connect(ctx) == nil {
 			l.recover(m)
