@@ -4,15 +4,16 @@ import (
 	"context"
 
 	"github.com/headroomhq/headroom"
+	"github.com/headroomhq/headroom/internal/dbcodec"
 	"github.com/jackc/pgx/v5"
 )
 
 // CreateAccount implements headroom.Store: ECONFLICT if the id exists.
 func (s *Store) CreateAccount(ctx context.Context, a headroom.Account, audit headroom.AuditEntry) error {
-	a.Created = norm(a.Created)
+	a.Created = dbcodec.NormTime(a.Created)
 	return s.write(ctx, "create account "+a.ID, func(w *wtx) error {
 		n, err := w.exec("INSERT INTO accounts (id, created, partner) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-			a.ID, enc(a.Created), a.Partner)
+			a.ID, dbcodec.EncTime(a.Created), a.Partner)
 		if err != nil {
 			return err
 		}
@@ -61,7 +62,7 @@ func scanAccount(r pgx.Row) (headroom.Account, error) {
 	var a headroom.Account
 	var created int64
 	err := r.Scan(&a.ID, &created, &a.Partner)
-	a.Created = dec(created)
+	a.Created = dbcodec.DecTime(created)
 	return a, err
 }
 
@@ -100,13 +101,13 @@ func scanOverride(r pgx.Row) (headroom.Override, error) {
 	if err := r.Scan(&o.Account, &o.Code, &o.Scope, &value, &allow, &deny, &o.UpdatedBy, &at); err != nil {
 		return o, err
 	}
-	o.Value = decFloat(value)
-	o.UpdatedAt = dec(at)
+	o.Value = dbcodec.DecFloat(value)
+	o.UpdatedAt = dbcodec.DecTime(at)
 	var err error
-	if o.Allow, err = decList(allow); err != nil {
+	if o.Allow, err = dbcodec.DecList(allow); err != nil {
 		return o, err
 	}
-	o.Deny, err = decList(deny)
+	o.Deny, err = dbcodec.DecList(deny)
 	return o, err
 }
 
@@ -116,8 +117,8 @@ func queryOverrides(ctx context.Context, q querier, sql string, args ...any) ([]
 
 // normOverride returns o as it comes back from the database.
 func normOverride(o headroom.Override) headroom.Override {
-	o.Allow, o.Deny = copyList(o.Allow), copyList(o.Deny)
-	o.UpdatedAt = norm(o.UpdatedAt)
+	o.Allow, o.Deny = dbcodec.CopyList(o.Allow), dbcodec.CopyList(o.Deny)
+	o.UpdatedAt = dbcodec.NormTime(o.UpdatedAt)
 	return o
 }
 
@@ -132,7 +133,7 @@ func (s *Store) putOverride(w *wtx, o headroom.Override) error {
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 		ON CONFLICT (account, code, scope) DO UPDATE SET value = excluded.value, allow = excluded.allow,
 			deny = excluded.deny, updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
-		o.Account, o.Code, o.Scope, encFloat(o.Value), encList(o.Allow), encList(o.Deny), o.UpdatedBy, enc(o.UpdatedAt))
+		o.Account, o.Code, o.Scope, dbcodec.EncFloat(o.Value), dbcodec.EncList(o.Allow), dbcodec.EncList(o.Deny), o.UpdatedBy, dbcodec.EncTime(o.UpdatedAt))
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/headroomhq/headroom"
+	"github.com/headroomhq/headroom/internal/dbcodec"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -16,7 +17,7 @@ func appendAudit(w *wtx, e headroom.AuditEntry) error {
 		return nil
 	}
 	_, err := w.exec("INSERT INTO audit (time, actor, account, action, code, scope, detail) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-		enc(e.Time), e.Actor, e.Account, e.Action, e.Code, e.Scope, e.Detail)
+		dbcodec.EncTime(e.Time), e.Actor, e.Account, e.Action, e.Code, e.Scope, e.Detail)
 	return err
 }
 
@@ -53,7 +54,7 @@ func (s *Store) ListAudit(ctx context.Context, f headroom.AuditFilter) ([]headro
 			var e headroom.AuditEntry
 			var at int64
 			err := r.Scan(&e.ID, &at, &e.Actor, &e.Account, &e.Action, &e.Code, &e.Scope, &e.Detail)
-			e.Time = dec(at)
+			e.Time = dbcodec.DecTime(at)
 			return e, err
 		}, q.String(), args...)
 		return err

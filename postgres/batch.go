@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 
 	"github.com/headroomhq/headroom"
+	"github.com/headroomhq/headroom/internal/dbcodec"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -166,10 +167,10 @@ func (s *Store) sendBatch(ctx context.Context, ops []*countOp) error {
 		k := op.c.Key
 		switch {
 		case op.c.IdempotencyKey != "" && op.release:
-			b.Queue(releaseKeyed, k.Account, k.Code, k.Scope, op.c.Amount, op.c.IdempotencyKey, enc(op.c.Now))
+			b.Queue(releaseKeyed, k.Account, k.Code, k.Scope, op.c.Amount, op.c.IdempotencyKey, dbcodec.EncTime(op.c.Now))
 			b.Queue(releaseDelete, k.Account, k.Code, k.Scope)
 		case op.c.IdempotencyKey != "":
-			b.Queue(reserveKeyed, k.Account, k.Code, k.Scope, op.c.Amount, op.c.Limit, op.c.IdempotencyKey, enc(op.c.Now))
+			b.Queue(reserveKeyed, k.Account, k.Code, k.Scope, op.c.Amount, op.c.Limit, op.c.IdempotencyKey, dbcodec.EncTime(op.c.Now))
 		case op.release:
 			b.Queue("UPDATE counts SET used = greatest(used - $1, 0) WHERE account = $2 AND code = $3 AND scope = $4 RETURNING used",
 				op.c.Amount, k.Account, k.Code, k.Scope)

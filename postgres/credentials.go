@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/headroomhq/headroom"
+	"github.com/headroomhq/headroom/internal/dbcodec"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -14,13 +15,13 @@ func (s *Store) CreateAccessKey(ctx context.Context, k headroom.AccessKey, audit
 	if err != nil {
 		return err
 	}
-	stored := headroom.AccessKey{ID: k.ID, Account: k.Account, Secret: secret, Created: norm(k.Created)}
+	stored := headroom.AccessKey{ID: k.ID, Account: k.Account, Secret: secret, Created: dbcodec.NormTime(k.Created)}
 	return s.write(ctx, "create access key", func(w *wtx) error {
 		if err := accountExists(w, k.Account); err != nil {
 			return err
 		}
 		n, err := w.exec("INSERT INTO access_keys (id, account, secret, created) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
-			k.ID, k.Account, secret, enc(k.Created))
+			k.ID, k.Account, secret, dbcodec.EncTime(k.Created))
 		if err != nil {
 			return err
 		}
@@ -46,7 +47,7 @@ func scanAccessKey(r pgx.Row) (headroom.AccessKey, error) {
 	var k headroom.AccessKey
 	var created int64
 	err := r.Scan(&k.ID, &k.Account, &k.Secret, &created)
-	k.Created = dec(created)
+	k.Created = dbcodec.DecTime(created)
 	return k, err
 }
 
@@ -109,11 +110,11 @@ func (s *Store) ListAccessKeys(ctx context.Context, account string) ([]headroom.
 // exists.
 func (s *Store) CreateToken(ctx context.Context, t headroom.Token, audit headroom.AuditEntry) error {
 	t.Hash = append([]byte{}, t.Hash...) // never nil: an empty hash is a value, not NULL
-	t.Accounts = copyList(t.Accounts)
-	t.Created = norm(t.Created)
+	t.Accounts = dbcodec.CopyList(t.Accounts)
+	t.Created = dbcodec.NormTime(t.Created)
 	return s.write(ctx, "create token", func(w *wtx) error {
 		n, err := w.exec("INSERT INTO tokens (id, name, role, hash, accounts, created) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
-			t.ID, t.Name, string(t.Role), t.Hash, encList(t.Accounts), enc(t.Created))
+			t.ID, t.Name, string(t.Role), t.Hash, dbcodec.EncList(t.Accounts), dbcodec.EncTime(t.Created))
 		if err != nil {
 			return err
 		}
@@ -143,9 +144,9 @@ func scanToken(r pgx.Row) (headroom.Token, error) {
 	if t.Hash == nil {
 		t.Hash = []byte{}
 	}
-	t.Role, t.Created = headroom.Role(role), dec(created)
+	t.Role, t.Created = headroom.Role(role), dbcodec.DecTime(created)
 	var err error
-	t.Accounts, err = decList(accounts)
+	t.Accounts, err = dbcodec.DecList(accounts)
 	return t, err
 }
 
@@ -164,7 +165,7 @@ func (s *Store) FindToken(_ context.Context, hash []byte) (headroom.Token, error
 		return headroom.Token{}, headroom.Errorf(headroom.ENOTFOUND, "no such token")
 	}
 	t.Hash = append([]byte{}, t.Hash...)
-	t.Accounts = copyList(t.Accounts)
+	t.Accounts = dbcodec.CopyList(t.Accounts)
 	return t, nil
 }
 

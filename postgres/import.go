@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/headroomhq/headroom"
+	"github.com/headroomhq/headroom/internal/dbcodec"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 )
@@ -137,7 +138,7 @@ func (im *importer) needAccount(what, id string) error {
 func (im *importer) accounts() error {
 	for _, a := range im.snap.Accounts {
 		if err := im.insert("account "+a.ID, "INSERT INTO accounts (id, created, partner) VALUES ($1, $2, $3)",
-			a.ID, enc(a.Created), a.Partner); err != nil {
+			a.ID, dbcodec.EncTime(a.Created), a.Partner); err != nil {
 			return err
 		}
 		im.known[a.ID] = true
@@ -149,13 +150,13 @@ func (im *importer) accounts() error {
 		o = normOverride(o)
 		if err := im.insert(fmt.Sprintf("the override of %s in %s", o.Code, headroom.DescribeScope(o.Account, o.Scope)),
 			`INSERT INTO overrides (account, code, scope, value, allow, deny, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-			o.Account, o.Code, o.Scope, encFloat(o.Value), encList(o.Allow), encList(o.Deny), o.UpdatedBy, enc(o.UpdatedAt)); err != nil {
+			o.Account, o.Code, o.Scope, dbcodec.EncFloat(o.Value), dbcodec.EncList(o.Allow), dbcodec.EncList(o.Deny), o.UpdatedBy, dbcodec.EncTime(o.UpdatedAt)); err != nil {
 			return err
 		}
 	}
 	for _, t := range im.snap.Tokens {
 		if err := im.insert("token "+t.ID+" (by id or by hash)", "INSERT INTO tokens (id, name, role, hash, accounts, created) VALUES ($1, $2, $3, $4, $5, $6)",
-			t.ID, t.Name, string(t.Role), append([]byte{}, t.Hash...), encList(t.Accounts), enc(t.Created)); err != nil {
+			t.ID, t.Name, string(t.Role), append([]byte{}, t.Hash...), dbcodec.EncList(t.Accounts), dbcodec.EncTime(t.Created)); err != nil {
 			return err
 		}
 	}
@@ -168,7 +169,7 @@ func (im *importer) accessKeys(secrets []string) error {
 			return err
 		}
 		if err := im.insert("access key "+k.ID, "INSERT INTO access_keys (id, account, secret, created) VALUES ($1, $2, $3, $4)",
-			k.ID, k.Account, secrets[i], enc(k.Created)); err != nil {
+			k.ID, k.Account, secrets[i], dbcodec.EncTime(k.Created)); err != nil {
 			return err
 		}
 	}
@@ -193,14 +194,14 @@ func (im *importer) usage() error {
 	}
 	for _, l := range im.snap.Leases {
 		if err := im.insert("lease "+l.LeaseID+" of "+l.Key.Code, "INSERT INTO leases (account, code, scope, lease_id, expires) VALUES ($1, $2, $3, $4, $5)",
-			l.Key.Account, l.Key.Code, l.Key.Scope, l.LeaseID, enc(l.Expires)); err != nil {
+			l.Key.Account, l.Key.Code, l.Key.Scope, l.LeaseID, dbcodec.EncTime(l.Expires)); err != nil {
 			return err
 		}
 	}
 	for _, r := range im.snap.IdempotencyKeys {
 		if err := im.insert(fmt.Sprintf("idempotency key %q of account %s", r.Key, r.Account),
 			"INSERT INTO idempotency_keys (account, key, op, code, scope, amount, recorded) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-			r.Account, r.Key, string(r.Op), r.Code, r.Scope, r.Amount, enc(r.Recorded)); err != nil {
+			r.Account, r.Key, string(r.Op), r.Code, r.Scope, r.Amount, dbcodec.EncTime(r.Recorded)); err != nil {
 			return err
 		}
 	}
@@ -216,8 +217,8 @@ func (im *importer) workflow() error {
 		if err := im.insert("change request "+r.ID, `INSERT INTO change_requests (id, type, account, code, scope, desired_value,
 			granted_value, allow, deny, details, status, case_id, support_case_allowed, requester, created, last_updated)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
-			r.ID, string(r.Type), r.Account, r.Code, r.Scope, encFloat(r.DesiredValue), encFloat(r.GrantedValue), encList(r.Allow), encList(r.Deny),
-			r.Details, string(r.Status), r.CaseID, r.SupportCaseAllowed, r.Requester, enc(r.Created), enc(r.LastUpdated)); err != nil {
+			r.ID, string(r.Type), r.Account, r.Code, r.Scope, dbcodec.EncFloat(r.DesiredValue), dbcodec.EncFloat(r.GrantedValue), dbcodec.EncList(r.Allow), dbcodec.EncList(r.Deny),
+			r.Details, string(r.Status), r.CaseID, r.SupportCaseAllowed, r.Requester, dbcodec.EncTime(r.Created), dbcodec.EncTime(r.LastUpdated)); err != nil {
 			return err
 		}
 		requests[r.ID] = true
@@ -233,7 +234,7 @@ func (im *importer) workflow() error {
 	for _, e := range im.snap.Template {
 		if err := im.insert(fmt.Sprintf("the template entry of %s %s in %s", e.Service, e.Code, e.Region),
 			"INSERT INTO template_entries (service, code, region, desired_value) VALUES ($1, $2, $3, $4)",
-			e.Service, e.Code, e.Region, encFloat(e.DesiredValue)); err != nil {
+			e.Service, e.Code, e.Region, dbcodec.EncFloat(e.DesiredValue)); err != nil {
 			return err
 		}
 	}
@@ -255,7 +256,7 @@ func (im *importer) audit() error {
 		last = e.ID
 		if err := im.insert(fmt.Sprintf("audit entry %d", e.ID),
 			"INSERT INTO audit (id, time, actor, account, action, code, scope, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-			e.ID, enc(e.Time), e.Actor, e.Account, e.Action, e.Code, e.Scope, e.Detail); err != nil {
+			e.ID, dbcodec.EncTime(e.Time), e.Actor, e.Account, e.Action, e.Code, e.Scope, e.Detail); err != nil {
 			return err
 		}
 	}
@@ -288,7 +289,7 @@ func (im *importer) resources() error {
 		if err := im.insert(fmt.Sprintf("resource %s %s of account %s (by id, or by name within its parent)", r.Kind, r.ID, r.Account),
 			`INSERT INTO resources (account, kind, id, parent, name, data, created, updated, version, uses)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-			r.Account, r.Kind, r.ID, r.Parent, r.Name, encData(r.Data), enc(r.Created), enc(r.Updated), r.Version, encUses(r.Uses)); err != nil {
+			r.Account, r.Kind, r.ID, r.Parent, r.Name, encData(r.Data), dbcodec.EncTime(r.Created), dbcodec.EncTime(r.Updated), r.Version, encUses(r.Uses)); err != nil {
 			return err
 		}
 		have[ref{r.Account, r.Kind, r.ID}] = true
@@ -312,7 +313,7 @@ func (im *importer) resources() error {
 		}
 		if err := im.insert(fmt.Sprintf("resource token %q of account %s", t.Token.Key, t.Account),
 			"INSERT INTO resource_tokens (account, key, hash, kind, id, created, expires) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-			t.Account, t.Token.Key, t.Token.Hash, t.Kind, t.ID, enc(t.Created), enc(t.Token.Expires)); err != nil {
+			t.Account, t.Token.Key, t.Token.Hash, t.Kind, t.ID, dbcodec.EncTime(t.Created), dbcodec.EncTime(t.Token.Expires)); err != nil {
 			return err
 		}
 	}

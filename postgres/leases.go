@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/headroomhq/headroom"
+	"github.com/headroomhq/headroom/internal/dbcodec"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -53,13 +54,13 @@ func (s *Store) changeLease(ctx context.Context, q batcher, own bool, op leaseOp
 		b.Queue("BEGIN")
 	}
 	b.Queue(leaseLock, k.Account, k.Code, k.Scope, s.schema)
-	b.Queue(leaseDrop, k.Account, k.Code, k.Scope, enc(c.Now))
+	b.Queue(leaseDrop, k.Account, k.Code, k.Scope, dbcodec.EncTime(c.Now))
 	switch op {
 	case leaseAcquire:
 		b.Queue(leaseFind, k.Account, k.Code, k.Scope, c.LeaseID)
-		b.Queue(leaseTake, k.Account, k.Code, k.Scope, c.LeaseID, enc(c.Expires), c.Limit)
+		b.Queue(leaseTake, k.Account, k.Code, k.Scope, c.LeaseID, dbcodec.EncTime(c.Expires), c.Limit)
 	case leaseRenewOp:
-		b.Queue(leaseRenew, k.Account, k.Code, k.Scope, c.LeaseID, enc(c.Expires))
+		b.Queue(leaseRenew, k.Account, k.Code, k.Scope, c.LeaseID, dbcodec.EncTime(c.Expires))
 	case leaseReleaseOp:
 		b.Queue(leaseRelease, k.Account, k.Code, k.Scope, c.LeaseID)
 	}
@@ -107,15 +108,15 @@ func (s *Store) changeLease(ctx context.Context, q batcher, own bool, op leaseOp
 	case leaseAcquire:
 		switch {
 		case found != nil:
-			res.Applied, res.Replayed, res.Expires = true, true, dec(*found)
+			res.Applied, res.Replayed, res.Expires = true, true, dbcodec.DecTime(*found)
 		case changed:
-			res.Applied, res.Expires = true, norm(c.Expires)
+			res.Applied, res.Expires = true, dbcodec.NormTime(c.Expires)
 		}
 	case leaseRenewOp:
 		if !changed {
 			return headroom.LeaseResult{}, headroom.LeaseNotFound(c)
 		}
-		res.Applied, res.Expires = true, norm(c.Expires)
+		res.Applied, res.Expires = true, dbcodec.NormTime(c.Expires)
 	case leaseReleaseOp:
 		res.Applied = changed
 	}
@@ -171,7 +172,7 @@ func (s *Store) LeaseUsage(ctx context.Context, key headroom.UsageKey, now time.
 	var n int64
 	err := s.read(ctx, "count leases", func(ctx context.Context, q querier) error {
 		return q.QueryRow(ctx, "SELECT count(*) FROM leases WHERE account = $1 AND code = $2 AND scope = $3 AND expires > $4",
-			key.Account, key.Code, key.Scope, enc(now)).Scan(&n)
+			key.Account, key.Code, key.Scope, dbcodec.EncTime(now)).Scan(&n)
 	})
 	return n, err
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/headroomhq/headroom"
+	"github.com/headroomhq/headroom/internal/dbcodec"
 )
 
 // heartbeat records that this node is alive now.
@@ -14,7 +15,7 @@ func (s *Store) heartbeat(ctx context.Context) error {
 	ctx, cancel := s.opContext(ctx)
 	defer cancel()
 	_, err := s.pool.Exec(ctx, `INSERT INTO nodes (id, seen) VALUES ($1, $2)
-		ON CONFLICT (id) DO UPDATE SET seen = greatest(nodes.seen, excluded.seen)`, s.cfg.NodeID, enc(s.cfg.Clock.Now()))
+		ON CONFLICT (id) DO UPDATE SET seen = greatest(nodes.seen, excluded.seen)`, s.cfg.NodeID, dbcodec.EncTime(s.cfg.Clock.Now()))
 	return err
 }
 
@@ -46,7 +47,7 @@ func (s *Store) LiveNodes(ctx context.Context) (int, error) {
 	since := s.cfg.Clock.Now().Add(-3 * s.cfg.HeartbeatInterval)
 	var n int
 	err := s.read(ctx, "count live nodes", func(ctx context.Context, q querier) error {
-		return q.QueryRow(ctx, "SELECT count(*) FROM nodes WHERE seen >= $1 OR id = $2", enc(since), s.cfg.NodeID).Scan(&n)
+		return q.QueryRow(ctx, "SELECT count(*) FROM nodes WHERE seen >= $1 OR id = $2", dbcodec.EncTime(since), s.cfg.NodeID).Scan(&n)
 	})
 	if err != nil {
 		return 0, err

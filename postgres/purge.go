@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/headroomhq/headroom"
+	"github.com/headroomhq/headroom/internal/dbcodec"
 )
 
 // purgeBatch is how many rows one purge statement deletes at most, so that
@@ -19,23 +20,23 @@ func (s *Store) Purge(ctx context.Context, now, keysBefore time.Time) (headroom.
 	var res headroom.PurgeResult
 	var err error
 	res.Leases, err = s.purgeRows(ctx, "expired leases", `DELETE FROM leases WHERE ctid IN
-		(SELECT ctid FROM leases WHERE expires <= $1 LIMIT $2)`, enc(now))
+		(SELECT ctid FROM leases WHERE expires <= $1 LIMIT $2)`, dbcodec.EncTime(now))
 	if err != nil {
 		return res, err
 	}
 	res.IdempotencyKeys, err = s.purgeRows(ctx, "old idempotency keys", `DELETE FROM idempotency_keys WHERE ctid IN
-		(SELECT ctid FROM idempotency_keys WHERE recorded < $1 LIMIT $2)`, enc(keysBefore))
+		(SELECT ctid FROM idempotency_keys WHERE recorded < $1 LIMIT $2)`, dbcodec.EncTime(keysBefore))
 	if err != nil {
 		return res, err
 	}
 	n, err := s.purgeRows(ctx, "old resource tokens", `DELETE FROM resource_tokens WHERE ctid IN
-		(SELECT ctid FROM resource_tokens WHERE created < $1 LIMIT $2)`, enc(keysBefore))
+		(SELECT ctid FROM resource_tokens WHERE created < $1 LIMIT $2)`, dbcodec.EncTime(keysBefore))
 	res.Tokens += n
 	if err != nil {
 		return res, err
 	}
 	n, err = s.purgeRows(ctx, "expired resource tokens", `DELETE FROM resource_tokens WHERE ctid IN
-		(SELECT ctid FROM resource_tokens WHERE expires <= $1 LIMIT $2)`, enc(now))
+		(SELECT ctid FROM resource_tokens WHERE expires <= $1 LIMIT $2)`, dbcodec.EncTime(now))
 	res.Tokens += n
 	return res, err
 }
@@ -44,7 +45,7 @@ func (s *Store) Purge(ctx context.Context, now, keysBefore time.Time) (headroom.
 // than before, purgeBatch rows per statement.
 func (s *Store) PurgeAudit(ctx context.Context, before time.Time) (int64, error) {
 	n, err := s.purgeRows(ctx, "old audit entries", `DELETE FROM audit WHERE id IN
-		(SELECT id FROM audit WHERE time < $1 ORDER BY id LIMIT $2)`, enc(before))
+		(SELECT id FROM audit WHERE time < $1 ORDER BY id LIMIT $2)`, dbcodec.EncTime(before))
 	return int64(n), err
 }
 

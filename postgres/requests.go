@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/headroomhq/headroom"
+	"github.com/headroomhq/headroom/internal/dbcodec"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -25,13 +26,13 @@ func scanRequest(sc pgx.Row) (headroom.ChangeRequest, error) {
 		return r, err
 	}
 	r.Type, r.Status = headroom.RequestType(typ), headroom.RequestStatus(status)
-	r.DesiredValue, r.GrantedValue = decFloat(desired), decFloat(granted)
-	r.Created, r.LastUpdated = dec(created), dec(updated)
+	r.DesiredValue, r.GrantedValue = dbcodec.DecFloat(desired), dbcodec.DecFloat(granted)
+	r.Created, r.LastUpdated = dbcodec.DecTime(created), dbcodec.DecTime(updated)
 	var err error
-	if r.Allow, err = decList(allow); err != nil {
+	if r.Allow, err = dbcodec.DecList(allow); err != nil {
 		return r, err
 	}
-	r.Deny, err = decList(deny)
+	r.Deny, err = dbcodec.DecList(deny)
 	return r, err
 }
 
@@ -77,8 +78,8 @@ func (s *Store) CreateChangeRequest(ctx context.Context, r headroom.ChangeReques
 		_, err = w.exec(`INSERT INTO change_requests (id, type, account, code, scope, desired_value, granted_value, allow, deny,
 			details, status, case_id, support_case_allowed, requester, created, last_updated)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
-			r.ID, string(r.Type), r.Account, r.Code, r.Scope, encFloat(r.DesiredValue), encFloat(r.GrantedValue), encList(r.Allow), encList(r.Deny),
-			r.Details, string(r.Status), r.CaseID, r.SupportCaseAllowed, r.Requester, enc(r.Created), enc(r.LastUpdated))
+			r.ID, string(r.Type), r.Account, r.Code, r.Scope, dbcodec.EncFloat(r.DesiredValue), dbcodec.EncFloat(r.GrantedValue), dbcodec.EncList(r.Allow), dbcodec.EncList(r.Deny),
+			r.Details, string(r.Status), r.CaseID, r.SupportCaseAllowed, r.Requester, dbcodec.EncTime(r.Created), dbcodec.EncTime(r.LastUpdated))
 		if err != nil {
 			return err
 		}
@@ -92,7 +93,7 @@ func (s *Store) CreateChangeRequest(ctx context.Context, r headroom.ChangeReques
 func insertTransition(w *wtx, t headroom.Transition) error {
 	_, err := w.exec(`INSERT INTO transitions (request_id, from_status, to_status, actor, at, note, case_id, granted_value)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-		t.RequestID, string(t.From), string(t.To), t.Actor, enc(t.At), t.Note, t.CaseID, encFloat(t.GrantedValue))
+		t.RequestID, string(t.From), string(t.To), t.Actor, dbcodec.EncTime(t.At), t.Note, t.CaseID, dbcodec.EncFloat(t.GrantedValue))
 	return err
 }
 
@@ -107,7 +108,7 @@ func (s *Store) TransitionChangeRequest(ctx context.Context, t headroom.Transiti
 			case_id = CASE WHEN $3 <> '' THEN $3 ELSE case_id END,
 			granted_value = CASE WHEN $4::float8 IS NOT NULL AND $4::float8 <> 0 THEN $4::float8 ELSE granted_value END
 			WHERE id = $5 AND status = $6`,
-			string(t.To), enc(t.At), t.CaseID, encFloat(t.GrantedValue), t.RequestID, string(t.From))
+			string(t.To), dbcodec.EncTime(t.At), t.CaseID, dbcodec.EncFloat(t.GrantedValue), t.RequestID, string(t.From))
 		if err != nil {
 			return headroom.ChangeRequest{}, err
 		}
@@ -199,7 +200,7 @@ func (s *Store) ListTransitions(ctx context.Context, id string) ([]headroom.Tran
 				return row{}, nil
 			}
 			return row{valid: true, t: headroom.Transition{RequestID: id, From: headroom.RequestStatus(*from), To: headroom.RequestStatus(*to),
-				Actor: *actor, At: dec(*at), Note: *note, CaseID: *caseID, GrantedValue: decFloat(granted)}}, nil
+				Actor: *actor, At: dbcodec.DecTime(*at), Note: *note, CaseID: *caseID, GrantedValue: dbcodec.DecFloat(granted)}}, nil
 		}, `SELECT t.from_status, t.to_status, t.actor, t.at, t.note, t.case_id, t.granted_value
 			FROM change_requests r LEFT JOIN transitions t ON t.request_id = r.id
 			WHERE r.id = $1 ORDER BY t.seq`, id)

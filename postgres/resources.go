@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/headroomhq/headroom"
+	"github.com/headroomhq/headroom/internal/dbcodec"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -32,7 +33,7 @@ func scanResource(sc pgx.Row) (headroom.Resource, error) {
 	if len(r.Data) == 0 {
 		r.Data = nil
 	}
-	r.Created, r.Updated = dec(created), dec(updated)
+	r.Created, r.Updated = dbcodec.DecTime(created), dbcodec.DecTime(updated)
 	return r, nil
 }
 
@@ -80,7 +81,7 @@ func (s *Store) CreateResource(ctx context.Context, r headroom.Resource, slots h
 		}
 		n, err := w.exec(`INSERT INTO resources (account, kind, id, parent, name, data, created, updated, version, uses)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9) ON CONFLICT DO NOTHING`,
-			r.Account, r.Kind, r.ID, r.Parent, r.Name, encData(r.Data), enc(r.Created), enc(r.Updated), encUses(r.Uses))
+			r.Account, r.Kind, r.ID, r.Parent, r.Name, encData(r.Data), dbcodec.EncTime(r.Created), dbcodec.EncTime(r.Updated), encUses(r.Uses))
 		if err != nil {
 			return wrapErr("create resource", err)
 		}
@@ -103,7 +104,7 @@ func (s *Store) CreateResource(ctx context.Context, r headroom.Resource, slots h
 			_, err := w.exec(`INSERT INTO resource_tokens (account, key, hash, kind, id, created, expires) VALUES ($1, $2, $3, $4, $5, $6, $7)
 				ON CONFLICT (account, key) DO UPDATE SET hash = excluded.hash, kind = excluded.kind, id = excluded.id,
 				created = excluded.created, expires = excluded.expires`,
-				r.Account, token.Key, token.Hash, r.Kind, r.ID, enc(r.Created), enc(token.Expires))
+				r.Account, token.Key, token.Hash, r.Kind, r.ID, dbcodec.EncTime(r.Created), dbcodec.EncTime(token.Expires))
 			if err != nil {
 				return wrapErr("record resource token", err)
 			}
@@ -127,7 +128,7 @@ func replayToken(w *wtx, r headroom.Resource, token *headroom.ResourceToken, res
 	var expires int64
 	err = w.row("SELECT hash, kind, id, expires FROM resource_tokens WHERE account = $1 AND key = $2", r.Account, token.Key).
 		Scan(&hash, &kind, &id, &expires)
-	if noRows(err) || err == nil && expires <= enc(r.Created) {
+	if noRows(err) || err == nil && expires <= dbcodec.EncTime(r.Created) {
 		return false, nil
 	}
 	if err != nil {
@@ -221,7 +222,7 @@ func (s *Store) UpdateResource(ctx context.Context, r headroom.Resource, slots h
 			}
 		}
 		if _, err := w.exec("UPDATE resources SET name = $1, data = $2, updated = $3, uses = $4, version = version + 1 WHERE account = $5 AND kind = $6 AND id = $7",
-			r.Name, encData(r.Data), enc(r.Updated), encUses(r.Uses), r.Account, r.Kind, r.ID); err != nil {
+			r.Name, encData(r.Data), dbcodec.EncTime(r.Updated), encUses(r.Uses), r.Account, r.Kind, r.ID); err != nil {
 			return wrapErr("update resource", err)
 		}
 		if _, err := w.exec("DELETE FROM resource_uses WHERE account = $1 AND kind = $2 AND id = $3", r.Account, r.Kind, r.ID); err != nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/headroomhq/headroom"
+	"github.com/headroomhq/headroom/internal/dbcodec"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -94,7 +95,7 @@ func (x *exporter) usage(snap *headroom.Snapshot) (err error) {
 		var l headroom.LeaseRecord
 		var expires int64
 		err := r.Scan(&l.Key.Account, &l.Key.Code, &l.Key.Scope, &l.LeaseID, &expires)
-		l.Expires = dec(expires)
+		l.Expires = dbcodec.DecTime(expires)
 		return l, err
 	}, "SELECT account, code, scope, lease_id, expires FROM leases ORDER BY account, code, scope, lease_id")
 	if err != nil {
@@ -105,7 +106,7 @@ func (x *exporter) usage(snap *headroom.Snapshot) (err error) {
 		var op string
 		var recorded int64
 		err := r.Scan(&k.Account, &k.Key, &op, &k.Code, &k.Scope, &k.Amount, &recorded)
-		k.Op, k.Recorded = headroom.Op(op), dec(recorded)
+		k.Op, k.Recorded = headroom.Op(op), dbcodec.DecTime(recorded)
 		return k, err
 	}, "SELECT account, key, op, code, scope, amount, recorded FROM idempotency_keys ORDER BY account, key")
 	return err
@@ -121,7 +122,7 @@ func (x *exporter) workflow(snap *headroom.Snapshot) (err error) {
 		var at int64
 		var granted *float64
 		err := r.Scan(&t.RequestID, &from, &to, &t.Actor, &at, &t.Note, &t.CaseID, &granted)
-		t.From, t.To, t.At, t.GrantedValue = headroom.RequestStatus(from), headroom.RequestStatus(to), dec(at), decFloat(granted)
+		t.From, t.To, t.At, t.GrantedValue = headroom.RequestStatus(from), headroom.RequestStatus(to), dbcodec.DecTime(at), dbcodec.DecFloat(granted)
 		return t, err
 	}, `SELECT t.request_id, t.from_status, t.to_status, t.actor, t.at, t.note, t.case_id, t.granted_value
 		FROM transitions t JOIN change_requests r ON r.id = t.request_id ORDER BY r.created, r.id, t.seq`)
@@ -132,7 +133,7 @@ func (x *exporter) workflow(snap *headroom.Snapshot) (err error) {
 		var e headroom.TemplateEntry
 		var v *float64
 		err := r.Scan(&e.Service, &e.Code, &e.Region, &v)
-		e.DesiredValue = decFloat(v)
+		e.DesiredValue = dbcodec.DecFloat(v)
 		return e, err
 	}, "SELECT service, code, region, desired_value FROM template_entries ORDER BY service, code, region")
 	if err != nil {
@@ -152,7 +153,7 @@ func (x *exporter) audit(snap *headroom.Snapshot) (err error) {
 		var e headroom.AuditEntry
 		var at int64
 		err := r.Scan(&e.ID, &at, &e.Actor, &e.Account, &e.Action, &e.Code, &e.Scope, &e.Detail)
-		e.Time = dec(at)
+		e.Time = dbcodec.DecTime(at)
 		return e, err
 	}, "SELECT id, time, actor, account, action, code, scope, detail FROM audit ORDER BY id")
 	if err != nil {
@@ -176,7 +177,7 @@ func (x *exporter) resources(snap *headroom.Snapshot) (err error) {
 		var t headroom.ResourceTokenRecord
 		var created, expires int64
 		err := r.Scan(&t.Account, &t.Token.Key, &t.Token.Hash, &t.Kind, &t.ID, &created, &expires)
-		t.Created, t.Token.Expires = dec(created), dec(expires)
+		t.Created, t.Token.Expires = dbcodec.DecTime(created), dbcodec.DecTime(expires)
 		return t, err
 	}, "SELECT account, key, hash, kind, id, created, expires FROM resource_tokens ORDER BY account, key")
 	if err != nil {

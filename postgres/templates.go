@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/headroomhq/headroom"
+	"github.com/headroomhq/headroom/internal/dbcodec"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -17,7 +18,7 @@ func (s *Store) PutTemplateEntry(ctx context.Context, e headroom.TemplateEntry, 
 	return s.write(ctx, "put template entry", func(w *wtx) error {
 		_, err := w.exec(`INSERT INTO template_entries (service, code, region, desired_value) VALUES ($1, $2, $3, $4)
 			ON CONFLICT (service, code, region) DO UPDATE SET desired_value = excluded.desired_value`,
-			e.Service, e.Code, e.Region, encFloat(e.DesiredValue))
+			e.Service, e.Code, e.Region, dbcodec.EncFloat(e.DesiredValue))
 		if err != nil {
 			return err
 		}
@@ -49,7 +50,7 @@ func (s *Store) ListTemplateEntries(ctx context.Context) ([]headroom.TemplateEnt
 			var e headroom.TemplateEntry
 			var v *float64
 			err := r.Scan(&e.Service, &e.Code, &e.Region, &v)
-			e.DesiredValue = decFloat(v)
+			e.DesiredValue = dbcodec.DecFloat(v)
 			return e, err
 		}, "SELECT service, code, region, desired_value FROM template_entries ORDER BY service, code, region")
 		return err

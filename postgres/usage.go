@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/headroomhq/headroom"
+	"github.com/headroomhq/headroom/internal/dbcodec"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -134,7 +135,7 @@ func record(w *wtx, op string, c headroom.CountChange) error {
 		return nil
 	}
 	_, err := w.exec("INSERT INTO idempotency_keys (account, key, op, code, scope, amount, recorded) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-		c.Key.Account, c.IdempotencyKey, op, c.Key.Code, c.Key.Scope, c.Amount, enc(c.Now))
+		c.Key.Account, c.IdempotencyKey, op, c.Key.Code, c.Key.Scope, c.Amount, dbcodec.EncTime(c.Now))
 	if isUnique(err) {
 		return errRetry
 	}
@@ -194,7 +195,7 @@ func (s *Store) ListUsage(ctx context.Context, account string, now time.Time) ([
 		}, `SELECT code, scope, used FROM counts WHERE account = $1 AND used > 0
 			UNION ALL
 			SELECT code, scope, count(*) FROM leases WHERE account = $1 AND expires > $2 GROUP BY code, scope
-			ORDER BY 1, 2`, account, enc(now))
+			ORDER BY 1, 2`, account, dbcodec.EncTime(now))
 		return err
 	})
 	return out, err

@@ -7,14 +7,15 @@ import (
 	"math"
 
 	"github.com/headroomhq/headroom"
+	"github.com/headroomhq/headroom/internal/dbcodec"
 )
 
 // CreateAccount implements headroom.Store: ECONFLICT if the id exists.
 func (s *Store) CreateAccount(ctx context.Context, a headroom.Account, audit headroom.AuditEntry) error {
-	a.Created = norm(a.Created)
+	a.Created = dbcodec.NormTime(a.Created)
 	return s.write(ctx, func(w *wtx) error {
 		n, err := w.execN("INSERT INTO accounts (id, created, partner) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-			a.ID, enc(a.Created), a.Partner)
+			a.ID, dbcodec.EncTime(a.Created), a.Partner)
 		if err != nil {
 			return s.backendError("create account "+a.ID, err)
 		}
@@ -56,7 +57,7 @@ func (s *Store) ListAccounts(ctx context.Context) ([]headroom.Account, error) {
 		if err := rows.Scan(&a.ID, &created, &a.Partner); err != nil {
 			return nil, s.backendError("list accounts", err)
 		}
-		a.Created = dec(created)
+		a.Created = dbcodec.DecTime(created)
 		out = append(out, a)
 	}
 	if err := rows.Err(); err != nil {
@@ -91,12 +92,12 @@ func scanOverride(rows *sql.Rows) (headroom.Override, error) {
 		return o, err
 	}
 	o.Value = decFloat(value)
-	o.UpdatedAt = dec(at)
+	o.UpdatedAt = dbcodec.DecTime(at)
 	var err error
-	if o.Allow, err = decList(allow); err != nil {
+	if o.Allow, err = dbcodec.DecList(allow); err != nil {
 		return o, err
 	}
-	o.Deny, err = decList(deny)
+	o.Deny, err = dbcodec.DecList(deny)
 	return o, err
 }
 
@@ -110,8 +111,8 @@ func decFloat(v sql.NullFloat64) float64 {
 
 // normOverride returns o as it comes back from the database.
 func normOverride(o headroom.Override) headroom.Override {
-	o.Allow, o.Deny = copyList(o.Allow), copyList(o.Deny)
-	o.UpdatedAt = norm(o.UpdatedAt)
+	o.Allow, o.Deny = dbcodec.CopyList(o.Allow), dbcodec.CopyList(o.Deny)
+	o.UpdatedAt = dbcodec.NormTime(o.UpdatedAt)
 	return o
 }
 
@@ -125,7 +126,7 @@ func (s *Store) putOverride(w *wtx, o headroom.Override) error {
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (account, code, scope) DO UPDATE SET value = excluded.value, allow = excluded.allow,
 			deny = excluded.deny, updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
-		o.Account, o.Code, o.Scope, o.Value, encList(o.Allow), encList(o.Deny), o.UpdatedBy, enc(o.UpdatedAt))
+		o.Account, o.Code, o.Scope, o.Value, dbcodec.EncList(o.Allow), dbcodec.EncList(o.Deny), o.UpdatedBy, dbcodec.EncTime(o.UpdatedAt))
 	if err != nil {
 		return s.backendError("put override", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/headroomhq/headroom"
+	"github.com/headroomhq/headroom/internal/dbcodec"
 )
 
 // appendAudit appends e in the transaction. An entry without an action
@@ -14,7 +15,7 @@ func appendAudit(w *wtx, e headroom.AuditEntry) error {
 		return nil
 	}
 	_, err := w.exec("INSERT INTO audit (time, actor, account, action, code, scope, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
-		enc(e.Time), e.Actor, e.Account, e.Action, e.Code, e.Scope, e.Detail)
+		dbcodec.EncTime(e.Time), e.Actor, e.Account, e.Action, e.Code, e.Scope, e.Detail)
 	if err != nil {
 		return w.backendError("append audit", err)
 	}
@@ -60,7 +61,7 @@ func (s *Store) ListAudit(ctx context.Context, f headroom.AuditFilter) ([]headro
 		if err := rows.Scan(&e.ID, &at, &e.Actor, &e.Account, &e.Action, &e.Code, &e.Scope, &e.Detail); err != nil {
 			return nil, s.backendError("list audit", err)
 		}
-		e.Time = dec(at)
+		e.Time = dbcodec.DecTime(at)
 		out = append(out, e)
 	}
 	if err := rows.Err(); err != nil {

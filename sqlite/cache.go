@@ -5,6 +5,7 @@ import (
 	"sync/atomic"
 
 	"github.com/headroomhq/headroom"
+	"github.com/headroomhq/headroom/internal/dbcodec"
 )
 
 // cache holds every account and override in memory, for FindAccount and
@@ -44,7 +45,7 @@ func (c *cache) load(w *wtx) error {
 			rows.Close()
 			return err
 		}
-		a.Created = dec(created)
+		a.Created = dbcodec.DecTime(created)
 		c.accounts.Store(a.ID, &cachedAccount{account: a})
 	}
 	if err := rows.Close(); err != nil {

@@ -6,6 +6,7 @@ import (
 	"errors"
 
 	"github.com/headroomhq/headroom"
+	"github.com/headroomhq/headroom/internal/dbcodec"
 )
 
 // CreateAccessKey implements headroom.Store: EUNKNOWNACCOUNT, or ECONFLICT
@@ -20,7 +21,7 @@ func (s *Store) CreateAccessKey(ctx context.Context, k headroom.AccessKey, audit
 			return err
 		}
 		n, err := w.execN("INSERT INTO access_keys (id, account, secret, created) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-			k.ID, k.Account, secret, enc(k.Created))
+			k.ID, k.Account, secret, dbcodec.EncTime(k.Created))
 		if err != nil {
 			return s.backendError("create access key", err)
 		}
@@ -43,7 +44,7 @@ func (s *Store) FindAccessKey(ctx context.Context, id string) (headroom.AccessKe
 	if err != nil {
 		return headroom.AccessKey{}, s.backendError("find access key", err)
 	}
-	k.Created = dec(created)
+	k.Created = dbcodec.DecTime(created)
 	if k.Secret, err = s.openSecret(k.ID, k.Account, k.Secret); err != nil {
 		return headroom.AccessKey{}, err
 	}
@@ -65,7 +66,7 @@ func (s *Store) ListAccessKeys(ctx context.Context, account string) ([]headroom.
 		if err := rows.Scan(&k.ID, &k.Secret, &created); err != nil {
 			return nil, s.backendError("list access keys", err)
 		}
-		k.Created = dec(created)
+		k.Created = dbcodec.DecTime(created)
 		if k.Secret, err = s.openSecret(k.ID, k.Account, k.Secret); err != nil {
 			return nil, err
 		}
@@ -91,7 +92,7 @@ func (s *Store) CreateToken(ctx context.Context, t headroom.Token, audit headroo
 			return s.backendError("create token", err)
 		}
 		if _, err := w.exec("INSERT INTO tokens (id, name, role, hash, accounts, created) VALUES (?, ?, ?, ?, ?, ?)",
-			t.ID, t.Name, string(t.Role), hash, encList(t.Accounts), enc(t.Created)); err != nil {
+			t.ID, t.Name, string(t.Role), hash, dbcodec.EncList(t.Accounts), dbcodec.EncTime(t.Created)); err != nil {
 			return s.backendError("create token", err)
 		}
 		return appendAudit(w, audit)
@@ -107,9 +108,9 @@ func scanToken(sc interface{ Scan(...any) error }) (headroom.Token, error) {
 	if err := sc.Scan(&t.ID, &t.Name, &role, &t.Hash, &accounts, &created); err != nil {
 		return t, err
 	}
-	t.Role, t.Created = headroom.Role(role), dec(created)
+	t.Role, t.Created = headroom.Role(role), dbcodec.DecTime(created)
 	var err error
-	t.Accounts, err = decList(accounts)
+	t.Accounts, err = dbcodec.DecList(accounts)
 	return t, err
 }
 

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/headroomhq/headroom"
+	"github.com/headroomhq/headroom/internal/dbcodec"
 )
 
 // AcquireLease implements headroom.Store. In one transaction it deletes the
@@ -27,7 +28,7 @@ func acquireLease(w *wtx, c headroom.LeaseChange) (headroom.LeaseResult, error) 
 		k.Account, k.Code, k.Scope, c.LeaseID).Scan(&expires)
 	if err == nil {
 		used, err := liveLeases(w, k)
-		return headroom.LeaseResult{Applied: true, Replayed: true, Used: used, Expires: dec(expires)}, err
+		return headroom.LeaseResult{Applied: true, Replayed: true, Used: used, Expires: dbcodec.DecTime(expires)}, err
 	}
 	if !errors.Is(err, sql.ErrNoRows) {
 		return headroom.LeaseResult{}, w.backendError("acquire lease", err)
@@ -35,7 +36,7 @@ func acquireLease(w *wtx, c headroom.LeaseChange) (headroom.LeaseResult, error) 
 	n, err := w.execN(`INSERT INTO leases (account, code, scope, lease_id, expires)
 		SELECT ?1, ?2, ?3, ?4, ?5
 		WHERE coalesce((SELECT n FROM lease_counts WHERE account = ?1 AND code = ?2 AND scope = ?3), 0) < ?6`,
-		k.Account, k.Code, k.Scope, c.LeaseID, enc(c.Expires), c.Limit)
+		k.Account, k.Code, k.Scope, c.LeaseID, dbcodec.EncTime(c.Expires), c.Limit)
 	if err != nil {
 		return headroom.LeaseResult{}, w.backendError("acquire lease", err)
 	}
@@ -43,7 +44,7 @@ func acquireLease(w *wtx, c headroom.LeaseChange) (headroom.LeaseResult, error) 
 	if err != nil || n == 0 {
 		return headroom.LeaseResult{Used: used}, err
 	}
-	return headroom.LeaseResult{Applied: true, Used: used, Expires: norm(c.Expires)}, nil
+	return headroom.LeaseResult{Applied: true, Used: used, Expires: dbcodec.NormTime(c.Expires)}, nil
 }
 
 // RenewLease implements headroom.Store: ENOTFOUND if the lease does not
@@ -56,7 +57,7 @@ func (s *Store) RenewLease(ctx context.Context, c headroom.LeaseChange) (headroo
 			return err
 		}
 		n, err := w.execN("UPDATE leases SET expires = ? WHERE account = ? AND code = ? AND scope = ? AND lease_id = ?",
-			enc(c.Expires), k.Account, k.Code, k.Scope, c.LeaseID)
+			dbcodec.EncTime(c.Expires), k.Account, k.Code, k.Scope, c.LeaseID)
 		if err != nil {
 			return s.backendError("renew lease", err)
 		}
@@ -64,7 +65,7 @@ func (s *Store) RenewLease(ctx context.Context, c headroom.LeaseChange) (headroo
 			return headroom.LeaseNotFound(c)
 		}
 		used, err := liveLeases(w, k)
-		res = headroom.LeaseResult{Applied: true, Used: used, Expires: norm(c.Expires)}
+		res = headroom.LeaseResult{Applied: true, Used: used, Expires: dbcodec.NormTime(c.Expires)}
 		return err
 	})
 	return res, err
@@ -93,7 +94,7 @@ func releaseLease(w *wtx, c headroom.LeaseChange) (headroom.LeaseResult, error) 
 // dropExpired deletes the leases of k that have expired at now.
 func dropExpired(w *wtx, k headroom.UsageKey, now time.Time) error {
 	_, err := w.exec("DELETE FROM leases WHERE account = ? AND code = ? AND scope = ? AND expires <= ?",
-		k.Account, k.Code, k.Scope, enc(now))
+		k.Account, k.Code, k.Scope, dbcodec.EncTime(now))
 	if err != nil {
 		return w.backendError("drop expired leases", err)
 	}
@@ -117,7 +118,7 @@ func (s *Store) LeaseUsage(ctx context.Context, key headroom.UsageKey, now time.
 	var n int64
 	if err := s.readRow(ctx, `SELECT coalesce((SELECT n FROM lease_counts WHERE account = ?1 AND code = ?2 AND scope = ?3), 0)
 		- (SELECT count(*) FROM leases WHERE account = ?1 AND code = ?2 AND scope = ?3 AND expires <= ?4)`,
-		key.Account, key.Code, key.Scope, enc(now)).Scan(&n); err != nil {
+		key.Account, key.Code, key.Scope, dbcodec.EncTime(now)).Scan(&n); err != nil {
 		return 0, s.backendError("count leases", err)
 	}
 	return n, nil

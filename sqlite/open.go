@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 
 	"github.com/headroomhq/headroom"
+	"github.com/headroomhq/headroom/internal/dbcodec"
 	"github.com/headroomhq/headroom/internal/secretbox"
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 	sqlite3 "modernc.org/sqlite/lib"
@@ -270,7 +271,7 @@ func (s *Store) open(ctx context.Context) error {
 		return headroom.Errorf(headroom.EUNAVAILABLE,
 			"cannot put %s in WAL mode (it stays in %s mode); check that its directory is writable and on a local file system", s.path, mode)
 	}
-	if err := migrate(ctx, conn, enc(s.cfg.Clock.Now())); err != nil {
+	if err := migrate(ctx, conn, dbcodec.EncTime(s.cfg.Clock.Now())); err != nil {
 		return s.openError(err)
 	}
 	if err := s.setupSecrets(ctx, conn, hasKeyCheck); err != nil {

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/headroomhq/headroom"
+	"github.com/headroomhq/headroom/internal/dbcodec"
 )
 
 // purgeBatch is how many rows one purge transaction deletes at most, so a
@@ -17,24 +18,24 @@ const purgeBatch = 1000
 func (s *Store) Purge(ctx context.Context, now, keysBefore time.Time) (headroom.PurgeResult, error) {
 	var res headroom.PurgeResult
 	n, err := s.purgeRows(ctx, "expired leases", `DELETE FROM leases WHERE (account, code, scope, lease_id) IN
-		(SELECT account, code, scope, lease_id FROM leases WHERE expires <= ? LIMIT ?)`, enc(now))
+		(SELECT account, code, scope, lease_id FROM leases WHERE expires <= ? LIMIT ?)`, dbcodec.EncTime(now))
 	res.Leases = n
 	if err != nil {
 		return res, err
 	}
 	res.IdempotencyKeys, err = s.purgeRows(ctx, "old idempotency keys", `DELETE FROM idempotency_keys WHERE (account, key) IN
-		(SELECT account, key FROM idempotency_keys WHERE recorded < ? LIMIT ?)`, enc(keysBefore))
+		(SELECT account, key FROM idempotency_keys WHERE recorded < ? LIMIT ?)`, dbcodec.EncTime(keysBefore))
 	if err != nil {
 		return res, err
 	}
 	n, err = s.purgeRows(ctx, "old resource tokens", `DELETE FROM resource_tokens WHERE (account, key) IN
-		(SELECT account, key FROM resource_tokens WHERE created < ? LIMIT ?)`, enc(keysBefore))
+		(SELECT account, key FROM resource_tokens WHERE created < ? LIMIT ?)`, dbcodec.EncTime(keysBefore))
 	res.Tokens += n
 	if err != nil {
 		return res, err
 	}
 	n, err = s.purgeRows(ctx, "expired resource tokens", `DELETE FROM resource_tokens WHERE (account, key) IN
-		(SELECT account, key FROM resource_tokens WHERE expires <= ? LIMIT ?)`, enc(now))
+		(SELECT account, key FROM resource_tokens WHERE expires <= ? LIMIT ?)`, dbcodec.EncTime(now))
 	res.Tokens += n
 	return res, err
 }
@@ -43,7 +44,7 @@ func (s *Store) Purge(ctx context.Context, now, keysBefore time.Time) (headroom.
 // than before, purgeBatch rows per write.
 func (s *Store) PurgeAudit(ctx context.Context, before time.Time) (int64, error) {
 	n, err := s.purgeRows(ctx, "old audit entries", `DELETE FROM audit WHERE id IN
-		(SELECT id FROM audit WHERE time < ? ORDER BY id LIMIT ?)`, enc(before))
+		(SELECT id FROM audit WHERE time < ? ORDER BY id LIMIT ?)`, dbcodec.EncTime(before))
 	return int64(n), err
 }
 

@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/headroomhq/headroom"
+	"github.com/headroomhq/headroom/internal/dbcodec"
 )
 
 // settingReadyProbe is the settings row Ready writes.
@@ -28,7 +29,7 @@ func (s *Store) Ready(ctx context.Context) error {
 		return withCause(headroom.Errorf(headroom.EUNAVAILABLE,
 			"the sqlite store found %s damaged (%v); stop Headroom, then run \"headroom db check\", and restore a backup or run \"headroom db recover\"", s.path, *p), *p)
 	}
-	now := strconv.FormatInt(enc(s.cfg.Clock.Now()), 10)
+	now := strconv.FormatInt(dbcodec.EncTime(s.cfg.Clock.Now()), 10)
 	err := s.write(ctx, func(w *wtx) error {
 		if _, err := w.exec("INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
 			settingReadyProbe, now); err != nil {

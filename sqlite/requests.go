@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/headroomhq/headroom"
+	"github.com/headroomhq/headroom/internal/dbcodec"
 )
 
 // openStatuses is the SQL list of the statuses that are open.
@@ -27,12 +28,12 @@ func scanRequest(sc interface{ Scan(...any) error }) (headroom.ChangeRequest, er
 	r.Type, r.Status = headroom.RequestType(typ), headroom.RequestStatus(status)
 	r.DesiredValue, r.GrantedValue = decFloat(desired), decFloat(granted)
 	r.SupportCaseAllowed = support != 0
-	r.Created, r.LastUpdated = dec(created), dec(updated)
+	r.Created, r.LastUpdated = dbcodec.DecTime(created), dbcodec.DecTime(updated)
 	var err error
-	if r.Allow, err = decList(allow); err != nil {
+	if r.Allow, err = dbcodec.DecList(allow); err != nil {
 		return r, err
 	}
-	r.Deny, err = decList(deny)
+	r.Deny, err = dbcodec.DecList(deny)
 	return r, err
 }
 
@@ -74,8 +75,8 @@ func (s *Store) CreateChangeRequest(ctx context.Context, r headroom.ChangeReques
 		_, err = w.exec(`INSERT INTO change_requests (id, type, account, code, scope, desired_value, granted_value, allow, deny,
 			details, status, case_id, support_case_allowed, requester, created, last_updated)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			r.ID, string(r.Type), r.Account, r.Code, r.Scope, r.DesiredValue, r.GrantedValue, encList(r.Allow), encList(r.Deny),
-			r.Details, string(r.Status), r.CaseID, boolInt(r.SupportCaseAllowed), r.Requester, enc(r.Created), enc(r.LastUpdated))
+			r.ID, string(r.Type), r.Account, r.Code, r.Scope, r.DesiredValue, r.GrantedValue, dbcodec.EncList(r.Allow), dbcodec.EncList(r.Deny),
+			r.Details, string(r.Status), r.CaseID, boolInt(r.SupportCaseAllowed), r.Requester, dbcodec.EncTime(r.Created), dbcodec.EncTime(r.LastUpdated))
 		if err != nil {
 			return s.backendError("create change request", err)
 		}
@@ -89,7 +90,7 @@ func (s *Store) CreateChangeRequest(ctx context.Context, r headroom.ChangeReques
 func insertTransition(w *wtx, t headroom.Transition) error {
 	_, err := w.exec(`INSERT INTO transitions (request_id, from_status, to_status, actor, at, note, case_id, granted_value)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		t.RequestID, string(t.From), string(t.To), t.Actor, enc(t.At), t.Note, t.CaseID, t.GrantedValue)
+		t.RequestID, string(t.From), string(t.To), t.Actor, dbcodec.EncTime(t.At), t.Note, t.CaseID, t.GrantedValue)
 	if err != nil {
 		return w.backendError("record transition", err)
 	}
@@ -106,7 +107,7 @@ func (s *Store) TransitionChangeRequest(ctx context.Context, t headroom.Transiti
 			case_id = CASE WHEN ?3 != '' THEN ?3 ELSE case_id END,
 			granted_value = CASE WHEN ?4 != 0 THEN ?4 ELSE granted_value END
 			WHERE id = ?5 AND status = ?6`,
-			string(t.To), enc(t.At), t.CaseID, t.GrantedValue, t.RequestID, string(t.From))
+			string(t.To), dbcodec.EncTime(t.At), t.CaseID, t.GrantedValue, t.RequestID, string(t.From))
 		if err != nil {
 			return s.backendError("transition change request", err)
 		}
@@ -216,7 +217,7 @@ func (s *Store) ListTransitions(ctx context.Context, id string) ([]headroom.Tran
 			continue
 		}
 		out = append(out, headroom.Transition{RequestID: id, From: headroom.RequestStatus(from.String), To: headroom.RequestStatus(to.String),
-			Actor: actor.String, At: dec(at.Int64), Note: note.String, CaseID: caseID.String, GrantedValue: decFloat(granted)})
+			Actor: actor.String, At: dbcodec.DecTime(at.Int64), Note: note.String, CaseID: caseID.String, GrantedValue: decFloat(granted)})
 	}
 	if err := rows.Err(); err != nil {
 		return nil, s.backendError("list transitions", err)

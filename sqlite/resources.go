@@ -8,6 +8,7 @@ import (
 	"fmt"
 
 	"github.com/headroomhq/headroom"
+	"github.com/headroomhq/headroom/internal/dbcodec"
 	sqlite3 "modernc.org/sqlite/lib"
 )
 
@@ -33,7 +34,7 @@ func scanResource(sc interface{ Scan(...any) error }) (headroom.Resource, error)
 	if len(r.Data) == 0 {
 		r.Data = nil
 	}
-	r.Created, r.Updated = dec(created), dec(updated)
+	r.Created, r.Updated = dbcodec.DecTime(created), dbcodec.DecTime(updated)
 	return r, nil
 }
 
@@ -78,7 +79,7 @@ func (s *Store) CreateResource(ctx context.Context, r headroom.Resource, slots h
 		}
 		n, err := w.execN(`INSERT INTO resources (account, kind, id, parent, name, data, created, updated, version, uses)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?) ON CONFLICT DO NOTHING`,
-			r.Account, r.Kind, r.ID, r.Parent, r.Name, encData(r.Data), enc(r.Created), enc(r.Updated), encUses(r.Uses))
+			r.Account, r.Kind, r.ID, r.Parent, r.Name, encData(r.Data), dbcodec.EncTime(r.Created), dbcodec.EncTime(r.Updated), encUses(r.Uses))
 		if err != nil {
 			return s.backendError("create resource", err)
 		}
@@ -101,7 +102,7 @@ func (s *Store) CreateResource(ctx context.Context, r headroom.Resource, slots h
 			_, err := w.exec(`INSERT INTO resource_tokens (account, key, hash, kind, id, created, expires) VALUES (?, ?, ?, ?, ?, ?, ?)
 				ON CONFLICT (account, key) DO UPDATE SET hash = excluded.hash, kind = excluded.kind, id = excluded.id,
 				created = excluded.created, expires = excluded.expires`,
-				r.Account, token.Key, token.Hash, r.Kind, r.ID, enc(r.Created), enc(token.Expires))
+				r.Account, token.Key, token.Hash, r.Kind, r.ID, dbcodec.EncTime(r.Created), dbcodec.EncTime(token.Expires))
 			if err != nil {
 				return s.backendError("record resource token", err)
 			}
@@ -125,7 +126,7 @@ func replayToken(w *wtx, r headroom.Resource, token *headroom.ResourceToken, res
 	var expires int64
 	err = w.row("SELECT hash, kind, id, expires FROM resource_tokens WHERE account = ? AND key = ?", r.Account, token.Key).
 		Scan(&hash, &kind, &id, &expires)
-	if errors.Is(err, sql.ErrNoRows) || err == nil && expires <= enc(r.Created) {
+	if errors.Is(err, sql.ErrNoRows) || err == nil && expires <= dbcodec.EncTime(r.Created) {
 		return false, nil
 	}
 	if err != nil {
@@ -192,7 +193,7 @@ func (s *Store) UpdateResource(ctx context.Context, r headroom.Resource, slots h
 	err := s.write(ctx, func(w *wtx) error {
 		res = headroom.ResourceResult{Applied: true, ID: r.ID, Version: r.Version + 1}
 		n, err := w.execN("UPDATE resources SET name = ?, data = ?, updated = ?, uses = ?, version = version + 1 WHERE account = ? AND kind = ? AND id = ? AND version = ?",
-			r.Name, encData(r.Data), enc(r.Updated), encUses(r.Uses), r.Account, r.Kind, r.ID, r.Version)
+			r.Name, encData(r.Data), dbcodec.EncTime(r.Updated), encUses(r.Uses), r.Account, r.Kind, r.ID, r.Version)
 		if sqliteCode(err) == sqlite3.SQLITE_CONSTRAINT {
 			// Only the name can clash: the id is the row's own.
 			if err := w.row("SELECT parent FROM resources WHERE account = ? AND kind = ? AND id = ?",

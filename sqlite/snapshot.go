@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/headroomhq/headroom"
+	"github.com/headroomhq/headroom/internal/dbcodec"
 )
 
 var (
@@ -79,7 +80,7 @@ func (x *exporter) accounts(snap *headroom.Snapshot) error {
 		if err := rows.Scan(&a.ID, &created, &a.Partner); err != nil {
 			return err
 		}
-		a.Created = dec(created)
+		a.Created = dbcodec.DecTime(created)
 		snap.Accounts = append(snap.Accounts, a)
 		return nil
 	})
@@ -100,7 +101,7 @@ func (x *exporter) accounts(snap *headroom.Snapshot) error {
 		if err := rows.Scan(&k.ID, &k.Account, &k.Secret, &created); err != nil {
 			return err
 		}
-		k.Created = dec(created)
+		k.Created = dbcodec.DecTime(created)
 		var err error
 		if k.Secret, err = x.s.openSecret(k.ID, k.Account, k.Secret); err != nil {
 			return err
@@ -145,7 +146,7 @@ func (x *exporter) usage(snap *headroom.Snapshot) error {
 			if err := rows.Scan(&l.Key.Account, &l.Key.Code, &l.Key.Scope, &l.LeaseID, &expires); err != nil {
 				return err
 			}
-			l.Expires = dec(expires)
+			l.Expires = dbcodec.DecTime(expires)
 			snap.Leases = append(snap.Leases, l)
 			return nil
 		})
@@ -160,7 +161,7 @@ func (x *exporter) usage(snap *headroom.Snapshot) error {
 			if err := rows.Scan(&r.Account, &r.Key, &op, &r.Code, &r.Scope, &r.Amount, &recorded); err != nil {
 				return err
 			}
-			r.Op, r.Recorded = headroom.Op(op), dec(recorded)
+			r.Op, r.Recorded = headroom.Op(op), dbcodec.DecTime(recorded)
 			snap.IdempotencyKeys = append(snap.IdempotencyKeys, r)
 			return nil
 		})
@@ -184,7 +185,7 @@ func (x *exporter) workflow(snap *headroom.Snapshot) error {
 		if err := rows.Scan(&t.RequestID, &from, &to, &t.Actor, &at, &t.Note, &t.CaseID, &granted); err != nil {
 			return err
 		}
-		t.From, t.To, t.At, t.GrantedValue = headroom.RequestStatus(from), headroom.RequestStatus(to), dec(at), decFloat(granted)
+		t.From, t.To, t.At, t.GrantedValue = headroom.RequestStatus(from), headroom.RequestStatus(to), dbcodec.DecTime(at), decFloat(granted)
 		snap.Transitions = append(snap.Transitions, t)
 		return nil
 	})
@@ -221,7 +222,7 @@ func (x *exporter) audit(snap *headroom.Snapshot) error {
 		if err := rows.Scan(&e.ID, &at, &e.Actor, &e.Account, &e.Action, &e.Code, &e.Scope, &e.Detail); err != nil {
 			return err
 		}
-		e.Time = dec(at)
+		e.Time = dbcodec.DecTime(at)
 		snap.Audit = append(snap.Audit, e)
 		return nil
 	})
@@ -253,7 +254,7 @@ func (x *exporter) resources(snap *headroom.Snapshot) error {
 			if err := rows.Scan(&t.Account, &t.Token.Key, &t.Token.Hash, &t.Kind, &t.ID, &created, &expires); err != nil {
 				return err
 			}
-			t.Created, t.Token.Expires = dec(created), dec(expires)
+			t.Created, t.Token.Expires = dbcodec.DecTime(created), dbcodec.DecTime(expires)
 			snap.ResourceTokens = append(snap.ResourceTokens, t)
 			return nil
 		})

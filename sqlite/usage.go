@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/headroomhq/headroom"
+	"github.com/headroomhq/headroom/internal/dbcodec"
 )
 
 // The ops an idempotency key records.
@@ -118,7 +119,7 @@ func record(w *wtx, op string, c headroom.CountChange) error {
 		return nil
 	}
 	_, err := w.exec("INSERT INTO idempotency_keys (account, key, op, code, scope, amount, recorded) VALUES (?, ?, ?, ?, ?, ?, ?)",
-		c.Key.Account, c.IdempotencyKey, op, c.Key.Code, c.Key.Scope, c.Amount, enc(c.Now))
+		c.Key.Account, c.IdempotencyKey, op, c.Key.Code, c.Key.Scope, c.Amount, dbcodec.EncTime(c.Now))
 	if err != nil {
 		return w.backendError("record idempotency key", err)
 	}
@@ -175,7 +176,7 @@ func (s *Store) ListUsage(ctx context.Context, account string, now time.Time) ([
 	rows, err := s.readRows(ctx, `SELECT code, scope, used FROM counts WHERE account = ?1 AND used > 0
 		UNION ALL
 		SELECT code, scope, count(*) FROM leases WHERE account = ?1 AND expires > ?2 GROUP BY code, scope
-		ORDER BY 1, 2`, account, enc(now))
+		ORDER BY 1, 2`, account, dbcodec.EncTime(now))
 	if err != nil {
 		return nil, s.backendError("list usage", err)
 	}
