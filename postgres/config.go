@@ -18,8 +18,10 @@ const (
 	// DefaultHeartbeatInterval is how often a Store records that its node
 	// is alive.
 	DefaultHeartbeatInterval = time.Second
-	// DefaultMaxConns is the size of the connection pool.
-	DefaultMaxConns = 32
+	// DefaultMaxConns is the size of the connection pool: group commit
+	// needs few connections, and a few nodes together stay well within
+	// PostgreSQL's default of 100 connections.
+	DefaultMaxConns = 16
 	// DefaultMaxRetries is how many times a transaction that PostgreSQL
 	// aborted for a serialization failure or a deadlock is tried again.
 	DefaultMaxRetries = 10
@@ -58,7 +60,8 @@ type Config struct {
 	// and a random suffix.
 	NodeID string
 	// MaxConns is the size of the connection pool, besides the listening
-	// connection. Zero means DefaultMaxConns.
+	// connection. Zero means the URL's pool_max_conns parameter if it has
+	// one, else DefaultMaxConns.
 	MaxConns int32
 }
 
@@ -93,9 +96,6 @@ func (c Config) withDefaults() Config {
 	}
 	if c.HeartbeatInterval == 0 {
 		c.HeartbeatInterval = DefaultHeartbeatInterval
-	}
-	if c.MaxConns == 0 {
-		c.MaxConns = DefaultMaxConns
 	}
 	if c.NodeID == "" {
 		host, _ := os.Hostname()

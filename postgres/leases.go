@@ -141,8 +141,40 @@ func (s *Store) lease(ctx context.Context, what string, op leaseOp, c headroom.L
 // advisory lock of the usage key, it deletes the key's expired leases,
 // answers a live lease's holder with its deadline (Replayed), or inserts
 // the lease only if the live leases stay within the limit.
+//
+// A key that is full answers without the lock: many callers racing for a
+// full key's slots are refused at the speed of a read, instead of queuing
+// one commit at a time behind its lock until they time out.
 func (s *Store) AcquireLease(ctx context.Context, c headroom.LeaseChange) (headroom.LeaseResult, error) {
+	if res, full, err := s.leaseFull(ctx, c); err != nil || full {
+		return res, err
+	}
 	return s.lease(ctx, "acquire lease", leaseAcquire, c)
+}
+
+// leaseFullCheck reads, in one snapshot, whether lease $4 is live and how
+// many leases of the key are live at $5.
+const leaseFullCheck = `SELECT EXISTS (SELECT 1 FROM leases WHERE account = $1 AND code = $2 AND scope = $3 AND lease_id = $4 AND expires > $5),
+	(SELECT count(*) FROM leases WHERE account = $1 AND code = $2 AND scope = $3 AND expires > $5)`
+
+// leaseFull reports whether an acquire of c must be refused for the limit:
+// the lease is not live and the key's live leases already fill it. The
+// answer holds at the moment of the read, which is when the refusal takes
+// effect; any other case goes on to the locked change.
+func (s *Store) leaseFull(ctx context.Context, c headroom.LeaseChange) (headroom.LeaseResult, bool, error) {
+	k := c.Key
+	var held bool
+	var live int64
+	err := s.read(ctx, "acquire lease", func(ctx context.Context, q querier) error {
+		return q.QueryRow(ctx, leaseFullCheck, k.Account, k.Code, k.Scope, c.LeaseID, dbcodec.EncTime(c.Now)).Scan(&held, &live)
+	})
+	if err != nil {
+		return headroom.LeaseResult{}, false, err
+	}
+	if held || live < c.Limit {
+		return headroom.LeaseResult{}, false, nil
+	}
+	return headroom.LeaseResult{Used: live}, true, nil
 }
 
 // RenewLease implements headroom.Store: ENOTFOUND if the lease does not

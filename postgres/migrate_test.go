@@ -36,7 +36,7 @@ func TestConcurrentOpensMigrateOnce(t *testing.T) {
 		}
 		t.Cleanup(func() { s.Close() })
 	}
-	conn, err := pgx.Connect(ctx, url)
+	conn, err := testsvc.Connect(ctx, url)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +81,7 @@ func TestNewerSchemaRefused(t *testing.T) {
 	}
 	s.Close()
 	newer := postgres.SchemaVersion() + 1
-	conn, err := pgx.Connect(ctx, url)
+	conn, err := testsvc.Connect(ctx, url)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +130,7 @@ func TestSecretKey(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Close()
-	conn, err := pgx.Connect(ctx, url)
+	conn, err := testsvc.Connect(ctx, url)
 	if err != nil {
 		t.Fatal(err)
 	}

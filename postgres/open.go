@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -67,7 +68,12 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, headroom.FieldErrorf("URL", "is not a PostgreSQL connection string: %v", err)
 	}
-	pcfg.MaxConns = cfg.MaxConns
+	switch {
+	case cfg.MaxConns > 0:
+		pcfg.MaxConns = cfg.MaxConns
+	case !strings.Contains(cfg.URL, "pool_max_conns"):
+		pcfg.MaxConns = DefaultMaxConns
+	}
 	pcfg.ConnConfig.ConnectTimeout = cfg.OpTimeout
 	// A commit is acknowledged only once it is durable, whatever the
 	// server's or the role's default.

@@ -275,6 +275,12 @@ func TestMultiNode(t *testing.T) {
 			if _, err := op.SetOverride(ctx, id, headroom.CodeConnectAPIRate, httpapi.OverrideSet{Value: ptr(1000.0)}); err != nil {
 				t.Fatal(err)
 			}
+			for i := range c.nodes {
+				within(t, time.Second, fmt.Sprintf("the raised API rate to reach node %d", i+1), func() bool {
+					q, err := c.client(i, clusterToken).GetQuota(ctx, id, headroom.CodeConnectAPIRate, "")
+					return err == nil && q.Value == 1000
+				})
+			}
 			var ok, quota atomic.Int64
 			var other atomic.Pointer[error]
 			var wg sync.WaitGroup

@@ -19,6 +19,7 @@ import (
 
 	"github.com/headroomhq/headroom/internal/ids"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/rueidis"
 )
 
@@ -56,8 +57,9 @@ func unreachable(t testing.TB, what string, err error) {
 }
 
 // Postgres returns a connection URL whose search_path is a new, empty
-// schema of the test database, dropped when the test ends. Stores opened on
-// it see only that schema, so tests run side by side.
+// schema of the test database, dropped when the test ends, and whose pool
+// is small (pool_max_conns). Stores opened on it see only that schema, so
+// tests run side by side.
 func Postgres(t testing.TB) string {
 	t.Helper()
 	base := PostgresBase()
@@ -85,8 +87,14 @@ func Postgres(t testing.TB) string {
 			t.Errorf("drop schema %s: %v", schema, err)
 		}
 	})
-	return WithSearchPath(base, schema)
+	// A small pool per store: the suites open many stores, and several
+	// test binaries run at once against one server of 100 connections.
+	return WithSearchPath(base, schema) + "&pool_max_conns=" + poolMaxConns
 }
+
+// poolMaxConns bounds the pool of each store a test opens on Postgres's
+// URL, unless the test asks for another size.
+const poolMaxConns = "6"
 
 // WithSearchPath returns url with its search_path set to schema.
 func WithSearchPath(url, schema string) string {
@@ -173,4 +181,14 @@ func RedisServer(t testing.TB) (addr string, cmd *exec.Cmd) {
 		}
 		time.Sleep(20 * time.Millisecond) // polling a starting process, not timing a test
 	}
+}
+
+// Connect opens one connection on a URL that Postgres returned, whose pool
+// parameters a plain pgx.Connect would send to the server and fail on.
+func Connect(ctx context.Context, url string) (*pgx.Conn, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.ConnectConfig(ctx, cfg.ConnConfig)
 }

@@ -3,14 +3,12 @@ package testsvc
 import (
 	"context"
 	"testing"
-
-	"github.com/jackc/pgx/v5"
 )
 
 func TestPostgresSchemaIsPrivate(t *testing.T) {
 	url := Postgres(t)
 	ctx := context.Background()
-	c, err := pgx.Connect(ctx, url)
+	c, err := Connect(ctx, url)
 	if err != nil {
 		t.Fatal(err)
 	}
