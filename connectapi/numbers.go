@@ -138,12 +138,19 @@ func (h *Handler) findClaim(c *call, number string) (headroom.Resource, *numberC
 }
 
 // lockNumber creates the claim record of number for the caller's instance
-// iid. It reports whether it created one (false when the caller's own
-// instance already holds it, which the phone number resource's name then
-// decides); a number another instance or account holds is ECONFLICT.
+// iid. It reports whether it created (or took over) one: false when the
+// caller's own instance already holds it, which the phone number
+// resource's name then decides. A number another instance or account holds
+// is ECONFLICT.
+//
+// A claim record whose phone number is gone is stale: at once when its
+// instance is gone too (nothing can then be created under it), else after
+// staleClaim. It is taken over with a compare-and-swap, so of two claims
+// taking over one record one wins.
 func (h *Handler) lockNumber(c *call, number, iid, id string) (bool, error) {
-	for attempt := 0; ; attempt++ {
-		r, err := h.newResource(c, kindNumberClaim, "", number, "", numberClaim{Account: c.account, InstanceId: iid, PhoneNumberId: id})
+	mine := numberClaim{Account: c.account, InstanceId: iid, PhoneNumberId: id}
+	for attempt := 0; attempt < 3; attempt++ {
+		r, err := h.newResource(c, kindNumberClaim, "", number, "", mine)
 		if err != nil {
 			return false, err
 		}
@@ -153,25 +160,73 @@ func (h *Handler) lockNumber(c *call, number, iid, id string) (bool, error) {
 		if headroom.ErrorCodeOf(err) != headroom.ECONFLICT {
 			return err == nil, err
 		}
-		held, cl, ferr := h.findClaim(c, number)
-		switch headroom.ErrorCodeOf(ferr) {
+		held, cl, err := h.findClaim(c, number)
+		switch headroom.ErrorCodeOf(err) {
 		case "":
 		case headroom.ENOTFOUND:
 			continue // released meanwhile
 		default:
-			return false, ferr
+			return false, err
 		}
 		if cl.Account == c.account && cl.InstanceId == iid {
 			return false, nil
 		}
-		if attempt == 0 && h.now().Sub(held.Created) > staleClaim {
-			if _, err := h.engine.FindResource(c.ctx, cl.Account, kindPhoneNumber.name, cl.PhoneNumberId); headroom.ErrorCodeOf(err) == headroom.ENOTFOUND {
-				h.unlockNumber(c, number, cl.Account, cl.PhoneNumberId)
-				continue
-			}
+		stale, err := h.staleClaim(c, held, cl)
+		if err != nil {
+			return false, err
 		}
-		return false, headroom.Errorf(headroom.ECONFLICT, "phone number %s is already claimed; search for available numbers with SearchAvailablePhoneNumbers", number)
+		if stale {
+			if err := h.replaceClaim(c, number, *cl, mine); err == nil {
+				return true, nil
+			} else if headroom.ErrorCodeOf(err) != headroom.ESTALE && headroom.ErrorCodeOf(err) != headroom.ENOTFOUND {
+				return false, err
+			}
+			continue
+		}
+		break
 	}
+	return false, headroom.Errorf(headroom.ECONFLICT, "phone number %s is already claimed; search for available numbers with SearchAvailablePhoneNumbers", number)
+}
+
+// staleClaim reports whether a claim record outlived its phone number.
+func (h *Handler) staleClaim(c *call, held headroom.Resource, cl *numberClaim) (bool, error) {
+	_, err := h.engine.FindResource(c.ctx, cl.Account, kindPhoneNumber.name, cl.PhoneNumberId)
+	switch headroom.ErrorCodeOf(err) {
+	case headroom.ENOTFOUND:
+	case "":
+		return false, nil
+	default:
+		return false, err
+	}
+	_, err = h.engine.FindResource(c.ctx, cl.Account, kindInstance.name, cl.InstanceId)
+	switch headroom.ErrorCodeOf(err) {
+	case headroom.ENOTFOUND:
+		return true, nil
+	case "":
+		return h.now().Sub(held.Created) > staleClaim, nil
+	}
+	return false, err
+}
+
+// replaceClaim swaps the claim record of number from old to repl, if it
+// still is old: ESTALE otherwise.
+func (h *Handler) replaceClaim(c *call, number string, old, repl numberClaim) error {
+	_, err := h.engine.UpdateResource(c.ctx, numberAccount, kindNumberClaim.name, number, func(r *headroom.Resource) (headroom.Slots, error) {
+		var cur numberClaim
+		if err := json.Unmarshal(r.Data, &cur); err != nil {
+			return headroom.Slots{}, err
+		}
+		if cur != old {
+			return headroom.Slots{}, headroom.Errorf(headroom.ESTALE, "claim record of %s changed", number)
+		}
+		data, err := json.Marshal(repl)
+		if err != nil {
+			return headroom.Slots{}, err
+		}
+		r.Data = data
+		return headroom.Slots{}, nil
+	})
+	return err
 }
 
 // unlockNumber deletes the claim record of number if it still is the
@@ -252,6 +307,15 @@ func claimPhoneNumber(h *Handler, c *call) (any, error) {
 		return nil, headroom.Errorf(headroom.ECONFLICT, "phone number %s is already claimed by this instance", in.PhoneNumber)
 	default:
 		return nil, tokenReused(err, "ClaimPhoneNumber", in.ClientToken)
+	}
+	if !locked && !res.Replayed {
+		// The instance's own record named a number since gone (a release
+		// that stopped half-way): it now names this one.
+		if _, cl, err := h.findClaim(c, in.PhoneNumber); err == nil && cl.PhoneNumberId != res.ID && cl.Account == c.account && cl.InstanceId == iid {
+			if err := h.replaceClaim(c, in.PhoneNumber, *cl, numberClaim{Account: c.account, InstanceId: iid, PhoneNumberId: res.ID}); err != nil {
+				return nil, err
+			}
+		}
 	}
 	arn := h.arn(c.account, "phone-number/"+res.ID)
 	if len(in.Tags) > 0 && !res.Replayed {
@@ -342,11 +406,19 @@ func searchAvailablePhoneNumbers(h *Handler, c *call) (any, error) {
 	list := []map[string]string{}
 	next := ""
 	for _, n := range candidates {
-		_, err := h.engine.FindResource(c.ctx, numberAccount, kindNumberClaim.name, n)
-		if err == nil {
-			continue
-		}
-		if headroom.ErrorCodeOf(err) != headroom.ENOTFOUND {
+		held, cl, err := h.findClaim(c, n)
+		switch headroom.ErrorCodeOf(err) {
+		case headroom.ENOTFOUND:
+		case "":
+			// A stale claim record is no claim.
+			stale, err := h.staleClaim(c, held, cl)
+			if err != nil {
+				return nil, err
+			}
+			if !stale {
+				continue
+			}
+		default:
 			return nil, err
 		}
 		if len(list) == limit {

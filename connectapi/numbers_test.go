@@ -122,6 +122,39 @@ func TestClaimIsExclusiveUntilReleased(t *testing.T) {
 	must[*connect.ClaimPhoneNumberOutput](t)(b.ClaimPhoneNumber(ctx, &connect.ClaimPhoneNumberInput{InstanceId: &i3, PhoneNumber: aws.String("+448081570043")}))
 }
 
+// Deleting an instance frees its numbers: the claim records it leaves are
+// stale, so the numbers are offered and claimed again at once.
+func TestDeletedInstanceFreesItsNumbers(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	e.account(acctA, false, "")
+	e.account(acctB, false, "")
+	a, b := e.client(acctA), e.client(acctB)
+	i1, i2 := e.instance(acctA), e.instance(acctB)
+	number := aws.String("+61255500100")
+	must[*connect.ClaimPhoneNumberOutput](t)(a.ClaimPhoneNumber(ctx, &connect.ClaimPhoneNumberInput{InstanceId: &i1, PhoneNumber: number}))
+	offered := func() bool {
+		out := must[*connect.SearchAvailablePhoneNumbersOutput](t)(b.SearchAvailablePhoneNumbers(ctx, &connect.SearchAvailablePhoneNumbersInput{InstanceId: &i2,
+			PhoneNumberCountryCode: types.PhoneNumberCountryCodeAu, PhoneNumberType: types.PhoneNumberTypeDid, PhoneNumberPrefix: number, MaxResults: aws.Int32(10)}))
+		return len(out.AvailableNumbersList) == 1
+	}
+	if offered() {
+		t.Fatal("a claimed number is offered")
+	}
+	must[*connect.DeleteInstanceOutput](t)(a.DeleteInstance(ctx, &connect.DeleteInstanceInput{InstanceId: &i1}))
+	if !offered() {
+		t.Fatal("the number of a deleted instance is not offered")
+	}
+	p := must[*connect.ClaimPhoneNumberOutput](t)(b.ClaimPhoneNumber(ctx, &connect.ClaimPhoneNumberInput{InstanceId: &i2, PhoneNumber: number}))
+	if offered() {
+		t.Fatal("a claimed number is offered")
+	}
+	must[*connect.ReleasePhoneNumberOutput](t)(b.ReleasePhoneNumber(ctx, &connect.ReleasePhoneNumberInput{PhoneNumberId: p.PhoneNumberId}))
+	if !offered() {
+		t.Fatal("a released number is not offered")
+	}
+}
+
 // Two instances, of one account or of two, claim one number at once:
 // exactly one wins, every round.
 func TestClaimRace(t *testing.T) {
