@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/headroomhq/headroom"
 	"github.com/headroomhq/headroom/internal/cursor"
 )
 
@@ -71,31 +72,31 @@ func getMetricDataV2(h *Handler, c *call) (any, error) {
 	case len(in.Metrics) == 0:
 		return nil, required("Metrics")
 	case len(in.Filters) > 5:
-		return nil, newError(errInvalidParameter, "Filters takes at most 5 filters, got %d", len(in.Filters))
+		return nil, headroom.Errorf(headroom.EINVALID, "Filters takes at most 5 filters, got %d", len(in.Filters))
 	case len(in.Groupings) > 4:
-		return nil, newError(errInvalidParameter, "Groupings takes at most 4 groupings, got %d", len(in.Groupings))
+		return nil, headroom.Errorf(headroom.EINVALID, "Groupings takes at most 4 groupings, got %d", len(in.Groupings))
 	case in.MaxResults != nil && (*in.MaxResults < 1 || *in.MaxResults > 100):
-		return nil, newError(errInvalidParameter, "MaxResults must be from 1 to 100, got %d", *in.MaxResults)
+		return nil, headroom.Errorf(headroom.EINVALID, "MaxResults must be from 1 to 100, got %d", *in.MaxResults)
 	}
 	start := time.UnixMilli(int64(*in.StartTime * 1000))
 	end := time.UnixMilli(int64(*in.EndTime * 1000))
 	now := h.now()
 	switch {
 	case !end.After(start):
-		return nil, newError(errInvalidParameter, "EndTime must be after StartTime")
+		return nil, headroom.Errorf(headroom.EINVALID, "EndTime must be after StartTime")
 	case end.Sub(start) > 35*24*time.Hour:
-		return nil, newError(errInvalidParameter, "the time range between StartTime and EndTime must be at most 35 days")
+		return nil, headroom.Errorf(headroom.EINVALID, "the time range between StartTime and EndTime must be at most 35 days")
 	case start.Before(now.Add(-93 * 24 * time.Hour)):
-		return nil, newError(errInvalidParameter, "StartTime must be within the last 3 months")
+		return nil, headroom.Errorf(headroom.EINVALID, "StartTime must be within the last 3 months")
 	}
 	f := &metricFilters{}
 	found := false
 	for i, fl := range in.Filters {
 		if !filterKeysV2[fl.FilterKey] {
-			return nil, newError(errInvalidParameter, "Filters[%d].FilterKey: unknown key %q", i, clip(fl.FilterKey))
+			return nil, headroom.Errorf(headroom.EINVALID, "Filters[%d].FilterKey: unknown key %q", i, clip(fl.FilterKey))
 		}
 		if len(fl.FilterValues) == 0 || len(fl.FilterValues) > 100 {
-			return nil, newError(errInvalidParameter, "Filters[%d].FilterValues must hold 1 to 100 values, got %d", i, len(fl.FilterValues))
+			return nil, headroom.Errorf(headroom.EINVALID, "Filters[%d].FilterValues must hold 1 to 100 values, got %d", i, len(fl.FilterValues))
 		}
 		found = found || filterRequiredV2[fl.FilterKey]
 		switch fl.FilterKey {
@@ -106,12 +107,12 @@ func getMetricDataV2(h *Handler, c *call) (any, error) {
 		}
 	}
 	if !found {
-		return nil, newError(errInvalidParameter, "Filters must filter on at least one of QUEUE, ROUTING_PROFILE, AGENT or an AGENT_HIERARCHY_LEVEL")
+		return nil, headroom.Errorf(headroom.EINVALID, "Filters must filter on at least one of QUEUE, ROUTING_PROFILE, AGENT or an AGENT_HIERARCHY_LEVEL")
 	}
 	var v1 []string
 	for _, g := range in.Groupings {
 		if !groupingsV2[g] {
-			return nil, newError(errInvalidParameter, "Groupings: unknown grouping %q", clip(g))
+			return nil, headroom.Errorf(headroom.EINVALID, "Groupings: unknown grouping %q", clip(g))
 		}
 		if g == "QUEUE" || g == "CHANNEL" {
 			v1 = append(v1, g)
@@ -119,7 +120,7 @@ func getMetricDataV2(h *Handler, c *call) (any, error) {
 	}
 	for i, m := range in.Metrics {
 		if _, ok := countV2(historical{}, m.Name); !ok {
-			return nil, newError(errInvalidParameter, "Metrics[%d].Name: unknown metric %q", i, clip(m.Name))
+			return nil, headroom.Errorf(headroom.EINVALID, "Metrics[%d].Name: unknown metric %q", i, clip(m.Name))
 		}
 	}
 	iid, err := h.instanceFromARN(c, in.ResourceArn, "ResourceArn")
@@ -137,7 +138,7 @@ func getMetricDataV2(h *Handler, c *call) (any, error) {
 		offset, _ = strconv.Atoi(after)
 	}
 	if !ok || in.NextToken != "" && offset <= 0 {
-		return nil, newError(errInvalidParameter, "NextToken %q is not a token this API returned", clip(in.NextToken))
+		return nil, headroom.Errorf(headroom.EINVALID, "NextToken %q is not a token this API returned", clip(in.NextToken))
 	}
 	gs, contacts, err := h.metricInput(c, iid, f, v1)
 	if err != nil {

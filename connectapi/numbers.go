@@ -113,7 +113,7 @@ type phoneNumberData struct {
 func (h *Handler) target(c *call, targetArn, instanceID string, optional bool) (string, error) {
 	switch {
 	case targetArn != "" && instanceID != "":
-		return "", newError(errInvalidParameter, "give TargetArn or InstanceId, not both")
+		return "", headroom.Errorf(headroom.EINVALID, "give TargetArn or InstanceId, not both")
 	case targetArn != "":
 		return h.instanceFromARN(c, targetArn, "TargetArn")
 	case instanceID != "":
@@ -122,7 +122,7 @@ func (h *Handler) target(c *call, targetArn, instanceID string, optional bool) (
 	case optional:
 		return "", nil
 	}
-	return "", newError(errInvalidParameter, "TargetArn or InstanceId is required")
+	return "", headroom.Errorf(headroom.EINVALID, "TargetArn or InstanceId is required")
 }
 
 func (h *Handler) findClaim(c *call, number string) (headroom.Resource, *numberClaim, error) {
@@ -266,10 +266,10 @@ func claimPhoneNumber(h *Handler, c *call) (any, error) {
 		return nil, required("PhoneNumber")
 	}
 	if !e164.MatchString(in.PhoneNumber) {
-		return nil, newError(errInvalidParameter, "PhoneNumber %q is not in E.164 format, such as +12065550100", clip(in.PhoneNumber))
+		return nil, headroom.Errorf(headroom.EINVALID, "PhoneNumber %q is not in E.164 format, such as +12065550100", clip(in.PhoneNumber))
 	}
 	if len(in.PhoneNumberDescription) > 500 {
-		return nil, newError(errInvalidParameter, "PhoneNumberDescription must be at most 500 characters")
+		return nil, headroom.Errorf(headroom.EINVALID, "PhoneNumberDescription must be at most 500 characters")
 	}
 	if err := checkTags(in.Tags); err != nil {
 		return nil, err
@@ -280,7 +280,7 @@ func claimPhoneNumber(h *Handler, c *call) (any, error) {
 	}
 	block, ok := poolBlock(in.PhoneNumber)
 	if !ok {
-		return nil, newError(errInvalidParameter, "PhoneNumber %s is not available to claim; claim a number that SearchAvailablePhoneNumbers returns", in.PhoneNumber)
+		return nil, headroom.Errorf(headroom.EINVALID, "PhoneNumber %s is not available to claim; claim a number that SearchAvailablePhoneNumbers returns", in.PhoneNumber)
 	}
 	tok, err := h.clientToken(c, "ClaimPhoneNumber", in.ClientToken)
 	if err != nil {
@@ -365,15 +365,15 @@ func searchAvailablePhoneNumbers(h *Handler, c *call) (any, error) {
 	case in.PhoneNumberCountryCode == "":
 		return nil, required("PhoneNumberCountryCode")
 	case !countryCode.MatchString(in.PhoneNumberCountryCode):
-		return nil, newError(errInvalidParameter, "PhoneNumberCountryCode %q is not an ISO country code such as US", clip(in.PhoneNumberCountryCode))
+		return nil, headroom.Errorf(headroom.EINVALID, "PhoneNumberCountryCode %q is not an ISO country code such as US", clip(in.PhoneNumberCountryCode))
 	case in.PhoneNumberType == "":
 		return nil, required("PhoneNumberType")
 	case !phoneNumberTypes[in.PhoneNumberType]:
-		return nil, newError(errInvalidParameter, "PhoneNumberType %q is not one of TOLL_FREE, DID, UIFN, SHARED, THIRD_PARTY_TF, THIRD_PARTY_DID, SHORT_CODE", clip(in.PhoneNumberType))
+		return nil, headroom.Errorf(headroom.EINVALID, "PhoneNumberType %q is not one of TOLL_FREE, DID, UIFN, SHARED, THIRD_PARTY_TF, THIRD_PARTY_DID, SHORT_CODE", clip(in.PhoneNumberType))
 	case in.PhoneNumberPrefix != "" && !numberPrefix.MatchString(in.PhoneNumberPrefix):
-		return nil, newError(errInvalidParameter, "PhoneNumberPrefix %q must be digits, with an optional leading +", clip(in.PhoneNumberPrefix))
+		return nil, headroom.Errorf(headroom.EINVALID, "PhoneNumberPrefix %q must be digits, with an optional leading +", clip(in.PhoneNumberPrefix))
 	case in.MaxResults != nil && (*in.MaxResults < 1 || *in.MaxResults > 10):
-		return nil, newError(errInvalidParameter, "MaxResults must be from 1 to 10, got %d", *in.MaxResults)
+		return nil, headroom.Errorf(headroom.EINVALID, "MaxResults must be from 1 to 10, got %d", *in.MaxResults)
 	}
 	if _, err := h.target(c, in.TargetArn, in.InstanceId, false); err != nil {
 		return nil, err
@@ -389,7 +389,7 @@ func searchAvailablePhoneNumbers(h *Handler, c *call) (any, error) {
 	q := &cursor.Query{Op: c.op, Account: c.account, Params: []string{in.PhoneNumberCountryCode, in.PhoneNumberType, prefix}}
 	after, ok := h.cursors.Decode(q, in.NextToken)
 	if !ok || in.NextToken != "" && after == "" {
-		return nil, newError(errInvalidParameter, "NextToken %q is not a token this API returned", clip(in.NextToken))
+		return nil, headroom.Errorf(headroom.EINVALID, "NextToken %q is not a token this API returned", clip(in.NextToken))
 	}
 	var candidates []string
 	for _, b := range numberPool {
@@ -450,23 +450,23 @@ func listPhoneNumbersV2(h *Handler, c *call) (any, error) {
 		return nil, err
 	}
 	if in.MaxResults != nil && (*in.MaxResults < 1 || *in.MaxResults > 1000) {
-		return nil, newError(errInvalidParameter, "MaxResults must be from 1 to 1000, got %d", *in.MaxResults)
+		return nil, headroom.Errorf(headroom.EINVALID, "MaxResults must be from 1 to 1000, got %d", *in.MaxResults)
 	}
 	if len(in.PhoneNumberCountryCodes) > 10 || len(in.PhoneNumberTypes) > 6 {
-		return nil, newError(errInvalidParameter, "give at most 10 PhoneNumberCountryCodes and 6 PhoneNumberTypes")
+		return nil, headroom.Errorf(headroom.EINVALID, "give at most 10 PhoneNumberCountryCodes and 6 PhoneNumberTypes")
 	}
 	for _, cc := range in.PhoneNumberCountryCodes {
 		if !countryCode.MatchString(cc) {
-			return nil, newError(errInvalidParameter, "PhoneNumberCountryCodes: %q is not an ISO country code such as US", clip(cc))
+			return nil, headroom.Errorf(headroom.EINVALID, "PhoneNumberCountryCodes: %q is not an ISO country code such as US", clip(cc))
 		}
 	}
 	for _, t := range in.PhoneNumberTypes {
 		if !phoneNumberTypes[t] {
-			return nil, newError(errInvalidParameter, "PhoneNumberTypes: unknown type %q", clip(t))
+			return nil, headroom.Errorf(headroom.EINVALID, "PhoneNumberTypes: unknown type %q", clip(t))
 		}
 	}
 	if in.PhoneNumberPrefix != "" && !numberPrefix.MatchString(in.PhoneNumberPrefix) {
-		return nil, newError(errInvalidParameter, "PhoneNumberPrefix %q must be digits, with an optional leading +", clip(in.PhoneNumberPrefix))
+		return nil, headroom.Errorf(headroom.EINVALID, "PhoneNumberPrefix %q must be digits, with an optional leading +", clip(in.PhoneNumberPrefix))
 	}
 	iid, err := h.target(c, in.TargetArn, in.InstanceId, true)
 	if err != nil {
@@ -483,7 +483,7 @@ func listPhoneNumbersV2(h *Handler, c *call) (any, error) {
 	q := &cursor.Query{Op: c.op, Account: c.account, Params: []string{iid, strings.Join(in.PhoneNumberCountryCodes, ","), strings.Join(in.PhoneNumberTypes, ","), prefix}}
 	after, ok := h.cursors.Decode(q, in.NextToken)
 	if !ok || in.NextToken != "" && after == "" {
-		return nil, newError(errInvalidParameter, "NextToken %q is not a token this API returned", clip(in.NextToken))
+		return nil, headroom.Errorf(headroom.EINVALID, "NextToken %q is not a token this API returned", clip(in.NextToken))
 	}
 	list := []phoneNumberData{}
 	next := ""

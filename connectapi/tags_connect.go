@@ -31,13 +31,13 @@ var (
 
 func checkTagKey(k string) error {
 	if n := utf8.RuneCountInString(k); n < 1 || n > 128 {
-		return newError(errInvalidParameter, "a tag key must be 1 to 128 characters, got %d", n)
+		return headroom.Errorf(headroom.EINVALID, "a tag key must be 1 to 128 characters, got %d", n)
 	}
 	if !utf8.ValidString(k) || !tagChars.MatchString(k) {
-		return newError(errInvalidParameter, "tag key %q holds characters other than letters, digits, spaces and _.:/=+-@", clip(k))
+		return headroom.Errorf(headroom.EINVALID, "tag key %q holds characters other than letters, digits, spaces and _.:/=+-@", clip(k))
 	}
 	if strings.HasPrefix(strings.ToLower(k), "aws:") {
-		return newError(errInvalidParameter, "tag key %q: the aws: prefix is reserved for AWS", clip(k))
+		return headroom.Errorf(headroom.EINVALID, "tag key %q: the aws: prefix is reserved for AWS", clip(k))
 	}
 	return nil
 }
@@ -47,17 +47,17 @@ func checkTagKey(k string) error {
 // pattern, no key starting with aws:.
 func checkTags(tags map[string]string) error {
 	if len(tags) > headroom.MaxTags {
-		return newError(errInvalidParameter, "at most %d tags are allowed, got %d", headroom.MaxTags, len(tags))
+		return headroom.Errorf(headroom.EINVALID, "at most %d tags are allowed, got %d", headroom.MaxTags, len(tags))
 	}
 	for k, v := range tags {
 		if err := checkTagKey(k); err != nil {
 			return err
 		}
 		if n := utf8.RuneCountInString(v); n > 256 {
-			return newError(errInvalidParameter, "the value of tag %q must be at most 256 characters, got %d", clip(k), n)
+			return headroom.Errorf(headroom.EINVALID, "the value of tag %q must be at most 256 characters, got %d", clip(k), n)
 		}
 		if !utf8.ValidString(v) || !tagChars.MatchString(v) {
-			return newError(errInvalidParameter, "the value of tag %q holds characters other than letters, digits, spaces and _.:/=+-@", clip(k))
+			return headroom.Errorf(headroom.EINVALID, "the value of tag %q holds characters other than letters, digits, spaces and _.:/=+-@", clip(k))
 		}
 	}
 	return nil
@@ -68,7 +68,7 @@ func checkTags(tags map[string]string) error {
 func (h *Handler) taggedResource(c *call, arn string) error {
 	m := connectARN.FindStringSubmatch(arn)
 	if m == nil {
-		return newError(errInvalidParameter, "resourceArn %q is not an Amazon Connect ARN such as arn:aws:connect:%s:%s:instance/INSTANCE-ID", clip(arn), h.region, c.account)
+		return headroom.Errorf(headroom.EINVALID, "resourceArn %q is not an Amazon Connect ARN such as arn:aws:connect:%s:%s:instance/INSTANCE-ID", clip(arn), h.region, c.account)
 	}
 	if m[1] != h.region || m[2] != c.account {
 		return headroom.Errorf(headroom.ENOTFOUND, "resource not found: %s", clip(arn))
@@ -111,10 +111,9 @@ func tagConnectResource(h *Handler, c *call) (any, error) {
 	if err := h.taggedResource(c, arn); err != nil {
 		return nil, err
 	}
+	// The route names the limit's EQUOTAEXCEEDED InvalidParameterException,
+	// as TagResource's model lists no quota error.
 	if err := h.engine.TagResource(c.ctx, c.account, arn, in.Tags); err != nil {
-		if headroom.ErrorCodeOf(err) == headroom.EQUOTAEXCEEDED {
-			return nil, newError(errInvalidParameter, "a resource may carry at most %d tags: %s", headroom.MaxTags, headroom.ErrorMessage(err))
-		}
 		return nil, err
 	}
 	return struct{}{}, nil
@@ -127,7 +126,7 @@ func untagConnectResource(h *Handler, c *call) (any, error) {
 		return nil, required("tagKeys")
 	}
 	if len(keys) > headroom.MaxTags {
-		return nil, newError(errInvalidParameter, "at most %d tagKeys are allowed, got %d", headroom.MaxTags, len(keys))
+		return nil, headroom.Errorf(headroom.EINVALID, "at most %d tagKeys are allowed, got %d", headroom.MaxTags, len(keys))
 	}
 	for _, k := range keys {
 		if err := checkTagKey(k); err != nil {
