@@ -10,4 +10,9 @@
 // all of the account's instances and access keys. Resources are stored with
 // the engine's CreateResource in the same store transaction as the reserve of their
 // quota slot, so a failed create never holds a slot and a delete frees it.
+//
+// A claimed phone number is also a claim record keyed by the number itself,
+// under an account id no real account can have, so that the store lets
+// one instance of one account hold a number at a time (see numbers.go);
+// tags on Connect ARNs are the engine's tags, keyed by the ARN.
 package connectapi

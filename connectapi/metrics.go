@@ -304,34 +304,10 @@ func getMetricData(h *Handler, c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	within := func(t time.Time) bool { return !t.IsZero() && !t.Before(start) && t.Before(end) }
 	results := []any{}
 	for _, g := range gs {
-		var queued, handled, handledIn, handledOut, abandoned, transferred int64
-		for _, d := range contacts {
-			if !in.Filters.matches(d, g) {
-				continue
-			}
-			if within(d.Initiated) && d.QueueId != "" {
-				queued++
-			}
-			if within(d.Disconnected) {
-				switch {
-				case d.AgentId != "":
-					handled++
-					if d.InitiationMethod == "OUTBOUND" {
-						handledOut++
-					} else {
-						handledIn++
-					}
-				case d.QueueId != "":
-					abandoned++
-				}
-			}
-			if within(d.Initiated) && d.InitiationMethod == "TRANSFER" {
-				transferred++
-			}
-		}
+		n := countHistorical(contacts, in.Filters, g, start, end)
+		queued, handled, handledIn, handledOut, abandoned, transferred := n.queued, n.handled, n.handledIn, n.handledOut, n.abandoned, n.transferred
 		var coll []any
 		for _, m := range in.HistoricalMetrics {
 			var v float64
@@ -362,4 +338,42 @@ func getMetricData(h *Handler, c *call) (any, error) {
 		results = append(results, map[string]any{"Dimensions": h.dimensions(c, iid, g), "Collections": coll})
 	}
 	return map[string]any{"MetricResults": results}, nil
+}
+
+// historical counts the contacts of one result row over [start, end).
+type historical struct {
+	queued, handled, handledIn, handledOut, abandoned, transferred, created int64
+}
+
+func countHistorical(contacts []*contactData, f *metricFilters, g group, start, end time.Time) historical {
+	within := func(t time.Time) bool { return !t.IsZero() && !t.Before(start) && t.Before(end) }
+	var n historical
+	for _, d := range contacts {
+		if !f.matches(d, g) {
+			continue
+		}
+		if within(d.Initiated) {
+			n.created++
+		}
+		if within(d.Initiated) && d.QueueId != "" {
+			n.queued++
+		}
+		if within(d.Disconnected) {
+			switch {
+			case d.AgentId != "":
+				n.handled++
+				if d.InitiationMethod == "OUTBOUND" {
+					n.handledOut++
+				} else {
+					n.handledIn++
+				}
+			case d.QueueId != "":
+				n.abandoned++
+			}
+		}
+		if within(d.Initiated) && d.InitiationMethod == "TRANSFER" {
+			n.transferred++
+		}
+	}
+	return n
 }

@@ -57,9 +57,6 @@ func buildRoutes() []route {
 		}
 	}
 	return append(rs,
-		// A number claimed twice is InvalidParameterException.
-		r("POST", "/phone-number/claim", "ClaimPhoneNumber", errInvalidParameter, errInvalidParameter, claimPhoneNumber).conflicts(errInvalidParameter).idempotent(),
-		r("DELETE", "/phone-number/{PhoneNumberId}", "ReleasePhoneNumber", errInvalidParameter, errInvalidParameter, releasePhoneNumber).idempotent(),
 		r("PUT", "/instance/{InstanceId}/lambda-function", "AssociateLambdaFunction", errServiceQuota, errInvalidParameter, associateLambdaFunction).conflicts(errConflict),
 		r("DELETE", "/instance/{InstanceId}/lambda-function", "DisassociateLambdaFunction", errServiceQuota, errInvalidParameter, disassociateLambdaFunction),
 		r("PUT", "/instance/{InstanceId}/bot", "AssociateBot", errServiceQuota, errInvalidRequest, associateBot).conflicts(errConflict),
@@ -67,5 +64,18 @@ func buildRoutes() []route {
 
 		r("POST", "/metrics/current/{InstanceId}", "GetCurrentMetricData", errInvalidRequest, errInvalidParameter, getCurrentMetricData),
 		r("POST", "/metrics/historical/{InstanceId}", "GetMetricData", errInvalidRequest, errInvalidParameter, getMetricData),
+
+		// disc2: the phone number claim flow (numbers.go), tags on Connect
+		// ARNs (tags_connect.go) and GetMetricDataV2 (metrics_v2.go).
+		// A number claimed twice is InvalidParameterException.
+		r("POST", "/phone-number/claim", "ClaimPhoneNumber", errInvalidParameter, errInvalidParameter, claimPhoneNumber).conflicts(errInvalidParameter).idempotent(),
+		r("DELETE", "/phone-number/{PhoneNumberId}", "ReleasePhoneNumber", errInvalidParameter, errInvalidParameter, releasePhoneNumber).idempotent(),
+		r("POST", "/phone-number/search-available", "SearchAvailablePhoneNumbers", errInvalidParameter, errInvalidParameter, searchAvailablePhoneNumbers),
+		r("POST", "/phone-number/list", "ListPhoneNumbersV2", errInvalidParameter, errInvalidParameter, listPhoneNumbersV2),
+		r("GET", "/phone-number/{PhoneNumberId}", "DescribePhoneNumber", errInvalidParameter, errInvalidParameter, describePhoneNumber),
+		r("POST", "/tags/{resourceArn}", "TagResource", errInvalidParameter, errInvalidParameter, tagConnectResource),
+		r("DELETE", "/tags/{resourceArn}", "UntagResource", errInvalidParameter, errInvalidParameter, untagConnectResource),
+		r("GET", "/tags/{resourceArn}", "ListTagsForResource", errInvalidParameter, errInvalidParameter, listConnectTags),
+		r("POST", "/metrics/data", "GetMetricDataV2", errInvalidRequest, errInvalidParameter, getMetricDataV2),
 	)
 }

@@ -1,0 +1,158 @@
+package connectapi
+
+import (
+	"regexp"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/headroomhq/headroom"
+)
+
+// Tags on Connect resources are kept by the engine's TagResource, keyed by
+// the resource's ARN, which checks the 50-tag limit (headroom.MaxTags) in
+// the same atomic operation as the change.
+
+// taggable maps the resource type of an ARN under an instance
+// (instance/ID/TYPE/ID) to its kind.
+var taggable = map[string]*kind{}
+
+func init() {
+	for _, k := range []*kind{kindUser, kindQueue, kindRoutingProfile, kindContactFlow, kindHours, kindPrompt,
+		kindQuickConnect, kindSecurity, kindAgentStatus, kindHierarchyGroup} {
+		taggable[k.arnSeg] = k
+	}
+}
+
+var (
+	connectARN = regexp.MustCompile(`^arn:aws[a-z-]*:connect:([a-z0-9-]+):([0-9]{12}):(.+)$`)
+	// tagChars is the model's pattern for tag keys and values.
+	tagChars = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
+)
+
+func checkTagKey(k string) error {
+	if n := utf8.RuneCountInString(k); n < 1 || n > 128 {
+		return headroom.Errorf(headroom.EINVALID, "a tag key must be 1 to 128 characters, got %d", n)
+	}
+	if !utf8.ValidString(k) || !tagChars.MatchString(k) {
+		return headroom.Errorf(headroom.EINVALID, "tag key %q holds characters other than letters, digits, spaces and _.:/=+-@", clip(k))
+	}
+	if strings.HasPrefix(strings.ToLower(k), "aws:") {
+		return headroom.Errorf(headroom.EINVALID, "tag key %q: the aws: prefix is reserved for AWS", clip(k))
+	}
+	return nil
+}
+
+// checkTags checks a tag map against Connect's model: at most 50 tags,
+// keys of 1 to 128 and values of at most 256 characters of the model's
+// pattern, no key starting with aws:.
+func checkTags(tags map[string]string) error {
+	if len(tags) > headroom.MaxTags {
+		return headroom.Errorf(headroom.EINVALID, "at most %d tags are allowed, got %d", headroom.MaxTags, len(tags))
+	}
+	for k, v := range tags {
+		if err := checkTagKey(k); err != nil {
+			return err
+		}
+		if n := utf8.RuneCountInString(v); n > 256 {
+			return headroom.Errorf(headroom.EINVALID, "the value of tag %q must be at most 256 characters, got %d", clip(k), n)
+		}
+		if !utf8.ValidString(v) || !tagChars.MatchString(v) {
+			return headroom.Errorf(headroom.EINVALID, "the value of tag %q holds characters other than letters, digits, spaces and _.:/=+-@", clip(k))
+		}
+	}
+	return nil
+}
+
+// taggedResource checks that an ARN names an existing resource of the
+// caller's: an instance, a resource under one, or a claimed phone number.
+func (h *Handler) taggedResource(c *call, arn string) error {
+	m := connectARN.FindStringSubmatch(arn)
+	if m == nil {
+		return headroom.Errorf(headroom.EINVALID, "resourceArn %q is not an Amazon Connect ARN such as arn:aws:connect:%s:%s:instance/INSTANCE-ID", clip(arn), h.region, c.account)
+	}
+	if m[1] != h.region || m[2] != c.account {
+		return headroom.Errorf(headroom.ENOTFOUND, "resource not found: %s", clip(arn))
+	}
+	parts := strings.Split(m[3], "/")
+	switch {
+	case len(parts) == 2 && parts[0] == "instance":
+		_, err := h.instance(c, parts[1])
+		return err
+	case len(parts) == 4 && parts[0] == "instance" && taggable[parts[2]] != nil:
+		if _, err := h.instance(c, parts[1]); err != nil {
+			return err
+		}
+		_, err := h.find(c, taggable[parts[2]], parts[1], parts[3], nil)
+		return err
+	case len(parts) == 2 && parts[0] == "phone-number":
+		_, err := h.engine.FindResource(c.ctx, c.account, kindPhoneNumber.name, parts[1])
+		if headroom.ErrorCodeOf(err) == headroom.ENOTFOUND {
+			return notFound(kindPhoneNumber, parts[1])
+		}
+		return err
+	}
+	return headroom.Errorf(headroom.ENOTFOUND, "resource not found: %s", clip(arn))
+}
+
+func tagConnectResource(h *Handler, c *call) (any, error) {
+	arn := c.path("resourceArn")
+	var in struct {
+		Tags map[string]string `json:"tags"`
+	}
+	if err := decode(c.body, &in); err != nil {
+		return nil, err
+	}
+	if len(in.Tags) == 0 {
+		return nil, required("tags")
+	}
+	if err := checkTags(in.Tags); err != nil {
+		return nil, err
+	}
+	if err := h.taggedResource(c, arn); err != nil {
+		return nil, err
+	}
+	// The route names the limit's EQUOTAEXCEEDED InvalidParameterException,
+	// as TagResource's model lists no quota error.
+	if err := h.engine.TagResource(c.ctx, c.account, arn, in.Tags); err != nil {
+		return nil, err
+	}
+	return struct{}{}, nil
+}
+
+func untagConnectResource(h *Handler, c *call) (any, error) {
+	arn := c.path("resourceArn")
+	keys := c.r.URL.Query()["tagKeys"]
+	if len(keys) == 0 {
+		return nil, required("tagKeys")
+	}
+	if len(keys) > headroom.MaxTags {
+		return nil, headroom.Errorf(headroom.EINVALID, "at most %d tagKeys are allowed, got %d", headroom.MaxTags, len(keys))
+	}
+	for _, k := range keys {
+		if err := checkTagKey(k); err != nil {
+			return nil, err
+		}
+	}
+	if err := h.taggedResource(c, arn); err != nil {
+		return nil, err
+	}
+	if err := h.engine.UntagResource(c.ctx, c.account, arn, keys); err != nil {
+		return nil, err
+	}
+	return struct{}{}, nil
+}
+
+func listConnectTags(h *Handler, c *call) (any, error) {
+	arn := c.path("resourceArn")
+	if err := h.taggedResource(c, arn); err != nil {
+		return nil, err
+	}
+	tags, err := h.engine.ListTags(c.ctx, c.account, arn)
+	if err != nil {
+		return nil, err
+	}
+	if tags == nil {
+		tags = map[string]string{}
+	}
+	return map[string]any{"tags": tags}, nil
+}
