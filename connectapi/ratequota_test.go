@@ -81,7 +81,7 @@ func TestEveryRouteHasItsOwnRateQuota(t *testing.T) {
 		return
 	}
 	if !*update {
-		t.Fatalf("the generated operations in %s differ from the routes; run go test ./connectapi -run TestEveryRouteHasItsOwnRateQuota -update, then go test ./catalog -run TestDocs -update", catalogPath)
+		t.Fatalf("the generated operations in %s differ from the routes; run go test ./connectapi -run TestEveryRouteHasItsOwnRateQuota -update", catalogPath)
 	}
 	doc = doc[:begin+len(opsBegin)] + b.String() + doc[end:]
 	if err := os.WriteFile(path, []byte(doc), 0o644); err != nil {
