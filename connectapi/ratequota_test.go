@@ -2,8 +2,10 @@ package connectapi_test
 
 import (
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"sort"
 	"strings"
 	"testing"
@@ -34,35 +36,10 @@ func TestEveryRouteHasItsOwnRateQuota(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var generated []string
-	seen := map[string]bool{}
-	for _, op := range connectapi.Operations() {
-		if seen[op] {
-			continue
-		}
-		seen[op] = true
-		q, err := cat.RateQuotaFor(connectapi.API, op)
-		if err != nil {
-			t.Errorf("%s: %v", op, err)
-			continue
-		}
-		// An operation with a quota of its own elsewhere in the catalog
-		// (the metric operations) is not in the generated list.
-		if q.Code == perOpPrefix+op || q.Code == headroom.CodeConnectAPIRate {
-			generated = append(generated, op)
-		}
-		if len(q.Operations) != 1 || q.Operations[0] != connectapi.API+":"+op {
-			t.Errorf("%s is throttled by %s, which covers %v: it needs a quota of its own; run go test ./connectapi -run TestEveryRouteHasItsOwnRateQuota -update", op, q.Code, q.Operations)
-			continue
-		}
-		if q.Scope != headroom.ScopeAccount || q.Kind != headroom.KindRate || !q.Adjustable {
-			t.Errorf("%s: %s is %s per %s, adjustable %v; want an adjustable account rate", op, q.Code, q.Kind, q.Scope, q.Adjustable)
-		}
-		if want := "Rate of " + op + " API requests"; q.Name != want {
-			t.Errorf("%s: %s is named %q, want %q", op, q.Code, q.Name, want)
-		}
+	generated, problems := ownRateQuotas(cat, connectapi.Operations())
+	for _, p := range problems {
+		t.Error(p)
 	}
-	sort.Strings(generated)
 	var b strings.Builder
 	for _, op := range generated {
 		b.WriteString("      - " + connectapi.API + ":" + op + "\n")
@@ -88,6 +65,59 @@ func TestEveryRouteHasItsOwnRateQuota(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("rewrote %s; run the tests again", catalogPath)
+}
+
+// ownRateQuotas checks that each operation has an adjustable account rate
+// quota of its own, and returns the operations the per_operation quota of
+// connect.yaml must list (all but those with a quota elsewhere in the
+// catalog), sorted, and the problems found.
+func ownRateQuotas(cat *headroom.Catalog, ops []string) (generated, problems []string) {
+	seen := map[string]bool{}
+	for _, op := range ops {
+		if seen[op] {
+			continue
+		}
+		seen[op] = true
+		q, err := cat.RateQuotaFor(connectapi.API, op)
+		if err != nil {
+			problems = append(problems, fmt.Sprintf("%s: %v", op, err))
+			continue
+		}
+		// An operation with a quota of its own elsewhere in the catalog
+		// (the metric operations) is not in the generated list.
+		if q.Code == perOpPrefix+op || q.Code == headroom.CodeConnectAPIRate {
+			generated = append(generated, op)
+		}
+		if len(q.Operations) != 1 || q.Operations[0] != connectapi.API+":"+op {
+			problems = append(problems, fmt.Sprintf("%s is throttled by %s, which covers %v: it needs a quota of its own; run go test ./connectapi -run TestEveryRouteHasItsOwnRateQuota -update", op, q.Code, q.Operations))
+			continue
+		}
+		if q.Scope != headroom.ScopeAccount || q.Kind != headroom.KindRate || !q.Adjustable {
+			problems = append(problems, fmt.Sprintf("%s: %s is %s per %s, adjustable %v; want an adjustable account rate", op, q.Code, q.Kind, q.Scope, q.Adjustable))
+		}
+		if want := "Rate of " + op + " API requests"; q.Name != want {
+			problems = append(problems, fmt.Sprintf("%s: %s is named %q, want %q", op, q.Code, q.Name, want))
+		}
+	}
+	sort.Strings(generated)
+	return generated, problems
+}
+
+// A route added without a quota of its own is caught: it falls to the
+// shared HR-CONNECT-API-RATE, which the check refuses, and it is among the
+// operations to generate.
+func TestOwnRateQuotasCatchesANewRoute(t *testing.T) {
+	cat, err := catalog.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	generated, problems := ownRateQuotas(cat, []string{"CreateUser", "GetMetricData", "ListQueuesNotYetListed"})
+	if len(problems) != 1 || !strings.Contains(problems[0], "ListQueuesNotYetListed is throttled by HR-CONNECT-API-RATE") {
+		t.Errorf("problems = %q", problems)
+	}
+	if want := []string{"CreateUser", "ListQueuesNotYetListed"}; !reflect.DeepEqual(generated, want) {
+		t.Errorf("generated = %v, want %v", generated, want)
+	}
 }
 
 // The codes of the operations' own quotas are derived from the operation
