@@ -279,8 +279,10 @@ func TestLeaseExpiryRenewAndIdempotency(t *testing.T) {
 
 func TestAPIThrottling(t *testing.T) {
 	f := newFixture(t)
-	// Every operation, user and instance of the account draws from one
-	// bucket: the request names the quota and the account, nothing more.
+	// Every user and instance of the account draws from one bucket of
+	// HR-CONNECT-API-RATE: the request names the quota and the account,
+	// nothing more. (Each Connect operation has a quota of its own besides:
+	// TestConnectBucketPerOperation.)
 	api := headroom.Request{Op: headroom.OpTake, Code: headroom.CodeConnectAPIRate, Amount: 1}
 	for i := 0; i < 5; i++ {
 		f.must(t, api)

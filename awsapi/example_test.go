@@ -45,15 +45,18 @@ func ExampleHandler() {
 
 	// Every Amazon Connect quota, page by page.
 	pages := servicequotas.NewListServiceQuotasPaginator(client, &servicequotas.ListServiceQuotasInput{ServiceCode: aws.String("connect")})
-	n := 0
 	for pages.HasMorePages() {
 		page, err := pages.NextPage(ctx)
 		if err != nil {
 			log.Fatal(err)
 		}
-		n += len(page.Quotas)
+		for _, q := range page.Quotas {
+			// Each operation has a rate quota of its own.
+			if aws.ToString(q.QuotaName) == "Rate of CreateUser API requests" {
+				fmt.Println(aws.ToString(q.QuotaName)+":", aws.ToString(q.QuotaCode), aws.ToFloat64(q.Value))
+			}
+		}
 	}
-	fmt.Println("Amazon Connect quotas:", n)
 
 	// Users per instance, for one instance.
 	instance := "arn:aws:connect:us-east-1:123456789012:instance/11111111-2222-3333-4444-555555555555"
@@ -83,7 +86,7 @@ func ExampleHandler() {
 	fmt.Printf("%s after approval: %g\n", aws.ToString(q.Quota.QuotaName), aws.ToFloat64(q.Quota.Value))
 
 	// Output:
-	// Amazon Connect quotas: 43
+	// Rate of CreateUser API requests: HR-CONNECT-RATE-CreateUser 2
 	// Users per instance: 500
 	// request: CASE_OPENED
 	// Users per instance after approval: 1000

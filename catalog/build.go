@@ -83,20 +83,76 @@ func (b *builder) quotas(defs []quotaYAML) {
 			}
 			continue
 		}
-		q, reported := b.convert(node, def)
-		valid := b.check(node, &q, reported) && len(reported) == 0
-		if prev, dup := b.byCode[q.Code]; dup && q.Code != "" {
-			if prev.node == nil {
-				b.addf(fieldLine(node, "code"), q.Code, "code", "duplicate code: the default catalog this file extends already defines it; change its value with overrides")
-			} else {
-				b.addf(fieldLine(node, "code"), q.Code, "code", "duplicate code: already defined at line %d", fieldLine(prev.node, "code"))
+		if def.PerOperation {
+			for _, d := range b.perOperation(node, def) {
+				b.add(node, &d)
 			}
 			continue
 		}
-		e := &entry{q: q, node: node, valid: valid}
-		b.list = append(b.list, e)
-		b.byCode[q.Code] = e
+		b.add(node, def)
 	}
+}
+
+// add converts, validates and records one definition.
+func (b *builder) add(node *yaml.Node, def *quotaYAML) {
+	q, reported := b.convert(node, def)
+	valid := b.check(node, &q, reported) && len(reported) == 0
+	if prev, dup := b.byCode[q.Code]; dup && q.Code != "" {
+		if prev.node == nil {
+			b.addf(fieldLine(node, "code"), q.Code, "code", "duplicate code: the default catalog this file extends already defines it; change its value with overrides")
+		} else {
+			b.addf(fieldLine(node, "code"), q.Code, "code", "duplicate code: already defined at line %d", fieldLine(prev.node, "code"))
+		}
+		return
+	}
+	e := &entry{q: q, node: node, valid: valid}
+	b.list = append(b.list, e)
+	b.byCode[q.Code] = e
+}
+
+// perOperation expands a per_operation definition into one rate quota for
+// each operation it lists, "{operation}" in its code, name and description
+// standing for the operation's name: each operation gets its own code, and
+// so its own bucket and its own applied value. It reports a definition that
+// cannot be expanded and returns no quota for it.
+func (b *builder) perOperation(node *yaml.Node, def *quotaYAML) []quotaYAML {
+	bad := func(field, format string, args ...any) {
+		b.addf(fieldLine(node, field), def.Code, field, format, args...)
+	}
+	ok := true
+	if def.Kind != string(headroom.KindRate) {
+		bad("per_operation", "only a rate quota can be per operation, not kind %q", def.Kind)
+		ok = false
+	}
+	for _, f := range []struct{ field, text string }{{"code", def.Code}, {"name", def.Name}} {
+		if !strings.Contains(f.text, operationPlaceholder) {
+			bad(f.field, "a per_operation quota names each operation with %s", operationPlaceholder)
+			ok = false
+		}
+	}
+	if len(def.Operations) == 0 {
+		bad("operations", "a per_operation quota lists the operations it stands for")
+		ok = false
+	}
+	if !ok {
+		return nil
+	}
+	out := make([]quotaYAML, 0, len(def.Operations))
+	for _, op := range def.Operations {
+		_, name, found := strings.Cut(op, ":")
+		if !found || name == "" || name == "*" || strings.ContainsAny(name, ":{}*") {
+			bad("operations", "%q: a per_operation quota lists each operation as api:Operation", op)
+			continue
+		}
+		d := *def
+		d.PerOperation = false
+		d.Code = strings.ReplaceAll(def.Code, operationPlaceholder, name)
+		d.Name = strings.ReplaceAll(def.Name, operationPlaceholder, name)
+		d.Description = strings.ReplaceAll(def.Description, operationPlaceholder, name)
+		d.Operations = []string{op}
+		out = append(out, d)
+	}
+	return out
 }
 
 // check runs headroom.Quota.Validate and reports its problem against the

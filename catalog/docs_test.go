@@ -27,7 +27,20 @@ func defaultTable(c *headroom.Catalog) string {
 	b.WriteString("| code | service | name | kind | scope | unit | value | burst | adjustable |\n")
 	b.WriteString("|---|---|---|---|---|---|---|---|---|\n")
 	num := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+	perOp := false
 	for _, q := range c.Quotas() {
+		// The operations' own rate quotas are one row: their list follows
+		// connectapi's routes, and docs/catalog.md names each code's
+		// operation.
+		if strings.HasPrefix(q.Code, perOperationPrefix) {
+			if perOp {
+				continue
+			}
+			perOp = true
+			fmt.Fprintf(&b, "| %s{operation} | %s | Rate of {operation} API requests, one per operation | %s | %s | %s | %s | %s | yes |\n",
+				perOperationPrefix, q.Service, q.Kind, q.Scope, q.Unit, num(q.Value), num(q.Burst))
+			continue
+		}
 		value, burst := num(q.Value), "—"
 		if q.Kind == headroom.KindRate {
 			burst = num(q.Burst)
@@ -87,9 +100,16 @@ func TestDocsExplainOwnCodes(t *testing.T) {
 		t.Fatalf("%s lacks the section \"## Headroom's own codes\"", docsPath)
 	}
 	notes, _, _ = strings.Cut(notes, "\n## ")
+	reported := map[string]bool{}
 	for _, q := range mustDefault(t).Quotas() {
-		if strings.HasPrefix(q.Code, "HR-") && !strings.Contains(notes, "`"+q.Code+"`") {
-			t.Errorf("no note on %s in %s", q.Code, docsPath)
+		note := q.Code
+		if strings.HasPrefix(q.Code, perOperationPrefix) {
+			// One note on the code's pattern covers every operation's.
+			note = perOperationPrefix + "{operation}"
+		}
+		if strings.HasPrefix(q.Code, "HR-") && !strings.Contains(notes, "`"+note+"`") && !reported[note] {
+			reported[note] = true
+			t.Errorf("no note on %s in %s", note, docsPath)
 		}
 	}
 }

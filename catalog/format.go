@@ -32,6 +32,7 @@ type quotaYAML struct {
 	UnavailableTo []string     `yaml:"unavailable_to"`
 	Unavailable   string       `yaml:"unavailable"`
 	Operations    []string     `yaml:"operations"`
+	PerOperation  bool         `yaml:"per_operation"`
 	Metric        *metricYAML  `yaml:"metric"`
 }
 
@@ -57,6 +58,10 @@ type overrideYAML struct {
 	Value *float64 `yaml:"value"`
 	Burst *float64 `yaml:"burst"`
 }
+
+// operationPlaceholder is what a per_operation definition's code, name and
+// description say where each quota it stands for names its operation.
+const operationPlaceholder = "{operation}"
 
 // supportedVersion is the only catalog file version.
 const supportedVersion = 1

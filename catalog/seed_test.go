@@ -75,7 +75,7 @@ var seedRows = []seedRow{
 	{code: "L-ED2B0490", service: "connect", name: "Rate of GetCurrentMetricData API requests", kind: rate, scope: "account", unit: "Count/Second", value: 5, burst: 8, adjustable: true,
 		ops: []string{"connect:GetCurrentMetricData"}, notes: []string{"not per user and not per instance"}},
 	{code: "HR-CONNECT-API-RATE", service: "connect", name: "Rate of API requests", kind: rate, scope: "account", unit: "Count/Second", value: 2, burst: 5, adjustable: true,
-		ops: []string{"connect:*"}, notes: []string{"all other operations", "not per user and not per instance", "share one throttle bucket"}},
+		ops: []string{"connect:*"}, notes: []string{"no rate quota of its own", "not per user and not per instance", "share one throttle bucket"}},
 	{code: "HR-PARTICIPANT-CREATE-CONNECTION-RATE", service: "connect", name: "Rate of CreateParticipantConnection API requests", kind: rate, scope: "instance", unit: "Count/Second", value: 6, burst: 9, adjustable: true,
 		ops: []string{"participant:CreateParticipantConnection"}, notes: []string{"per instance"}},
 	{code: "HR-PARTICIPANT-DISCONNECT-RATE", service: "connect", name: "Rate of DisconnectParticipant API requests", kind: rate, scope: "instance", unit: "Count/Second", value: 3, burst: 5, adjustable: true,
@@ -202,13 +202,43 @@ func TestDefaultCatalogMatchesSeed(t *testing.T) {
 			}
 		})
 	}
+	perOp := 0
 	for _, q := range c.Quotas() {
+		if op, ok := strings.CutPrefix(q.Code, perOperationPrefix); ok {
+			perOp++
+			checkPerOperation(t, q, op)
+			continue
+		}
 		if !want[q.Code] {
 			t.Errorf("default catalog has %s (%s), which no seed row names", q.Code, q.Name)
 		}
 	}
-	if got := len(c.Quotas()); got != len(seedRows) {
-		t.Errorf("default catalog has %d quotas, the seed %d rows", got, len(seedRows))
+	if got := len(c.Quotas()) - perOp; got != len(seedRows) {
+		t.Errorf("default catalog has %d quotas besides the per-operation rates, the seed %d rows", got, len(seedRows))
+	}
+	if perOp == 0 {
+		t.Errorf("default catalog has no %s quota", perOperationPrefix)
+	}
+}
+
+// perOperationPrefix starts the code of each Amazon Connect operation's own
+// rate quota: Headroom's reading of the seed's "all other operations" row,
+// one bucket per operation with that row's rate and burst.
+const perOperationPrefix = "HR-CONNECT-RATE-"
+
+func checkPerOperation(t *testing.T, q *headroom.Quota, op string) {
+	t.Helper()
+	want := headroom.Quota{Code: q.Code, Service: "connect", Name: "Rate of " + op + " API requests", Description: q.Description,
+		Kind: rate, Scope: "account", Unit: "Count/Second", Value: 2, Burst: 5, Adjustable: true, Operations: []string{"connect:" + op}}
+	got := headroom.Quota{Code: q.Code, Service: q.Service, Name: q.Name, Description: q.Description,
+		Kind: q.Kind, Scope: q.Scope, Unit: q.Unit, Value: q.Value, Burst: q.Burst, Adjustable: q.Adjustable, Operations: q.Operations}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("%s = %+v, want %+v", q.Code, got, want)
+	}
+	for _, note := range []string{"the " + op + " operation", "not per user and not per instance", "raises " + op + " only"} {
+		if !strings.Contains(q.Description, note) {
+			t.Errorf("%s: description lacks %q:\n%s", q.Code, note, q.Description)
+		}
 	}
 }
 
@@ -312,7 +342,8 @@ func TestDefaultCatalogBehaviour(t *testing.T) {
 	for _, tc := range []struct{ api, op, code string }{
 		{"connect", "GetMetricData", "L-52794498"},
 		{"connect", "GetCurrentMetricData", "L-ED2B0490"},
-		{"connect", "CreateUser", "HR-CONNECT-API-RATE"},
+		{"connect", "CreateUser", "HR-CONNECT-RATE-CreateUser"},
+		{"connect", "NotServedByHeadroom", "HR-CONNECT-API-RATE"},
 		{"participant", "SendMessage", "HR-PARTICIPANT-SEND-MESSAGE-RATE"},
 		{"contact-lens", "ListRealtimeContactAnalysisSegments", "HR-CONTACT-LENS-SEGMENTS-RATE"},
 		{"profile", "MergeProfiles", "HR-PROFILE-MODIFICATIONS-RATE"},

@@ -5,7 +5,7 @@
 // refused, throttled and told the quota exactly as the seed says Amazon
 // Connect does.
 //
-// Every operation first takes a token from the account's API bucket (2/s
+// Every operation first takes a token from its own bucket in the account (2/s
 // with burst 5, or 5/s with burst 8 for the metric operations), shared by
 // all of the account's instances and access keys. Resources are stored with
 // the engine's CreateResource in the same store transaction as the reserve of their

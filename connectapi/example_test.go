@@ -42,8 +42,13 @@ func Example() {
 
 	// A tenant with an access key, as `headroom accounts create` makes.
 	_, key, _ := engine.CreateAccount(ctx, headroom.Account{ID: "123456789012"}, "example")
-	// Tests make many calls quickly: lift the account's 2/s API rate.
-	engine.SetOverride(ctx, headroom.Override{Account: "123456789012", Code: headroom.CodeConnectAPIRate, Scope: headroom.ScopeAccount, Value: 1000}, "example")
+	// Tests make many calls quickly: lift the account's 2/s API rates, one
+	// per Connect operation.
+	for _, q := range cat.Quotas() {
+		if q.Kind == headroom.KindRate && q.Service == "connect" && q.Scope == headroom.ScopeAccount {
+			engine.SetOverride(ctx, headroom.Override{Account: "123456789012", Code: q.Code, Scope: headroom.ScopeAccount, Value: 1000}, "example")
+		}
+	}
 
 	// The official SDK, pointed at Headroom.
 	client := connect.NewFromConfig(aws.Config{Region: "us-east-1",

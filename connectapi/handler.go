@@ -180,8 +180,8 @@ func (h *Handler) authenticate(w http.ResponseWriter, r *http.Request, rt *route
 	return &call{ctx: r.Context(), op: rt.op, account: key.Account, keyID: key.ID, r: r, body: body}, nil
 }
 
-// throttle takes one token from the account's bucket for op: one bucket per
-// account, shared by every instance and access key.
+// throttle takes one token from the account's bucket for op: op's own rate
+// quota (HR-CONNECT-RATE-op), shared by every instance and access key.
 func (h *Handler) throttle(ctx context.Context, account, op string) error {
 	q, err := h.engine.Catalog().RateQuotaFor(API, op)
 	if err != nil {

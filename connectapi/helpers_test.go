@@ -72,9 +72,38 @@ func (e *env) account(id string, throttled bool, partner string) headroom.Access
 	}
 	e.keys[id] = k
 	if !throttled {
-		e.override(id, headroom.CodeConnectAPIRate, "", 1e6)
+		for _, code := range e.connectRates() {
+			e.override(id, code, "", 1e6)
+		}
 	}
 	return k
+}
+
+// connectRates lists the codes of the Amazon Connect API's rate quotas:
+// one per operation, the metric ones and the fallback.
+func (e *env) connectRates() []string {
+	var codes []string
+	for _, q := range e.engine.Catalog().Quotas() {
+		for _, op := range q.Operations {
+			if strings.HasPrefix(op, "connect:") {
+				codes = append(codes, q.Code)
+				break
+			}
+		}
+	}
+	return codes
+}
+
+// seedRates takes back the lifted rates of an account made with
+// throttled false, and lets an hour pass so that every bucket is full.
+func (e *env) seedRates(account string) {
+	e.t.Helper()
+	for _, code := range e.connectRates() {
+		if err := e.engine.DeleteOverride(context.Background(), account, code, headroom.ScopeAccount, "test"); err != nil {
+			e.t.Fatal(err)
+		}
+	}
+	e.clk.Advance(time.Hour)
 }
 
 // override sets an applied value, as an approved increase would.

@@ -8,8 +8,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/connect"
 	"github.com/aws/aws-sdk-go-v2/service/connect/types"
-
-	"github.com/headroomhq/headroom"
 )
 
 func currentValues(t *testing.T, out *connect.GetCurrentMetricDataOutput) map[string]float64 {
@@ -99,10 +97,7 @@ func TestMetricThrottling(t *testing.T) {
 	e := newEnv(t)
 	e.account(acctA, false, "")
 	iid := e.instance(acctA)
-	if err := e.engine.DeleteOverride(ctx, acctA, headroom.CodeConnectAPIRate, headroom.ScopeAccount, "test"); err != nil {
-		t.Fatal(err)
-	}
-	e.clk.Advance(time.Hour)
+	e.seedRates(acctA)
 	c := e.client(acctA)
 	in := &connect.GetCurrentMetricDataInput{InstanceId: &iid, Filters: &types.Filters{Channels: []types.Channel{types.ChannelVoice}},
 		CurrentMetrics: []types.CurrentMetric{{Name: types.CurrentMetricNameContactsInQueue, Unit: types.UnitCount}}}

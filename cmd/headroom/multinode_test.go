@@ -270,9 +270,9 @@ func TestMultiNode(t *testing.T) {
 		for a := 0; a < 3; a++ {
 			id := fmt.Sprintf("21098765432%d", a)
 			created := newClusterAccount(t, c, id)
-			// The API rate (2/s, burst 5) would throttle the race before
-			// the instance quota decides it: raise it for this account.
-			if _, err := op.SetOverride(ctx, id, headroom.CodeConnectAPIRate, httpapi.OverrideSet{Value: ptr(1000.0)}); err != nil {
+			// CreateInstance's rate (2/s, burst 5) would throttle the race
+			// before the instance quota decides it: raise it for this account.
+			if _, err := op.SetOverride(ctx, id, "HR-CONNECT-RATE-CreateInstance", httpapi.OverrideSet{Value: ptr(1000.0)}); err != nil {
 				t.Fatal(err)
 			}
 			for i := range c.nodes {
