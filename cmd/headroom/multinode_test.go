@@ -277,7 +277,7 @@ func TestMultiNode(t *testing.T) {
 			}
 			for i := range c.nodes {
 				within(t, time.Second, fmt.Sprintf("the raised API rate to reach node %d", i+1), func() bool {
-					q, err := c.client(i, clusterToken).GetQuota(ctx, id, headroom.CodeConnectAPIRate, "")
+					q, err := c.client(i, clusterToken).GetQuota(ctx, id, "HR-CONNECT-RATE-CreateInstance", "")
 					return err == nil && q.Value == 1000
 				})
 			}
