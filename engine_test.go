@@ -11,6 +11,7 @@ import (
 	"github.com/headroomhq/headroom"
 	"github.com/headroomhq/headroom/catalog"
 	"github.com/headroomhq/headroom/clock"
+	"github.com/headroomhq/headroom/internal/phone"
 	"github.com/headroomhq/headroom/memory"
 )
 
@@ -40,7 +41,7 @@ func newFixtureWith(t testing.TB, cat *headroom.Catalog) *fixture {
 	t.Helper()
 	clk := clock.NewManual(t0)
 	store := memory.NewStore()
-	e, err := headroom.NewEngine(headroom.Config{Catalog: cat, Store: store, Limiter: memory.NewLimiter(clk), Clock: clk})
+	e, err := headroom.NewEngine(headroom.Config{Catalog: cat, Store: store, Limiter: memory.NewLimiter(clk), Clock: clk, Numbers: phone.Parser{}})
 	if err != nil {
 		t.Fatal(err)
 	}

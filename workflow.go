@@ -138,7 +138,8 @@ func (e *Engine) intake(ctx context.Context, in *ChangeInput) (ChangeRequest, *Q
 	}
 	switch in.Type {
 	case RequestPorting:
-		num, err := normalizeE164(strings.TrimSpace(in.Number))
+		n, err := e.parseNumber(in.Number)
+		num := n.E164
 		if err != nil {
 			msg := err.Error()
 			var he *Error

@@ -10,6 +10,7 @@ import (
 	"github.com/headroomhq/headroom"
 	"github.com/headroomhq/headroom/catalog"
 	"github.com/headroomhq/headroom/clock"
+	"github.com/headroomhq/headroom/internal/phone"
 	"github.com/headroomhq/headroom/memory"
 )
 
@@ -22,7 +23,7 @@ func newWorkflowFixture(t *testing.T, policy headroom.AutoApproval) *fixture {
 	}
 	clk := clock.NewManual(t0)
 	store := memory.NewStore()
-	e, err := headroom.NewEngine(headroom.Config{Catalog: cat, Store: store, Limiter: memory.NewLimiter(clk), Clock: clk, AutoApproval: policy})
+	e, err := headroom.NewEngine(headroom.Config{Catalog: cat, Store: store, Limiter: memory.NewLimiter(clk), Clock: clk, AutoApproval: policy, Numbers: phone.Parser{}})
 	if err != nil {
 		t.Fatal(err)
 	}
