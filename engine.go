@@ -254,8 +254,8 @@ func (e *Engine) prepare(ctx context.Context, r *Request) (*Quota, *kindRule, Ap
 	if err != nil {
 		return nil, nil, Applied{}, err
 	}
-	if (r.Op == OpReserve || r.Op == OpIncrement || r.Op == OpAcquire) && q.IsUnavailableTo(acct.Partner) {
-		return nil, nil, Applied{}, &Error{Code: ENOTAVAILABLE, Message: fmt.Sprintf("%s (account %s)", q.Unavailable, acct.ID)}
+	if err := checkAvailable(&acct, q, r.Op); err != nil {
+		return nil, nil, Applied{}, err
 	}
 	applied, err := e.resolve(ctx, &acct, q, r.Scope)
 	if err != nil {

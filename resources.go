@@ -318,10 +318,8 @@ func (e *Engine) slotChange(ctx context.Context, account string, s Slots) (slotC
 		if err != nil {
 			return nil, "", Applied{}, err
 		}
-		if op == OpReserve || op == OpIncrement || op == OpAcquire {
-			if q.IsUnavailableTo(a.Partner) {
-				return nil, "", Applied{}, &Error{Code: ENOTAVAILABLE, Message: fmt.Sprintf("%s (account %s)", q.Unavailable, a.ID)}
-			}
+		if err := checkAvailable(a, q, op); err != nil {
+			return nil, "", Applied{}, err
 		}
 		applied, err := e.resolve(ctx, a, q, scope)
 		return q, scope, applied, err

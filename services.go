@@ -31,6 +31,7 @@ type QuotaService interface {
 	ListOverrides(ctx context.Context, account string) ([]Override, error)
 	CheckDestination(ctx context.Context, account, number string) (Decision, error)
 	AddAttachment(ctx context.Context, account, contactID, fileName string, size int64, idempotencyKey string) (Decision, error)
+	CheckAvailable(ctx context.Context, account, code string) error
 }
 
 // AccountService manages accounts, access keys and API tokens.

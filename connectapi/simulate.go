@@ -84,6 +84,11 @@ type SimulateRoute struct {
 func (h *Handler) SimulateRoutes() []SimulateRoute {
 	route := func(pattern, op string, fn func(c *call) (any, error)) SimulateRoute {
 		return SimulateRoute{Pattern: pattern, Serve: func(ctx context.Context, account, actor string, r *http.Request, body []byte) (any, error) {
+			// Simulated traffic is Connect traffic: the engine's AISPL
+			// rule refuses it as it refuses the Connect API.
+			if err := h.engine.CheckAvailable(ctx, account, headroom.CodeConcurrentCalls); err != nil {
+				return nil, err
+			}
 			return fn(&call{ctx: ctx, op: op, account: account, keyID: actor, r: r, body: body})
 		}}
 	}
