@@ -85,7 +85,7 @@ func TestAISPLDefaultCatalog(t *testing.T) {
 	f := newFixture(t)
 	f.account(aisplAcct, t0, headroom.PartnerAISPL)
 	for what, err := range map[string]error{
-		"destination": second(f.e.CheckDestination(f.ctx, aisplAcct, "+12065550100")),
+		"destination": second(f.e.CheckDestination(f.ctx, aisplAcct, "", "+12065550100")),
 		"attachment":  second(f.e.AddAttachment(f.ctx, aisplAcct, "chat-1", "a.pdf", 10, "k")),
 		"allow-list": second(f.e.RequestChange(f.ctx, headroom.ChangeInput{Type: headroom.RequestAllowList, Account: aisplAcct,
 			Allow: []string{"+447"}, SupportCaseAllowed: true})),

@@ -33,12 +33,19 @@ const (
 	connectAttachmentAction = "attachment"
 )
 
-// CheckDestination checks an outbound number against the account's country
-// allow-list: by default +1 and +44 but not UK mobile numbers (+447), changed
-// per account by overrides in either direction. A number off the list gets
-// an *Error of code ENOTALLOWED; a malformed number gets EINVALID.
-func (e *Engine) CheckDestination(ctx context.Context, account, number string) (Decision, error) {
-	return e.Do(ctx, Request{Op: OpCheck, Account: account, Code: CodeOutboundCountries, Value: number})
+// CheckDestination checks an outbound number against a country
+// allow-list: the list of instance instanceID, or, when instanceID is "",
+// the account's (the list a new instance gets). The number is parsed by the
+// engine's NumberParser and normalised to E.164 first. By default +1 and
+// +44 are allowed but not UK mobile numbers (+447), changed by overrides
+// in either direction for the account or one instance. A number off the
+// list gets an *Error of code ENOTALLOWED; an invalid number gets EINVALID.
+func (e *Engine) CheckDestination(ctx context.Context, account, instanceID, number string) (Decision, error) {
+	scope := ScopeAccount
+	if instanceID != "" {
+		scope = "instance/" + instanceID
+	}
+	return e.Do(ctx, Request{Op: OpCheck, Account: account, Code: CodeOutboundCountries, Scope: scope, Value: number})
 }
 
 // AddAttachment admits one attachment to a conversation (a chat contact):

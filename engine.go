@@ -241,7 +241,9 @@ func (e *Engine) prepare(ctx context.Context, r *Request) (*Quota, *kindRule, Ap
 	if r.Scope == "" {
 		r.Scope = ScopeAccount
 	}
-	if err := q.Scope.Match(r.Scope, false); err != nil {
+	// A set quota counted per instance may also be checked for the
+	// account: the list a new instance would get.
+	if err := q.Scope.Match(r.Scope, q.Kind == KindSet); err != nil {
 		return nil, nil, Applied{}, err
 	}
 	if err := checkNeeds(rule.needs, r); err != nil {

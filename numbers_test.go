@@ -61,7 +61,7 @@ func TestOutboundNumberSpellings(t *testing.T) {
 		{"++442079460000", headroom.EINVALID},
 		{"tel:+12065550100", headroom.EINVALID},
 	} {
-		_, err := f.e.CheckDestination(f.ctx, acct, tc.number)
+		_, err := f.e.CheckDestination(f.ctx, acct, "", tc.number)
 		if headroom.ErrorCodeOf(err) != tc.want {
 			t.Errorf("%q: %v, want %q", tc.number, err, tc.want)
 		}
@@ -83,7 +83,7 @@ func TestOutboundNumberPrefixes(t *testing.T) {
 		"+33 6 12 34 56 78":  headroom.ENOTALLOWED, // "+3" is shorter than +33
 		"+353 1 234 5678":    headroom.ENOTALLOWED,
 	} {
-		if _, err := f.e.CheckDestination(f.ctx, acct, number); headroom.ErrorCodeOf(err) != want {
+		if _, err := f.e.CheckDestination(f.ctx, acct, "", number); headroom.ErrorCodeOf(err) != want {
 			t.Errorf("%q: %v, want %q", number, err, want)
 		}
 	}
@@ -97,7 +97,7 @@ func TestOutboundWithoutParser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.CheckDestination(f.ctx, acct, "+12065550100"); headroom.ErrorCodeOf(err) != headroom.EINTERNAL {
+	if _, err := e.CheckDestination(f.ctx, acct, "", "+12065550100"); headroom.ErrorCodeOf(err) != headroom.EINTERNAL {
 		t.Fatalf("no parser: %v", err)
 	}
 }

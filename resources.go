@@ -125,6 +125,9 @@ func (e *Engine) CreateResource(ctx context.Context, c ResourceCreate) (Resource
 	if err != nil {
 		return ResourceResult{}, err
 	}
+	if err := e.snapshotAllowLists(ctx, &r); err != nil {
+		return ResourceResult{}, err
+	}
 	var token *ResourceToken
 	if c.Token.Key != "" {
 		t := c.Token
