@@ -61,7 +61,7 @@ func TestOutboundCalls(t *testing.T) {
 	}
 	// The allow-list: +1 and +44, but not UK mobiles (+447), nor France.
 	for number, want := range map[string]string{
-		"+442079460000": "",
+		"+442079460000":      "",
 		"+447700900123":      "DestinationNotAllowedException",
 		"+44 (0)7700 900123": "DestinationNotAllowedException",
 		"+4407700900123":     "DestinationNotAllowedException",
