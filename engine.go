@@ -20,7 +20,7 @@ type Config struct {
 	// if empty.
 	Region string
 	// Numbers parses the phone numbers that the outbound country
-	// allow-list checks (internal/phone). Without it, such checks fail
+	// allow-list checks (phone.Parser). Without it, such checks fail
 	// with EINTERNAL; every other quota works.
 	Numbers NumberParser
 }

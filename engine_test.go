@@ -11,8 +11,8 @@ import (
 	"github.com/headroomhq/headroom"
 	"github.com/headroomhq/headroom/catalog"
 	"github.com/headroomhq/headroom/clock"
-	"github.com/headroomhq/headroom/internal/phone"
 	"github.com/headroomhq/headroom/memory"
+	"github.com/headroomhq/headroom/phone"
 )
 
 const acct = "123456789012"

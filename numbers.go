@@ -18,7 +18,8 @@ type PhoneNumber struct {
 // NumberParser parses the phone numbers that the outbound country
 // allow-list checks. The root package does not parse numbers itself: it
 // imports the standard library only, and numbering plans need
-// libphonenumber's metadata. The server installs internal/phone's parser.
+// libphonenumber's metadata. The server installs package phone's Parser; a
+// program that builds an engine itself sets Config.Numbers to phone.Parser{}.
 type NumberParser interface {
 	// ParseNumber returns the number normalised, or an *Error of code
 	// EINVALID for a number that is not a possible one.

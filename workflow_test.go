@@ -10,8 +10,8 @@ import (
 	"github.com/headroomhq/headroom"
 	"github.com/headroomhq/headroom/catalog"
 	"github.com/headroomhq/headroom/clock"
-	"github.com/headroomhq/headroom/internal/phone"
 	"github.com/headroomhq/headroom/memory"
+	"github.com/headroomhq/headroom/phone"
 )
 
 // newWorkflowFixture is newFixture with an auto-approval policy.

@@ -14,8 +14,8 @@ import (
 	"github.com/headroomhq/headroom/awsapi"
 	"github.com/headroomhq/headroom/catalog"
 	"github.com/headroomhq/headroom/clock"
-	"github.com/headroomhq/headroom/internal/phone"
 	"github.com/headroomhq/headroom/memory"
+	"github.com/headroomhq/headroom/phone"
 )
 
 // A tenant manages its Amazon Connect quotas with the AWS SDK for Go v2,

@@ -20,8 +20,8 @@ import (
 	"github.com/headroomhq/headroom/catalog"
 	"github.com/headroomhq/headroom/clock"
 	"github.com/headroomhq/headroom/connectapi"
-	"github.com/headroomhq/headroom/internal/phone"
 	"github.com/headroomhq/headroom/memory"
+	"github.com/headroomhq/headroom/phone"
 )
 
 // Headroom as a local Amazon Connect: the official SDK creates an instance

@@ -21,8 +21,8 @@ import (
 	"github.com/headroomhq/headroom/clock"
 	"github.com/headroomhq/headroom/connectapi"
 	"github.com/headroomhq/headroom/httpapi"
-	"github.com/headroomhq/headroom/internal/phone"
 	"github.com/headroomhq/headroom/memory"
+	"github.com/headroomhq/headroom/phone"
 )
 
 // Server is a running Headroom: it builds the store, limiter and engine from

@@ -4,7 +4,7 @@ import (
 	"testing"
 
 	"github.com/headroomhq/headroom"
-	"github.com/headroomhq/headroom/internal/phone"
+	"github.com/headroomhq/headroom/phone"
 )
 
 func TestParseNumber(t *testing.T) {

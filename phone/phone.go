@@ -2,8 +2,9 @@
 // a port of Google's libphonenumber, for the engine's outbound country
 // allow-list. It lives outside the root package, which imports the standard
 // library only, and reaches the engine through headroom.Config.Numbers: the
-// engine states what it needs (headroom.NumberParser) and the server gives it
-// this implementation.
+// engine states what it needs (headroom.NumberParser), and the server, or a
+// program that builds an engine itself, gives it this implementation. It is
+// a public package, not an internal one, so that such programs can.
 package phone
 
 import (
