@@ -86,6 +86,16 @@ func TestAllowListThroughServiceQuotas(t *testing.T) {
 	e.approve(t, aws.ToString(r.Id))
 	check(instance1, "+1 206 555 0100", headroom.ENOTALLOWED)
 	check("i-other", "+1 206 555 0100", "")
+	// The requests read back, with their encoded values.
+	got, err := c.GetRequestedServiceQuotaChange(ctx(), &servicequotas.GetRequestedServiceQuotaChangeInput{RequestId: r.Id})
+	if err != nil || got.RequestedQuota.Status != types.RequestStatusApproved || aws.ToFloat64(got.RequestedQuota.DesiredValue) != -1 {
+		t.Fatalf("get: %+v, %v", got, err)
+	}
+	h, err := c.ListRequestedServiceQuotaChangeHistoryByQuota(ctx(), &servicequotas.ListRequestedServiceQuotaChangeHistoryByQuotaInput{
+		ServiceCode: aws.String("connect"), QuotaCode: aws.String(headroom.CodeOutboundCountries), QuotaRequestedAtLevel: types.AppliedLevelEnumAll})
+	if err != nil || len(h.RequestedQuotas) != 3 {
+		t.Fatalf("history: %+v, %v", h, err)
+	}
 }
 
 // TestAllowListBadValues: values that encode no dial prefix are refused.

@@ -97,7 +97,7 @@ func (h *Handler) getRequest(ctx context.Context, c *caller, in *getRequestInput
 	}
 	// Another account's request, or one this API does not show, does not
 	// exist as far as the caller can tell.
-	if r.Account != c.Account || r.Type != headroom.RequestIncrease {
+	if r.Account != c.Account || !shown(&r) {
 		return nil, notFound
 	}
 	return &requestedOutput{RequestedQuota: h.requestOut(&r)}, nil
@@ -122,6 +122,12 @@ func (h *Handler) listHistoryByQuota(ctx context.Context, c *caller, in *listHis
 		return nil, err
 	}
 	return h.history(ctx, c, "ListRequestedServiceQuotaChangeHistoryByQuota", q.Service, q.Code, in.Status, in.QuotaRequestedAtLevel, in.MaxResults, in.NextToken)
+}
+
+// shown reports whether this API shows a change request: increases, and
+// allow-list changes, which it can also file; not number porting.
+func shown(r *headroom.ChangeRequest) bool {
+	return r.Type == headroom.RequestIncrease || r.Type == headroom.RequestAllowList
 }
 
 // historyBatch is how many requests history reads from the store at a time.
@@ -149,7 +155,7 @@ func (h *Handler) history(ctx context.Context, c *caller, op, service, code stri
 		return nil, err
 	}
 	match := func(r *headroom.ChangeRequest) bool {
-		if r.Type != headroom.RequestIncrease {
+		if !shown(r) {
 			return false
 		}
 		switch {
