@@ -2,6 +2,7 @@ package headroom_test
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/headroomhq/headroom"
@@ -91,5 +92,30 @@ func TestAllowListSnapshotInData(t *testing.T) {
 		Data: []byte(`[1]`)}})
 	if headroom.ErrorCodeOf(err) != headroom.EINVALID {
 		t.Fatalf("array data: %v", err)
+	}
+}
+
+// TestAllowListSurvivesUpdate: an update that rewrites an instance's data
+// in the transport's own shape keeps the instance's list.
+func TestAllowListSurvivesUpdate(t *testing.T) {
+	f := newWorkflowFixture(t, headroom.AutoApproval{})
+	f.createInstance(t, "i1")
+	if err := f.e.SetOverride(f.ctx, headroom.Override{Account: acct, Code: headroom.CodeOutboundCountries, Allow: []string{"+447"}}, "ops"); err != nil {
+		t.Fatal(err)
+	}
+	_, err := f.e.UpdateResource(f.ctx, acct, headroom.KindConnectInstance, "i1", func(r *headroom.Resource) (headroom.Slots, error) {
+		r.Data = []byte(`{"Id":"i1","InstanceAlias":"renamed"}`)
+		return headroom.Slots{}, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := f.e.FindResource(f.ctx, acct, headroom.KindConnectInstance, "i1")
+	if err != nil || !strings.Contains(string(r.Data), `"renamed"`) || !strings.Contains(string(r.Data), headroom.AllowListsField) {
+		t.Fatalf("after update: %s, %v", r.Data, err)
+	}
+	// Still the list it was created with: no +447.
+	if _, err := f.e.CheckDestination(f.ctx, acct, "i1", "+447700900123"); headroom.ErrorCodeOf(err) != headroom.ENOTALLOWED {
+		t.Fatalf("after update: %v", err)
 	}
 }

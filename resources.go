@@ -159,9 +159,15 @@ func (e *Engine) UpdateResource(ctx context.Context, account, kind, id string, c
 		if err != nil {
 			return Resource{}, err
 		}
+		before := r.Data
 		slots, err := change(&r)
 		if err != nil {
 			return Resource{}, err
+		}
+		if kind == KindConnectInstance {
+			if r.Data, err = keepAllowLists(before, r.Data); err != nil {
+				return Resource{}, err
+			}
 		}
 		if err := checkName(r.Name); err != nil {
 			return Resource{}, err

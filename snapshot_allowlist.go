@@ -93,6 +93,31 @@ func (e *Engine) snapshotAllowLists(ctx context.Context, r *Resource) error {
 	return nil
 }
 
+// keepAllowLists carries an instance's snapshot from its data before an
+// update into its data after, when the update, which rewrites the data
+// from the transport's own shape, left it out.
+func keepAllowLists(before, after []byte) ([]byte, error) {
+	var old map[string]json.RawMessage
+	if json.Unmarshal(before, &old) != nil || old[AllowListsField] == nil {
+		return after, nil
+	}
+	data := map[string]json.RawMessage{}
+	if len(after) > 0 {
+		if err := json.Unmarshal(after, &data); err != nil {
+			return nil, FieldErrorf("data", "an instance's data must be a JSON object to keep its allow-lists: %v", err)
+		}
+	}
+	if _, ok := data[AllowListsField]; ok {
+		return after, nil
+	}
+	data[AllowListsField] = old[AllowListsField]
+	out, err := json.Marshal(data)
+	if err != nil {
+		return nil, fmt.Errorf("keep allow-lists: %w", err)
+	}
+	return out, nil
+}
+
 // instanceSnapshot returns the snapshot of q's entries kept by the
 // instance that scope names ("instance/ID" or below it), if it has one.
 func (e *Engine) instanceSnapshot(ctx context.Context, account string, q *Quota, scope string) (*SetEntries, string, error) {
