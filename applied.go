@@ -64,7 +64,30 @@ func (e *Engine) resolve(ctx context.Context, acct *Account, q *Quota, scope str
 		if err != nil {
 			return Applied{}, fmt.Errorf("resolve %s: %w", q.Code, err)
 		}
-		if o := mostSpecific(ovs, scope); o != nil {
+		o := mostSpecific(ovs, scope)
+		if q.Kind == KindSet && scope != ScopeAccount {
+			snap, snapScope, err := e.instanceSnapshot(ctx, acct.ID, q, scope)
+			if err != nil {
+				return Applied{}, err
+			}
+			if snap != nil {
+				// The instance's own list: its snapshot, changed by the
+				// overrides of its scope; account overrides made since
+				// do not reach it.
+				a := q.applied(0, LevelResource, snapScope, &Override{Allow: snap.Allow, Deny: snap.Deny})
+				if o != nil && o.Scope != ScopeAccount {
+					a.Scope = o.Scope
+					for _, s := range o.Allow {
+						a.Entries[strings.ToLower(s)] = true
+					}
+					for _, s := range o.Deny {
+						a.Entries[strings.ToLower(s)] = false
+					}
+				}
+				return a, nil
+			}
+		}
+		if o != nil {
 			level := LevelResource
 			if o.Scope == ScopeAccount {
 				level = LevelAccount

@@ -6,7 +6,8 @@ import (
 	"time"
 )
 
-// Config configures an Engine. Every field is required.
+// Config configures an Engine. Catalog, Store, Limiter and Clock are
+// required.
 type Config struct {
 	Catalog *Catalog
 	Store   Store
@@ -18,6 +19,10 @@ type Config struct {
 	// Region is the AWS region Headroom presents itself as; DefaultRegion
 	// if empty.
 	Region string
+	// Numbers parses the phone numbers that the outbound country
+	// allow-list checks (phone.Parser). Without it, such checks fail
+	// with EINTERNAL; every other quota works.
+	Numbers NumberParser
 }
 
 // Validate returns an *Error of code EINVALID naming the first missing or
@@ -48,6 +53,7 @@ type Engine struct {
 
 	autoApproval AutoApproval
 	region       string
+	numbers      NumberParser
 }
 
 // NewEngine returns an engine, or the error of cfg.Validate.
@@ -58,7 +64,7 @@ func NewEngine(cfg Config) (*Engine, error) {
 	if cfg.Region == "" {
 		cfg.Region = DefaultRegion
 	}
-	return &Engine{catalog: cfg.Catalog, store: cfg.Store, limiter: cfg.Limiter, clock: cfg.Clock, autoApproval: cfg.AutoApproval, region: cfg.Region}, nil
+	return &Engine{catalog: cfg.Catalog, store: cfg.Store, limiter: cfg.Limiter, clock: cfg.Clock, autoApproval: cfg.AutoApproval, region: cfg.Region, numbers: cfg.Numbers}, nil
 }
 
 // Catalog returns the engine's catalog.
@@ -235,7 +241,9 @@ func (e *Engine) prepare(ctx context.Context, r *Request) (*Quota, *kindRule, Ap
 	if r.Scope == "" {
 		r.Scope = ScopeAccount
 	}
-	if err := q.Scope.Match(r.Scope, false); err != nil {
+	// A set quota counted per instance may also be checked for the
+	// account: the list a new instance would get.
+	if err := q.Scope.Match(r.Scope, q.Kind == KindSet); err != nil {
 		return nil, nil, Applied{}, err
 	}
 	if err := checkNeeds(rule.needs, r); err != nil {
@@ -248,8 +256,8 @@ func (e *Engine) prepare(ctx context.Context, r *Request) (*Quota, *kindRule, Ap
 	if err != nil {
 		return nil, nil, Applied{}, err
 	}
-	if (r.Op == OpReserve || r.Op == OpIncrement || r.Op == OpAcquire) && q.IsUnavailableTo(acct.Partner) {
-		return nil, nil, Applied{}, &Error{Code: ENOTAVAILABLE, Message: fmt.Sprintf("%s (account %s)", q.Unavailable, acct.ID)}
+	if err := checkAvailable(&acct, q, r.Op); err != nil {
+		return nil, nil, Applied{}, err
 	}
 	applied, err := e.resolve(ctx, &acct, q, r.Scope)
 	if err != nil {
@@ -275,7 +283,7 @@ func (e *Engine) decideKind(ctx context.Context, q *Quota, rule *kindRule, r *Re
 	case &durationRule:
 		return checkDuration(q, r, applied, baseDecision(q, r.Scope, applied), e.clock.Now())
 	case &setRule:
-		return checkSet(q, r, applied, baseDecision(q, r.Scope, applied))
+		return e.checkSet(q, r, applied, baseDecision(q, r.Scope, applied))
 	}
 	return Decision{}, Errorf(EINTERNAL, "quota %s has kind %q, which has no decision", q.Code, q.Kind)
 }

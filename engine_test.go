@@ -12,6 +12,7 @@ import (
 	"github.com/headroomhq/headroom/catalog"
 	"github.com/headroomhq/headroom/clock"
 	"github.com/headroomhq/headroom/memory"
+	"github.com/headroomhq/headroom/phone"
 )
 
 const acct = "123456789012"
@@ -40,7 +41,7 @@ func newFixtureWith(t testing.TB, cat *headroom.Catalog) *fixture {
 	t.Helper()
 	clk := clock.NewManual(t0)
 	store := memory.NewStore()
-	e, err := headroom.NewEngine(headroom.Config{Catalog: cat, Store: store, Limiter: memory.NewLimiter(clk), Clock: clk})
+	e, err := headroom.NewEngine(headroom.Config{Catalog: cat, Store: store, Limiter: memory.NewLimiter(clk), Clock: clk, Numbers: phone.Parser{}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -471,7 +472,7 @@ func TestOutboundDestinations(t *testing.T) {
 		{"+1206555x100", headroom.EINVALID},
 		{"+1", headroom.EINVALID},
 	} {
-		_, err := f.e.CheckDestination(f.ctx, acct, tc.number)
+		_, err := f.e.CheckDestination(f.ctx, acct, "", tc.number)
 		if headroom.ErrorCodeOf(err) != tc.want {
 			t.Errorf("%s: %v, want %q", tc.number, err, tc.want)
 		}
@@ -484,13 +485,13 @@ func TestOutboundDestinations(t *testing.T) {
 	for number, want := range map[string]headroom.ErrorCode{
 		"+447700900123": "", "+4915112345678": "", "+442079460000": "", "+12065550100": headroom.ENOTALLOWED,
 	} {
-		if _, err := f.e.CheckDestination(f.ctx, acct, number); headroom.ErrorCodeOf(err) != want {
+		if _, err := f.e.CheckDestination(f.ctx, acct, "", number); headroom.ErrorCodeOf(err) != want {
 			t.Errorf("after override %s: %v, want %q", number, err, want)
 		}
 	}
 	// Other accounts keep the default list.
 	f.account("210987654321", t0, "")
-	if _, err := f.e.CheckDestination(f.ctx, "210987654321", "+447700900123"); headroom.ErrorCodeOf(err) != headroom.ENOTALLOWED {
+	if _, err := f.e.CheckDestination(f.ctx, "210987654321", "", "+447700900123"); headroom.ErrorCodeOf(err) != headroom.ENOTALLOWED {
 		t.Fatalf("other account +447: %v", err)
 	}
 	if err := f.e.SetOverride(f.ctx, headroom.Override{Account: acct, Code: headroom.CodeOutboundCountries, Allow: []string{"44"}}, "ops"); headroom.ErrorCodeOf(err) != headroom.EINVALID {

@@ -15,17 +15,17 @@ var setRule = kindRule{
 	adjustable: true,
 }
 
-func checkSet(q *Quota, r *Request, a Applied, d Decision) (Decision, error) {
+func (e *Engine) checkSet(q *Quota, r *Request, a Applied, d Decision) (Decision, error) {
 	v := strings.TrimSpace(r.Value)
 	var allowed bool
 	switch q.Match {
 	case MatchDialPrefix:
-		num, err := normalizeE164(v)
+		n, err := e.parseNumber(v)
 		if err != nil {
 			return d, err
 		}
-		v = num
-		allowed = longestPrefix(a.Entries, num)
+		v = n.E164
+		allowed = matchDialPrefix(a.Entries, n)
 	case MatchExtension:
 		ext := strings.ToLower(path.Ext(v))
 		if v == "" || ext == "" {
@@ -46,37 +46,4 @@ func checkSet(q *Quota, r *Request, a Applied, d Decision) (Decision, error) {
 			Denial: &Denial{QuotaCode: q.Code, QuotaName: q.Name, Scope: r.Scope}}
 	}
 	return d, nil
-}
-
-// normalizeE164 accepts "+44 20 7946 0000" and similar, and returns "+442079460000".
-func normalizeE164(s string) (string, error) {
-	if !strings.HasPrefix(s, "+") {
-		return "", FieldErrorf("value", "%q is not an E.164 number: it must start with + and the country code", s)
-	}
-	var b strings.Builder
-	b.WriteByte('+')
-	for _, c := range s[1:] {
-		switch {
-		case c >= '0' && c <= '9':
-			b.WriteRune(c)
-		case c == ' ' || c == '-' || c == '(' || c == ')' || c == '.':
-		default:
-			return "", FieldErrorf("value", "%q is not an E.164 number: unexpected %q", s, c)
-		}
-	}
-	if n := b.Len() - 1; n < 3 || n > 15 {
-		return "", FieldErrorf("value", "%q is not an E.164 number: it has %d digits, want 3 to 15", s, n)
-	}
-	return b.String(), nil
-}
-
-// longestPrefix reports the verdict of the longest entry that prefixes num;
-// a number no entry matches is not allowed.
-func longestPrefix(entries map[string]bool, num string) bool {
-	for i := len(num); i >= 2; i-- {
-		if v, ok := entries[num[:i]]; ok {
-			return v
-		}
-	}
-	return false
 }

@@ -180,6 +180,9 @@ type Quota struct {
 	Operations []string
 	// Metric is the CloudWatch metric that reports usage, if any.
 	Metric *UsageMetric
+	// Invented lists the parts of the quota's default that Headroom chose
+	// because the seed gives none, each with its reason.
+	Invented []Invented
 
 	// kindRule caches the kind's rule; NewCatalog sets it.
 	kindRule *kindRule
@@ -219,6 +222,11 @@ func (q *Quota) Validate() error {
 	}
 	if strings.TrimSpace(q.Name) == "" {
 		return FieldErrorf("name", "must not be empty")
+	}
+	for i, x := range q.Invented {
+		if strings.TrimSpace(x.Field) == "" || strings.TrimSpace(x.Note) == "" {
+			return FieldErrorf("invented", "entry %d needs a field and a note", i+1)
+		}
 	}
 	rule := ruleFor(q.Kind)
 	if rule == nil {

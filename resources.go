@@ -125,6 +125,9 @@ func (e *Engine) CreateResource(ctx context.Context, c ResourceCreate) (Resource
 	if err != nil {
 		return ResourceResult{}, err
 	}
+	if err := e.snapshotAllowLists(ctx, &r); err != nil {
+		return ResourceResult{}, err
+	}
 	var token *ResourceToken
 	if c.Token.Key != "" {
 		t := c.Token
@@ -156,9 +159,15 @@ func (e *Engine) UpdateResource(ctx context.Context, account, kind, id string, c
 		if err != nil {
 			return Resource{}, err
 		}
+		before := r.Data
 		slots, err := change(&r)
 		if err != nil {
 			return Resource{}, err
+		}
+		if kind == KindConnectInstance {
+			if r.Data, err = keepAllowLists(before, r.Data); err != nil {
+				return Resource{}, err
+			}
 		}
 		if err := checkName(r.Name); err != nil {
 			return Resource{}, err
@@ -318,10 +327,8 @@ func (e *Engine) slotChange(ctx context.Context, account string, s Slots) (slotC
 		if err != nil {
 			return nil, "", Applied{}, err
 		}
-		if op == OpReserve || op == OpIncrement || op == OpAcquire {
-			if q.IsUnavailableTo(a.Partner) {
-				return nil, "", Applied{}, &Error{Code: ENOTAVAILABLE, Message: fmt.Sprintf("%s (account %s)", q.Unavailable, a.ID)}
-			}
+		if err := checkAvailable(a, q, op); err != nil {
+			return nil, "", Applied{}, err
 		}
 		applied, err := e.resolve(ctx, a, q, scope)
 		return q, scope, applied, err

@@ -29,8 +29,9 @@ type QuotaService interface {
 	SetOverride(ctx context.Context, o Override, actor string) error
 	DeleteOverride(ctx context.Context, account, code, scope, actor string) error
 	ListOverrides(ctx context.Context, account string) ([]Override, error)
-	CheckDestination(ctx context.Context, account, number string) (Decision, error)
+	CheckDestination(ctx context.Context, account, instanceID, number string) (Decision, error)
 	AddAttachment(ctx context.Context, account, contactID, fileName string, size int64, idempotencyKey string) (Decision, error)
+	CheckAvailable(ctx context.Context, account, code string) error
 }
 
 // AccountService manages accounts, access keys and API tokens.

@@ -138,7 +138,8 @@ func (e *Engine) intake(ctx context.Context, in *ChangeInput) (ChangeRequest, *Q
 	}
 	switch in.Type {
 	case RequestPorting:
-		num, err := normalizeE164(strings.TrimSpace(in.Number))
+		n, err := e.parseNumber(in.Number)
+		num := n.E164
 		if err != nil {
 			msg := err.Error()
 			var he *Error
@@ -152,7 +153,10 @@ func (e *Engine) intake(ctx context.Context, in *ChangeInput) (ChangeRequest, *Q
 		}
 		r.Code, r.Scope, r.Details = PortingCode, "number/"+num, strings.TrimSpace("port "+num+" "+in.Details)
 		q, err := e.catalog.Quota(PortingCode)
-		return r, q, err
+		if err != nil {
+			return r, nil, err
+		}
+		return r, q, checkAvailable(&acct, q, "")
 	case RequestAllowList:
 		if r.Code == "" {
 			r.Code = CodeOutboundCountries
@@ -163,6 +167,9 @@ func (e *Engine) intake(ctx context.Context, in *ChangeInput) (ChangeRequest, *Q
 	}
 	q, err := e.catalog.Quota(r.Code)
 	if err != nil {
+		return r, nil, err
+	}
+	if err := checkAvailable(&acct, q, ""); err != nil {
 		return r, nil, err
 	}
 	if !q.Adjustable {

@@ -11,6 +11,7 @@ import (
 	"github.com/headroomhq/headroom/catalog"
 	"github.com/headroomhq/headroom/clock"
 	"github.com/headroomhq/headroom/memory"
+	"github.com/headroomhq/headroom/phone"
 )
 
 // newWorkflowFixture is newFixture with an auto-approval policy.
@@ -22,7 +23,7 @@ func newWorkflowFixture(t *testing.T, policy headroom.AutoApproval) *fixture {
 	}
 	clk := clock.NewManual(t0)
 	store := memory.NewStore()
-	e, err := headroom.NewEngine(headroom.Config{Catalog: cat, Store: store, Limiter: memory.NewLimiter(clk), Clock: clk, AutoApproval: policy})
+	e, err := headroom.NewEngine(headroom.Config{Catalog: cat, Store: store, Limiter: memory.NewLimiter(clk), Clock: clk, AutoApproval: policy, Numbers: phone.Parser{}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,7 +166,7 @@ func TestAutoApprovalPolicy(t *testing.T) {
 
 func TestAllowListAndPortingRequests(t *testing.T) {
 	f := newWorkflowFixture(t, headroom.AutoApproval{})
-	if _, err := f.e.CheckDestination(f.ctx, acct, "+447700900123"); headroom.ErrorCodeOf(err) != headroom.ENOTALLOWED {
+	if _, err := f.e.CheckDestination(f.ctx, acct, "", "+447700900123"); headroom.ErrorCodeOf(err) != headroom.ENOTALLOWED {
 		t.Fatalf("before: %v", err)
 	}
 	r, err := f.e.RequestChange(f.ctx, headroom.ChangeInput{Type: headroom.RequestAllowList, Account: acct, Allow: []string{"447", "49"}, Deny: []string{"1"}, SupportCaseAllowed: true, Requester: "alice"})
@@ -179,7 +180,7 @@ func TestAllowListAndPortingRequests(t *testing.T) {
 		t.Fatal(err)
 	}
 	for number, want := range map[string]headroom.ErrorCode{"+447700900123": "", "+4930123456": "", "+12065550100": headroom.ENOTALLOWED, "+442079460000": ""} {
-		if _, err := f.e.CheckDestination(f.ctx, acct, number); headroom.ErrorCodeOf(err) != want {
+		if _, err := f.e.CheckDestination(f.ctx, acct, "", number); headroom.ErrorCodeOf(err) != want {
 			t.Errorf("%s after approval: %v, want %q", number, err, want)
 		}
 	}
@@ -187,7 +188,7 @@ func TestAllowListAndPortingRequests(t *testing.T) {
 	r, _ = f.e.RequestChange(f.ctx, headroom.ChangeInput{Type: headroom.RequestAllowList, Account: acct, Allow: []string{"+1"}, SupportCaseAllowed: true})
 	f.e.DecideRequest(f.ctx, r.ID, headroom.RequestDecision{To: headroom.StatusApproved}, "bob")
 	for _, number := range []string{"+12065550100", "+447700900123", "+4930123456"} {
-		if _, err := f.e.CheckDestination(f.ctx, acct, number); err != nil {
+		if _, err := f.e.CheckDestination(f.ctx, acct, "", number); err != nil {
 			t.Errorf("%s after second approval: %v", number, err)
 		}
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/headroomhq/headroom/catalog"
 	"github.com/headroomhq/headroom/clock"
 	"github.com/headroomhq/headroom/memory"
+	"github.com/headroomhq/headroom/phone"
 )
 
 // A tenant manages its Amazon Connect quotas with the AWS SDK for Go v2,
@@ -26,7 +27,7 @@ func ExampleHandler() {
 	// The server: an engine on the built-in catalog, and the handler.
 	cat, _ := catalog.Default()
 	clk := clock.System{}
-	engine, _ := headroom.NewEngine(headroom.Config{Catalog: cat, Store: memory.NewStore(), Limiter: memory.NewLimiter(clk), Clock: clk})
+	engine, _ := headroom.NewEngine(headroom.Config{Catalog: cat, Store: memory.NewStore(), Limiter: memory.NewLimiter(clk), Clock: clk, Numbers: phone.Parser{}})
 	handler, _ := awsapi.New(awsapi.Config{Engine: engine})
 	srv := httptest.NewServer(handler)
 	defer srv.Close()

@@ -17,6 +17,9 @@ func (h *Handler) requestOut(r *headroom.ChangeRequest) requestedChange {
 		out.ServiceCode, out.ServiceName, out.QuotaName, out.Unit = q.Service, serviceName(q.Service), q.Name, string(q.Unit)
 		out.QuotaArn = h.quotaARN(q, r.Account)
 	}
+	if r.Type == headroom.RequestAllowList {
+		out.DesiredValue = dialPrefixValue(r.Allow, r.Deny)
+	}
 	if r.Scope != headroom.ScopeAccount {
 		out.QuotaRequestedAtLevel = levelResource
 		out.QuotaContext = h.scopeContext(r.Account, r.Scope).info()
@@ -33,10 +36,6 @@ func (h *Handler) requestIncrease(ctx context.Context, c *caller, in *requestInc
 	if err != nil {
 		return nil, err
 	}
-	desired, err := desiredValueArg(in.DesiredValue)
-	if err != nil {
-		return nil, err
-	}
 	q, err := h.lookupQuota(service, code)
 	if err != nil {
 		return nil, err
@@ -44,8 +43,17 @@ func (h *Handler) requestIncrease(ctx context.Context, c *caller, in *requestInc
 	if !q.Adjustable {
 		return nil, illegal("QuotaCode", "%s (%s) is not adjustable: it cannot be increased", q.Name, q.Code)
 	}
+	var desired float64
+	var allow, deny []string
 	if q.Kind == headroom.KindSet {
-		return nil, illegal("QuotaCode", "%s (%s) is an allow-list, not a value; ask the operator to change it", q.Name, q.Code)
+		if q.Match != headroom.MatchDialPrefix {
+			return nil, illegal("QuotaCode", "%s (%s) is an allow-list, not a value; ask the operator to change it", q.Name, q.Code)
+		}
+		if allow, deny, err = dialPrefixArg(in.DesiredValue); err != nil {
+			return nil, err
+		}
+	} else if desired, err = desiredValueArg(in.DesiredValue); err != nil {
+		return nil, err
 	}
 	scope := headroom.ScopeAccount
 	if in.ContextId != nil {
@@ -59,8 +67,12 @@ func (h *Handler) requestIncrease(ctx context.Context, c *caller, in *requestInc
 	if in.SupportCaseAllowed != nil {
 		support = *in.SupportCaseAllowed
 	}
-	r, err := h.svc.RequestChange(ctx, headroom.ChangeInput{Type: headroom.RequestIncrease, Account: c.Account, Code: q.Code,
-		Scope: scope, DesiredValue: desired, SupportCaseAllowed: support, Requester: actor(c)})
+	typ := headroom.RequestIncrease
+	if q.Kind == headroom.KindSet {
+		typ = headroom.RequestAllowList
+	}
+	r, err := h.svc.RequestChange(ctx, headroom.ChangeInput{Type: typ, Account: c.Account, Code: q.Code,
+		Scope: scope, DesiredValue: desired, Allow: allow, Deny: deny, SupportCaseAllowed: support, Requester: actor(c)})
 	if err != nil {
 		return nil, err
 	}
@@ -85,7 +97,7 @@ func (h *Handler) getRequest(ctx context.Context, c *caller, in *getRequestInput
 	}
 	// Another account's request, or one this API does not show, does not
 	// exist as far as the caller can tell.
-	if r.Account != c.Account || r.Type != headroom.RequestIncrease {
+	if r.Account != c.Account || !shown(&r) {
 		return nil, notFound
 	}
 	return &requestedOutput{RequestedQuota: h.requestOut(&r)}, nil
@@ -110,6 +122,12 @@ func (h *Handler) listHistoryByQuota(ctx context.Context, c *caller, in *listHis
 		return nil, err
 	}
 	return h.history(ctx, c, "ListRequestedServiceQuotaChangeHistoryByQuota", q.Service, q.Code, in.Status, in.QuotaRequestedAtLevel, in.MaxResults, in.NextToken)
+}
+
+// shown reports whether this API shows a change request: increases, and
+// allow-list changes, which it can also file; not number porting.
+func shown(r *headroom.ChangeRequest) bool {
+	return r.Type == headroom.RequestIncrease || r.Type == headroom.RequestAllowList
 }
 
 // historyBatch is how many requests history reads from the store at a time.
@@ -137,7 +155,7 @@ func (h *Handler) history(ctx context.Context, c *caller, op, service, code stri
 		return nil, err
 	}
 	match := func(r *headroom.ChangeRequest) bool {
-		if r.Type != headroom.RequestIncrease {
+		if !shown(r) {
 			return false
 		}
 		switch {

@@ -197,6 +197,10 @@ func (b *builder) convert(node *yaml.Node, d *quotaYAML) (q headroom.Quota, repo
 		Unavailable:   strings.TrimSpace(d.Unavailable),
 		Operations:    d.Operations,
 	}
+	for _, x := range d.Invented {
+		q.Invented = append(q.Invented, headroom.Invented{Field: strings.TrimSpace(x.Field), Value: strings.TrimSpace(x.Value),
+			Note: strings.TrimSpace(x.Note)})
+	}
 	reported = map[string]bool{}
 	bad := func(field, format string, args ...any) {
 		b.addf(fieldLine(node, field), d.Code, field, format, args...)
@@ -356,6 +360,7 @@ func cloneQuota(q headroom.Quota) headroom.Quota {
 	q.Uncounted = append([]string(nil), q.Uncounted...)
 	q.UnavailableTo = append([]string(nil), q.UnavailableTo...)
 	q.Operations = append([]string(nil), q.Operations...)
+	q.Invented = append([]headroom.Invented(nil), q.Invented...)
 	if q.Metric != nil {
 		m := *q.Metric
 		if m.Dimensions != nil {

@@ -58,6 +58,14 @@ func defaultTable(c *headroom.Catalog) string {
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
 			q.Code, q.Service, q.Name, q.Kind, q.Scope, q.Unit, value, burst, adjustable)
 	}
+	b.WriteString("\nDefaults that Headroom chose, because the seed gives none (`source: headroom`):\n\n")
+	b.WriteString("| code | field | value | source | note |\n")
+	b.WriteString("|---|---|---|---|---|\n")
+	for _, q := range c.Quotas() {
+		for _, x := range q.Invented {
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", q.Code, x.Field, x.Value, headroom.SourceHeadroom, x.Note)
+		}
+	}
 	return b.String()
 }
 
@@ -110,6 +118,30 @@ func TestDocsExplainOwnCodes(t *testing.T) {
 		if strings.HasPrefix(q.Code, "HR-") && !strings.Contains(notes, "`"+note+"`") && !reported[note] {
 			reported[note] = true
 			t.Errorf("no note on %s in %s", note, docsPath)
+		}
+	}
+}
+
+// TestDefaultNamesInvented: the defaults the seed does not give are marked
+// as Headroom's: the outbound country list, the lapse of stale call slots
+// and the profile-modifications burst.
+func TestDefaultNamesInvented(t *testing.T) {
+	c := mustDefault(t)
+	for code, field := range map[string]string{
+		headroom.CodeOutboundCountries:  "allow",
+		headroom.CodeConcurrentCalls:    "lease-ttl",
+		"HR-PROFILE-MODIFICATIONS-RATE": "burst",
+	} {
+		q, err := c.Quota(code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, x := range q.Invented {
+			found = found || x.Field == field && x.Value != "" && x.Note != ""
+		}
+		if !found {
+			t.Errorf("%s: no invented %q: %+v", code, field, q.Invented)
 		}
 	}
 }

@@ -34,6 +34,16 @@ type quotaYAML struct {
 	Operations    []string     `yaml:"operations"`
 	PerOperation  bool         `yaml:"per_operation"`
 	Metric        *metricYAML  `yaml:"metric"`
+	// Invented lists the parts of the default Headroom chose because
+	// the seed gives none.
+	Invented []inventedYAML `yaml:"invented"`
+}
+
+// inventedYAML is a default Headroom chose: source headroom, not the seed.
+type inventedYAML struct {
+	Field string `yaml:"field"`
+	Value string `yaml:"value"`
+	Note  string `yaml:"note"`
 }
 
 // cohortYAML is a default for accounts created in a date range. Dates are

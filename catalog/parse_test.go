@@ -41,6 +41,19 @@ func TestParseRejects(t *testing.T) {
 		yaml string
 		want []want
 	}{
+		{"invented without a note", `version: 1
+quotas:
+  - code: HR-A
+    service: test
+    name: A
+    kind: count
+    scope: instance
+    unit: Count
+    value: 1
+    invented:
+      - field: value
+        value: "1"
+`, []want{{10, "HR-A", "invented", "entry 1 needs a field and a note"}}},
 		{"duplicate code", `version: 1
 quotas:
   - code: HR-A

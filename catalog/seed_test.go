@@ -121,7 +121,7 @@ var seedRows = []seedRow{
 		notes: []string{"cannot be increased"}},
 
 	// Countries you can call.
-	{code: "HR-CONNECT-OUTBOUND-COUNTRIES", service: "connect", name: "Country code allow list for Outbound Calls", kind: set, scope: "account", unit: "None", value: 0, adjustable: true,
+	{code: "HR-CONNECT-OUTBOUND-COUNTRIES", service: "connect", name: "Country code allow list for Outbound Calls", kind: set, scope: "instance", unit: "None", value: 0, adjustable: true,
 		notes: []string{"+1", "+44", "UK numbers with a 447 prefix are not allowed by default", "quota increase request", "additional countries", "limit the countries"}},
 
 	// Amazon Connect Customer Profiles service quotas (the rate row is above).

@@ -188,7 +188,7 @@ type startOutboundInput struct {
 }
 
 // startOutboundVoiceContact places a call: the destination must be on the
-// account's country allow-list (no UK mobile +447 by default), and the call
+// instance's country allow-list (no UK mobile +447 by default), and the call
 // takes a concurrent-calls slot.
 func startOutboundVoiceContact(h *Handler, c *call) (any, error) {
 	var in startOutboundInput
@@ -209,7 +209,7 @@ func startOutboundVoiceContact(h *Handler, c *call) (any, error) {
 	if err := h.checkAttributes(c, in.Attributes); err != nil {
 		return nil, err
 	}
-	if _, err := h.engine.CheckDestination(c.ctx, c.account, in.DestinationPhoneNumber); err != nil {
+	if _, err := h.engine.CheckDestination(c.ctx, c.account, in.InstanceId, in.DestinationPhoneNumber); err != nil {
 		if headroom.ErrorCodeOf(err) == headroom.EINVALID {
 			return nil, newError(errInvalidParameter, "DestinationPhoneNumber: %s", headroom.ErrorMessage(err))
 		}

@@ -61,10 +61,14 @@ func TestOutboundCalls(t *testing.T) {
 	}
 	// The allow-list: +1 and +44, but not UK mobiles (+447), nor France.
 	for number, want := range map[string]string{
-		"+442079460000": "",
-		"+447700900123": "DestinationNotAllowedException",
-		"+33142685300":  "DestinationNotAllowedException",
-		"12065550100":   "InvalidParameterException",
+		"+442079460000":      "",
+		"+447700900123":      "DestinationNotAllowedException",
+		"+44 (0)7700 900123": "DestinationNotAllowedException",
+		"+4407700900123":     "DestinationNotAllowedException",
+		"+33142685300":       "DestinationNotAllowedException",
+		"12065550100":        "InvalidParameterException",
+		"+44 12":             "InvalidParameterException",
+		"+1 206 555 0100 x2": "InvalidParameterException",
 	} {
 		id, err := call(c, iid, number)
 		if want == "" {
@@ -78,8 +82,17 @@ func TestOutboundCalls(t *testing.T) {
 		status := map[string]int{"DestinationNotAllowedException": 403, "InvalidParameterException": 400}[want]
 		wantErr(t, err, want, status)
 	}
-	// An approved allow-list change lets the account call UK mobiles.
+	// An account-wide change lets new instances call UK mobiles; the
+	// existing instance keeps the list it was created with.
 	if err := e.engine.SetOverride(ctx, headroom.Override{Account: acctA, Code: headroom.CodeOutboundCountries, Scope: headroom.ScopeAccount, Allow: []string{"+447"}}, "test"); err != nil {
+		t.Fatal(err)
+	}
+	_, err = call(c, iid, "+447700900123")
+	wantErr(t, err, "DestinationNotAllowedException", 403)
+	iid2 := e.instance(acctA)
+	must[string](t)(call(c, iid2, "+44 (0)7700 900123"))
+	// A change in the instance's scope opens it there.
+	if err := e.engine.SetOverride(ctx, headroom.Override{Account: acctA, Code: headroom.CodeOutboundCountries, Scope: "instance/" + iid, Allow: []string{"+447"}}, "test"); err != nil {
 		t.Fatal(err)
 	}
 	must[string](t)(call(c, iid, "+447700900123"))

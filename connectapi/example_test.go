@@ -21,6 +21,7 @@ import (
 	"github.com/headroomhq/headroom/clock"
 	"github.com/headroomhq/headroom/connectapi"
 	"github.com/headroomhq/headroom/memory"
+	"github.com/headroomhq/headroom/phone"
 )
 
 // Headroom as a local Amazon Connect: the official SDK creates an instance
@@ -33,7 +34,7 @@ func Example() {
 	cat, _ := catalog.Default()
 	clk := clock.NewCoarse(0)
 	defer clk.Close()
-	engine, _ := headroom.NewEngine(headroom.Config{Catalog: cat, Store: memory.NewStore(), Limiter: memory.NewLimiter(clk), Clock: clk})
+	engine, _ := headroom.NewEngine(headroom.Config{Catalog: cat, Store: memory.NewStore(), Limiter: memory.NewLimiter(clk), Clock: clk, Numbers: phone.Parser{}})
 	api, _ := connectapi.New(connectapi.Config{Engine: engine, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	mux := http.NewServeMux()
 	api.Mount(mux)

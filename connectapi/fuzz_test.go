@@ -12,6 +12,7 @@ import (
 	"github.com/headroomhq/headroom/clock"
 	"github.com/headroomhq/headroom/connectapi"
 	"github.com/headroomhq/headroom/memory"
+	"github.com/headroomhq/headroom/phone"
 )
 
 // FuzzRequestDecoders feeds arbitrary bodies, path values and queries to
@@ -24,7 +25,7 @@ func FuzzRequestDecoders(f *testing.F) {
 		f.Fatal(err)
 	}
 	clk := clock.NewManual(time.Now())
-	e, err := headroom.NewEngine(headroom.Config{Catalog: cat, Store: memory.NewStore(), Limiter: memory.NewLimiter(clk), Clock: clk, Region: region})
+	e, err := headroom.NewEngine(headroom.Config{Catalog: cat, Store: memory.NewStore(), Limiter: memory.NewLimiter(clk), Clock: clk, Numbers: phone.Parser{}, Region: region})
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -84,6 +84,11 @@ type SimulateRoute struct {
 func (h *Handler) SimulateRoutes() []SimulateRoute {
 	route := func(pattern, op string, fn func(c *call) (any, error)) SimulateRoute {
 		return SimulateRoute{Pattern: pattern, Serve: func(ctx context.Context, account, actor string, r *http.Request, body []byte) (any, error) {
+			// Simulated traffic is Connect traffic: the engine's AISPL
+			// rule refuses it as it refuses the Connect API.
+			if err := h.engine.CheckAvailable(ctx, account, headroom.CodeConcurrentCalls); err != nil {
+				return nil, err
+			}
 			return fn(&call{ctx: ctx, op: op, account: account, keyID: actor, r: r, body: body})
 		}}
 	}
@@ -208,8 +213,9 @@ func (h *Handler) putAgentState(c *call, iid string, st agentState) error {
 // maxUpsertTries bounds putAgentState's create-or-update loop.
 const maxUpsertTries = 16
 
-// simAccept: an agent accepts a contact. A callback is counted against
-// concurrent calls now; a chat takes one of the agent's 5 chat slots.
+// simAccept: an agent accepts a contact. A callback is offered only to an
+// agent who is online and available, and is counted against concurrent
+// calls from then on; a chat takes one of the agent's 5 chat slots.
 func (h *Handler) simAccept(c *call) (any, error) {
 	var in Accept
 	if err := decode(c.body, &in); err != nil {
@@ -236,6 +242,11 @@ func (h *Handler) simAccept(c *call) (any, error) {
 	}
 	if err := connectable(d); err != nil {
 		return nil, err
+	}
+	if d.State == stateCallback {
+		if err := h.offerable(c, iid, in.AgentID, d.Id); err != nil {
+			return nil, err
+		}
 	}
 	// The contact is connected with the slot it now takes, in one
 	// compare-and-swap: a callback is counted against concurrent calls from
@@ -266,6 +277,26 @@ func (h *Handler) simAccept(c *call) (any, error) {
 		return nil, err
 	}
 	return map[string]string{"contact_id": out.Id, "state": out.State, "agent_id": out.AgentId}, nil
+}
+
+// offerable refuses to offer a waiting callback to an agent who is not
+// online and available: the seed counts a callback against concurrent
+// calls only once it is offered to an available agent, so until then it
+// stays waiting and uncounted. An agent whose state was never set is
+// offline. The state is read just before the contact changes, not in the
+// same store operation, so an agent going offline at that moment may
+// still take the callback, as a real agent might.
+func (h *Handler) offerable(c *call, iid, agent, contact string) error {
+	var st agentState
+	_, err := h.find(c, kindAgentState, iid, iid+"|"+agent, &st)
+	if err != nil && headroom.ErrorCodeOf(err) != headroom.ENOTFOUND {
+		return err
+	}
+	if !st.Online || !st.Available {
+		return headroom.Errorf(headroom.EPRECONDITION,
+			"callback %s cannot be offered to agent %s, who is not online and available; it keeps waiting, uncounted against concurrent calls", contact, agent)
+	}
+	return nil
 }
 
 // connectable refuses to connect a contact connected already.

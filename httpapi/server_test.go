@@ -19,6 +19,7 @@ import (
 	"github.com/headroomhq/headroom/clock"
 	"github.com/headroomhq/headroom/httpapi"
 	"github.com/headroomhq/headroom/memory"
+	"github.com/headroomhq/headroom/phone"
 )
 
 const (
@@ -59,7 +60,7 @@ func newEnv(t testing.TB, mod func(*httpapi.Config)) *env {
 		t.Fatal(err)
 	}
 	clk := clock.NewManual(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
-	e, err := headroom.NewEngine(headroom.Config{Catalog: cat, Store: memory.NewStore(), Limiter: memory.NewLimiter(clk), Clock: clk})
+	e, err := headroom.NewEngine(headroom.Config{Catalog: cat, Store: memory.NewStore(), Limiter: memory.NewLimiter(clk), Clock: clk, Numbers: phone.Parser{}})
 	if err != nil {
 		t.Fatal(err)
 	}

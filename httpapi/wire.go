@@ -119,6 +119,17 @@ type Quota struct {
 	// Allow and Deny are a set quota's effective entries.
 	Allow []string `json:"allow,omitempty"`
 	Deny  []string `json:"deny,omitempty"`
+	// Invented lists the parts of the catalog default that Headroom chose
+	// because the seed gives none, each with source "headroom".
+	Invented []InventedDefault `json:"invented,omitempty"`
+}
+
+// InventedDefault is a default Headroom chose where the seed gives none.
+type InventedDefault struct {
+	Field  string `json:"field"`
+	Value  string `json:"value"`
+	Source string `json:"source"`
+	Note   string `json:"note"`
 }
 
 // QuotaList answers GET /v1/accounts/{account}/quotas and .../usage.
@@ -200,6 +211,9 @@ func toQuota(st headroom.QuotaStatus) Quota {
 	}
 	sortStrings(out.Allow)
 	sortStrings(out.Deny)
+	for _, x := range q.Invented {
+		out.Invented = append(out.Invented, InventedDefault{Field: x.Field, Value: x.Value, Source: headroom.SourceHeadroom, Note: x.Note})
+	}
 	return out
 }
 

@@ -22,6 +22,7 @@ import (
 	"github.com/headroomhq/headroom/connectapi"
 	"github.com/headroomhq/headroom/httpapi"
 	"github.com/headroomhq/headroom/memory"
+	"github.com/headroomhq/headroom/phone"
 )
 
 // Server is a running Headroom: it builds the store, limiter and engine from
@@ -109,7 +110,7 @@ func (m *Server) Run(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
-	m.engine, err = headroom.NewEngine(headroom.Config{Catalog: cat, Store: store, Limiter: m.limiter, Clock: m.Clock, Region: m.Config.Region,
+	m.engine, err = headroom.NewEngine(headroom.Config{Catalog: cat, Store: store, Limiter: m.limiter, Clock: m.Clock, Region: m.Config.Region, Numbers: phone.Parser{},
 		AutoApproval: headroom.AutoApproval{Codes: m.Config.AutoApprove, Factor: m.Config.AutoApproveFactor}})
 	if err != nil {
 		return err

@@ -120,7 +120,27 @@ func cmdQuotasGet(ctx context.Context, g *globals, args []string) error {
 	if err != nil {
 		return err
 	}
-	return emit(g, q, quotaHeader, quotaRows([]httpapi.Quota{q}))
+	if err := emit(g, q, quotaHeader, quotaRows([]httpapi.Quota{q})); err != nil || g.output == "json" {
+		return err
+	}
+	return emitInvented(g, q.Invented)
+}
+
+// emitInvented prints, below a quota's table, the parts of its default
+// that Headroom chose because the seed gives none.
+func emitInvented(g *globals, list []httpapi.InventedDefault) error {
+	if len(list) == 0 {
+		return nil
+	}
+	if _, err := fmt.Fprintln(g.stdout, "\nDefaults Headroom chose, not the seed:"); err != nil {
+		return err
+	}
+	for _, x := range list {
+		if _, err := fmt.Fprintf(g.stdout, "  %s %s (source: %s): %s\n", x.Field, x.Value, x.Source, x.Note); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // listFlag collects comma-separated or repeated values.

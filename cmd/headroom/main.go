@@ -103,7 +103,7 @@ with --token or HEADROOM_TOKEN; both flags may also follow the command):
   tokens delete ID
   requests list [--status S] [--account ID]
   requests create --account ID --code CODE [--scope S] --value N
-  requests create --account ID --type outbound-countries [--allow 49,447] [--deny 1]
+  requests create --account ID --type outbound-countries [--scope instance/ID] [--allow 49,447] [--deny 1]
   requests create --account ID --type port-number --number +1...
   requests approve ID [--value N]
   requests deny ID --reason TEXT
