@@ -14,7 +14,7 @@ import (
 )
 
 func chatInput(iid, token, name string) *connect.StartChatContactInput {
-	return &connect.StartChatContactInput{InstanceId: &iid, ContactFlowId: aws.String("flow"),
+	return &connect.StartChatContactInput{InstanceId: &iid, ContactFlowId: aws.String(defaultsOf(iid).flow),
 		ParticipantDetails: &types.ParticipantDetails{DisplayName: aws.String(name)}, ClientToken: aws.String(token)}
 }
 

@@ -262,6 +262,9 @@ func startChatContact(h *Handler, c *call) (any, error) {
 	if _, err := h.instance(c, in.InstanceId); err != nil {
 		return nil, err
 	}
+	if _, err := h.find(c, kindContactFlow, in.InstanceId, in.ContactFlowId, nil); err != nil {
+		return nil, err
+	}
 	if err := h.checkAttributes(c, in.Attributes); err != nil {
 		return nil, err
 	}

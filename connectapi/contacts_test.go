@@ -91,7 +91,7 @@ func TestOutboundCalls(t *testing.T) {
 }
 
 func chat(c *connect.Client, iid string, minutes int32) (string, error) {
-	in := &connect.StartChatContactInput{InstanceId: &iid, ContactFlowId: aws.String("flow"),
+	in := &connect.StartChatContactInput{InstanceId: &iid, ContactFlowId: aws.String(defaultsOf(iid).flow),
 		ParticipantDetails: &types.ParticipantDetails{DisplayName: aws.String("customer")}}
 	if minutes > 0 {
 		in.ChatDurationInMinutes = aws.Int32(minutes)

@@ -68,7 +68,15 @@ func Example() {
 	fmt.Println(ae.ErrorCode())
 
 	// The seed's trick: an oversized queue contact limit reveals the quota.
-	q, _ := client.CreateQueue(ctx, &connect.CreateQueueInput{InstanceId: inst.Id, Name: aws.String("support"), HoursOfOperationId: aws.String("hours")})
+	// A new instance comes with Connect's defaults, found by name.
+	hours, _ := client.ListHoursOfOperations(ctx, &connect.ListHoursOfOperationsInput{InstanceId: inst.Id})
+	var basic *string
+	for _, h := range hours.HoursOfOperationSummaryList {
+		if *h.Name == "Basic Hours" {
+			basic = h.Id
+		}
+	}
+	q, _ := client.CreateQueue(ctx, &connect.CreateQueueInput{InstanceId: inst.Id, Name: aws.String("support"), HoursOfOperationId: basic})
 	_, err = client.UpdateQueueMaxContacts(ctx, &connect.UpdateQueueMaxContactsInput{InstanceId: inst.Id, QueueId: q.QueueId, MaxContacts: aws.Int32(99999)})
 	errors.As(err, &ae)
 	fmt.Println(ae.ErrorCode())

@@ -169,6 +169,9 @@ func (h *Handler) deleteSimple(c *call, s *simpleSpec) (any, error) {
 		if headroom.ErrorCodeOf(err) == headroom.EINUSE && s.kind == kindHierarchyGroup {
 			return nil, headroom.Errorf(headroom.EINUSE, "User hierarchy group %s has child groups; delete the children first (%s)", clip(id), headroom.ErrorMessage(err))
 		}
+		if headroom.ErrorCodeOf(err) == headroom.EINUSE {
+			return nil, headroom.Errorf(headroom.EINUSE, "%s %s is in use: %s", s.kind.label, clip(id), headroom.ErrorMessage(err))
+		}
 		return nil, err
 	}
 	return struct{}{}, nil

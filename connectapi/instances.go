@@ -88,6 +88,13 @@ func createInstance(h *Handler, c *call) (any, error) {
 	default:
 		return nil, tokenReused(err, "CreateInstance", in.ClientToken)
 	}
+	if res.ID == id {
+		// A new instance, not a replayed token: it comes with Connect's
+		// defaults.
+		if err := h.seedDefaults(c, id); err != nil {
+			return nil, err
+		}
+	}
 	return map[string]string{"Id": res.ID, "Arn": h.arn(c.account, "instance/"+res.ID)}, nil
 }
 

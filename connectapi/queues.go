@@ -18,6 +18,9 @@ type queueData struct {
 	MaxContacts        *int64          `json:"MaxContacts,omitempty"`
 	Status             string          `json:"Status"`
 	Tags               json.RawMessage `json:"Tags,omitempty"`
+	QuickConnectIds    []string        `json:"QuickConnectIds,omitempty"`
+	// Default marks the queue an instance comes with (defaults.go).
+	Default bool `json:"HeadroomDefault,omitempty"`
 }
 
 type createQueueInput struct {
@@ -69,10 +72,28 @@ func createQueue(h *Handler, c *call) (any, error) {
 	if err := h.checkMaxContacts(c, iid, in.MaxContacts); err != nil {
 		return nil, err
 	}
+	if len(in.QuickConnectIds) > 50 {
+		return nil, newError(errInvalidParameter, "QuickConnectIds takes at most 50 ids, got %d", len(in.QuickConnectIds))
+	}
+	// The hours and quick connects must be the instance's; the queue then
+	// uses them, so none is deleted while it does.
+	uses := []headroom.ResourceRef{{Kind: kindHours.name, ID: in.HoursOfOperationId}}
+	if err := h.checkRefs(c, iid, kindHours, in.HoursOfOperationId); err != nil {
+		return nil, err
+	}
+	for _, q := range in.QuickConnectIds {
+		if err := h.checkRefs(c, iid, kindQuickConnect, q); err != nil {
+			return nil, err
+		}
+		uses = append(uses, headroom.ResourceRef{Kind: kindQuickConnect.name, ID: q})
+	}
 	id := ids.New()
 	d := queueData{QueueId: id, QueueArn: h.arn(c.account, "instance/"+iid+"/queue/"+id), Name: in.Name, Description: in.Description,
-		HoursOfOperationId: in.HoursOfOperationId, MaxContacts: in.MaxContacts, Status: "ENABLED", Tags: in.Tags}
-	if err := h.create(c, kindQueue, "CreateQueue", iid, id, in.Name, instanceScope(iid), d); err != nil {
+		HoursOfOperationId: in.HoursOfOperationId, MaxContacts: in.MaxContacts, Status: "ENABLED", Tags: in.Tags, QuickConnectIds: in.QuickConnectIds}
+	if err := checkText("Name", in.Name); err != nil {
+		return nil, err
+	}
+	if err := h.create(c, kindQueue, "CreateQueue", iid, id, in.Name, instanceScope(iid), d, uses...); err != nil {
 		return nil, err
 	}
 	return map[string]string{"QueueId": id, "QueueArn": d.QueueArn}, nil
