@@ -99,7 +99,12 @@ func createInstance(h *Handler, c *call) (any, error) {
 }
 
 func describeInstance(h *Handler, c *call) (any, error) {
-	in, err := h.instance(c, c.path("InstanceId"))
+	// The instance is named by its id or its ARN.
+	iid, err := h.instanceID(c, c.path("InstanceId"))
+	if err != nil {
+		return nil, err
+	}
+	in, err := h.instance(c, iid)
 	if err != nil {
 		return nil, err
 	}
