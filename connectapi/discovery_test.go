@@ -103,7 +103,10 @@ func TestInstanceDefaults(t *testing.T) {
 	wantErr(t, err, "ResourceNotFoundException", 404)
 
 	for _, err := range []error{
-		func() error { _, err := c.DescribeQueue(ctx, &connect.DescribeQueueInput{InstanceId: &iid, QueueId: aws.String("nope")}); return err }(),
+		func() error {
+			_, err := c.DescribeQueue(ctx, &connect.DescribeQueueInput{InstanceId: &iid, QueueId: aws.String("nope")})
+			return err
+		}(),
 		func() error {
 			_, err := c.DescribeContactFlow(ctx, &connect.DescribeContactFlowInput{InstanceId: &iid, ContactFlowId: aws.String("nope")})
 			return err
