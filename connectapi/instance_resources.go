@@ -131,6 +131,9 @@ func (h *Handler) createSimple(c *call, s *simpleSpec) (any, error) {
 	if len(name) > 127 {
 		return nil, newError(errInvalidParameter, "%s must be at most 127 characters", s.nameKey)
 	}
+	if err := checkText(s.nameKey, name); err != nil {
+		return nil, err
+	}
 	for _, k := range s.required {
 		if raw, ok := in[k]; !ok || string(raw) == "null" {
 			return nil, required(k)
