@@ -225,6 +225,20 @@ func TestReferences(t *testing.T) {
 	must[*connect.DeleteQueueOutput](t)(c.DeleteQueue(ctx, &connect.DeleteQueueInput{InstanceId: &iid, QueueId: nq.QueueId}))
 	must[*connect.DeleteHoursOfOperationOutput](t)(c.DeleteHoursOfOperation(ctx, &connect.DeleteHoursOfOperationInput{InstanceId: &iid, HoursOfOperationId: h.HoursOfOperationId}))
 
+	// A queue named by a quick connect.
+	qq := must[*connect.CreateQueueOutput](t)(c.CreateQueue(ctx, queueInput(iid, "transfer")))
+	qcIn := func(queue string) *connect.CreateQuickConnectInput {
+		return &connect.CreateQuickConnectInput{InstanceId: &iid, Name: aws.String("to " + queue), QuickConnectConfig: &types.QuickConnectConfig{
+			QuickConnectType: types.QuickConnectTypeQueue, QueueConfig: &types.QueueQuickConnectConfig{QueueId: &queue, ContactFlowId: &d.flow}}}
+	}
+	_, err = c.CreateQuickConnect(ctx, qcIn("nope"))
+	wantErr(t, err, "ResourceNotFoundException", 404, "nope")
+	qc := must[*connect.CreateQuickConnectOutput](t)(c.CreateQuickConnect(ctx, qcIn(*qq.QueueId)))
+	_, err = c.DeleteQueue(ctx, &connect.DeleteQueueInput{InstanceId: &iid, QueueId: qq.QueueId})
+	wantErr(t, err, "ResourceInUseException", 409)
+	must[*connect.DeleteQuickConnectOutput](t)(c.DeleteQuickConnect(ctx, &connect.DeleteQuickConnectInput{InstanceId: &iid, QuickConnectId: qc.QuickConnectId}))
+	must[*connect.DeleteQueueOutput](t)(c.DeleteQueue(ctx, &connect.DeleteQueueInput{InstanceId: &iid, QueueId: qq.QueueId}))
+
 	// A security profile used by a user, until the user's profiles change.
 	sp := must[*connect.CreateSecurityProfileOutput](t)(c.CreateSecurityProfile(ctx, &connect.CreateSecurityProfileInput{InstanceId: &iid, SecurityProfileName: aws.String("Temp")}))
 	in := userInput(iid, "ana")
