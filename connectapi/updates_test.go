@@ -239,6 +239,21 @@ func TestReferences(t *testing.T) {
 	must[*connect.DeleteQuickConnectOutput](t)(c.DeleteQuickConnect(ctx, &connect.DeleteQuickConnectInput{InstanceId: &iid, QuickConnectId: qc.QuickConnectId}))
 	must[*connect.DeleteQueueOutput](t)(c.DeleteQueue(ctx, &connect.DeleteQueueInput{InstanceId: &iid, QueueId: qq.QueueId}))
 
+	// A phone number and a flow named by a queue's outbound caller config.
+	num := must[*connect.ClaimPhoneNumberOutput](t)(c.ClaimPhoneNumber(ctx, &connect.ClaimPhoneNumberInput{InstanceId: &iid, PhoneNumber: aws.String("+12065550199")}))
+	out := queueInput(iid, "outbound")
+	out.OutboundCallerConfig = &types.OutboundCallerConfig{OutboundCallerIdNumberId: aws.String("nope")}
+	_, err = c.CreateQueue(ctx, out)
+	wantErr(t, err, "ResourceNotFoundException", 404, "nope")
+	out.OutboundCallerConfig = &types.OutboundCallerConfig{OutboundCallerIdNumberId: num.PhoneNumberId, OutboundFlowId: &d.flow, OutboundCallerIdName: aws.String("Sales")}
+	oq := must[*connect.CreateQueueOutput](t)(c.CreateQueue(ctx, out))
+	dq := must[*connect.DescribeQueueOutput](t)(c.DescribeQueue(ctx, &connect.DescribeQueueInput{InstanceId: &iid, QueueId: oq.QueueId}))
+	if *dq.Queue.OutboundCallerConfig.OutboundCallerIdNumberId != *num.PhoneNumberId {
+		t.Errorf("outbound caller config %+v", dq.Queue.OutboundCallerConfig)
+	}
+	_, err = c.ReleasePhoneNumber(ctx, &connect.ReleasePhoneNumberInput{PhoneNumberId: num.PhoneNumberId})
+	wantErr(t, err, "ResourceInUseException", 409)
+
 	// A security profile used by a user, until the user's profiles change.
 	sp := must[*connect.CreateSecurityProfileOutput](t)(c.CreateSecurityProfile(ctx, &connect.CreateSecurityProfileInput{InstanceId: &iid, SecurityProfileName: aws.String("Temp")}))
 	in := userInput(iid, "ana")
