@@ -14,7 +14,7 @@ import (
 )
 
 func chatInput(iid, token, name string) *connect.StartChatContactInput {
-	return &connect.StartChatContactInput{InstanceId: &iid, ContactFlowId: aws.String("flow"),
+	return &connect.StartChatContactInput{InstanceId: &iid, ContactFlowId: aws.String(defaultsOf(iid).flow),
 		ParticipantDetails: &types.ParticipantDetails{DisplayName: aws.String(name)}, ClientToken: aws.String(token)}
 }
 
@@ -67,7 +67,7 @@ func TestClientTokenChat(t *testing.T) {
 
 	// Another operation's token space: a task with the same token is new.
 	task := must[*connect.StartTaskContactOutput](t)(c.StartTaskContact(ctx, &connect.StartTaskContactInput{InstanceId: &iid,
-		ContactFlowId: aws.String("flow"), Name: aws.String("t"), ClientToken: aws.String("tok-1")}))
+		ContactFlowId: aws.String(defaultsOf(iid).flow), Name: aws.String("t"), ClientToken: aws.String("tok-1")}))
 	if *task.ContactId == *first.ContactId {
 		t.Fatal("a task reused the chat's contact")
 	}
@@ -153,7 +153,7 @@ func TestClientTokenIdempotencyException(t *testing.T) {
 
 	call := func() string {
 		out := must[*connect.StartOutboundVoiceContactOutput](t)(c.StartOutboundVoiceContact(ctx, &connect.StartOutboundVoiceContactInput{InstanceId: &iid,
-			ContactFlowId: aws.String("flow"), DestinationPhoneNumber: aws.String("+12065550123"), ClientToken: aws.String("call")}))
+			ContactFlowId: aws.String(defaultsOf(iid).flow), DestinationPhoneNumber: aws.String("+12065550123"), ClientToken: aws.String("call")}))
 		return *out.ContactId
 	}
 	if first, retry := call(), call(); first != retry {

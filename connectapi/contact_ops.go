@@ -66,6 +66,9 @@ func transferContact(h *Handler, c *call) (any, error) {
 	if _, err := h.instance(c, in.InstanceId); err != nil {
 		return nil, err
 	}
+	if _, err := h.find(c, kindContactFlow, in.InstanceId, in.ContactFlowId, nil); err != nil {
+		return nil, err
+	}
 	if in.QueueId != "" {
 		if _, err := h.find(c, kindQueue, in.InstanceId, in.QueueId, nil); err != nil {
 			return nil, err

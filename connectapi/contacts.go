@@ -206,6 +206,9 @@ func startOutboundVoiceContact(h *Handler, c *call) (any, error) {
 	if _, err := h.instance(c, in.InstanceId); err != nil {
 		return nil, err
 	}
+	if _, err := h.find(c, kindContactFlow, in.InstanceId, in.ContactFlowId, nil); err != nil {
+		return nil, err
+	}
 	if err := h.checkAttributes(c, in.Attributes); err != nil {
 		return nil, err
 	}
@@ -260,6 +263,9 @@ func startChatContact(h *Handler, c *call) (any, error) {
 		return nil, required("ParticipantDetails.DisplayName")
 	}
 	if _, err := h.instance(c, in.InstanceId); err != nil {
+		return nil, err
+	}
+	if _, err := h.find(c, kindContactFlow, in.InstanceId, in.ContactFlowId, nil); err != nil {
 		return nil, err
 	}
 	if err := h.checkAttributes(c, in.Attributes); err != nil {
@@ -349,6 +355,16 @@ func startTaskContact(h *Handler, c *call) (any, error) {
 	}
 	if _, err := h.instance(c, in.InstanceId); err != nil {
 		return nil, err
+	}
+	if in.ContactFlowId != "" {
+		if _, err := h.find(c, kindContactFlow, in.InstanceId, in.ContactFlowId, nil); err != nil {
+			return nil, err
+		}
+	}
+	if in.QuickConnectId != "" {
+		if _, err := h.find(c, kindQuickConnect, in.InstanceId, in.QuickConnectId, nil); err != nil {
+			return nil, err
+		}
 	}
 	if err := h.checkAttributes(c, in.Attributes); err != nil {
 		return nil, err

@@ -16,7 +16,7 @@ import (
 
 func call(c *connect.Client, iid, number string) (string, error) {
 	out, err := c.StartOutboundVoiceContact(context.Background(), &connect.StartOutboundVoiceContactInput{
-		InstanceId: &iid, ContactFlowId: aws.String("flow"), DestinationPhoneNumber: aws.String(number)})
+		InstanceId: &iid, ContactFlowId: aws.String(defaultsOf(iid).flow), DestinationPhoneNumber: aws.String(number)})
 	if err != nil {
 		return "", err
 	}
@@ -104,7 +104,7 @@ func TestOutboundCalls(t *testing.T) {
 }
 
 func chat(c *connect.Client, iid string, minutes int32) (string, error) {
-	in := &connect.StartChatContactInput{InstanceId: &iid, ContactFlowId: aws.String("flow"),
+	in := &connect.StartChatContactInput{InstanceId: &iid, ContactFlowId: aws.String(defaultsOf(iid).flow),
 		ParticipantDetails: &types.ParticipantDetails{DisplayName: aws.String("customer")}}
 	if minutes > 0 {
 		in.ChatDurationInMinutes = aws.Int32(minutes)
@@ -152,7 +152,7 @@ func TestChats(t *testing.T) {
 }
 
 func task(c *connect.Client, iid, previous, related string) (string, error) {
-	in := &connect.StartTaskContactInput{InstanceId: &iid, Name: aws.String("task"), ContactFlowId: aws.String("flow")}
+	in := &connect.StartTaskContactInput{InstanceId: &iid, Name: aws.String("task"), ContactFlowId: aws.String(defaultsOf(iid).flow)}
 	if previous != "" {
 		in.PreviousContactId = &previous
 	}
@@ -204,11 +204,11 @@ func TestTasks(t *testing.T) {
 	// Transfers: 11, then refused.
 	q := must[*connect.CreateQueueOutput](t)(c.CreateQueue(ctx, queueInput(iid, "tasks")))
 	for n := 0; n < 11; n++ {
-		if _, err := c.TransferContact(ctx, &connect.TransferContactInput{InstanceId: &iid, ContactId: &root, ContactFlowId: aws.String("f"), QueueId: q.QueueId}); err != nil {
+		if _, err := c.TransferContact(ctx, &connect.TransferContactInput{InstanceId: &iid, ContactId: &root, ContactFlowId: aws.String(defaultsOf(iid).flow), QueueId: q.QueueId}); err != nil {
 			t.Fatalf("transfer %d: %v", n+1, err)
 		}
 	}
-	_, err = c.TransferContact(ctx, &connect.TransferContactInput{InstanceId: &iid, ContactId: &root, ContactFlowId: aws.String("f"), QueueId: q.QueueId})
+	_, err = c.TransferContact(ctx, &connect.TransferContactInput{InstanceId: &iid, ContactId: &root, ContactFlowId: aws.String(defaultsOf(iid).flow), QueueId: q.QueueId})
 	wantErr(t, err, "ServiceQuotaExceededException", 402, "Maximum number of transfers for a task quota of 11")
 
 	// After 7 days every task has expired and freed its slot.
@@ -220,11 +220,11 @@ func TestTasks(t *testing.T) {
 	if d.Contact.DisconnectTimestamp == nil {
 		t.Error("an expired task has no disconnect time")
 	}
-	_, err = c.TransferContact(ctx, &connect.TransferContactInput{InstanceId: &iid, ContactId: &root, ContactFlowId: aws.String("f"), QueueId: q.QueueId})
+	_, err = c.TransferContact(ctx, &connect.TransferContactInput{InstanceId: &iid, ContactId: &root, ContactFlowId: aws.String(defaultsOf(iid).flow), QueueId: q.QueueId})
 	wantErr(t, err, "InvalidRequestException", 400, "ended")
 	// A call cannot be transferred with TransferContact.
 	callID := must[string](t)(call(c, iid, "+12065550100"))
-	_, err = c.TransferContact(ctx, &connect.TransferContactInput{InstanceId: &iid, ContactId: &callID, ContactFlowId: aws.String("f"), QueueId: q.QueueId})
+	_, err = c.TransferContact(ctx, &connect.TransferContactInput{InstanceId: &iid, ContactId: &callID, ContactFlowId: aws.String(defaultsOf(iid).flow), QueueId: q.QueueId})
 	wantErr(t, err, "InvalidRequestException", 400, "TASK")
 }
 

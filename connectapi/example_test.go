@@ -63,10 +63,15 @@ func Example() {
 		IdentityManagementType: types.DirectoryTypeConnectManaged,
 		InboundCallsEnabled:    aws.Bool(true), OutboundCallsEnabled: aws.Bool(true)})
 
+	// A new instance comes with Connect's defaults, found by name.
+	flows, _ := client.ListContactFlows(ctx, &connect.ListContactFlowsInput{InstanceId: inst.Id,
+		ContactFlowTypes: []types.ContactFlowType{types.ContactFlowTypeContactFlow}})
+	flow := flows.ContactFlowSummaryList[0].Id
+
 	var err error
 	for i := 1; i <= 11 && err == nil; i++ {
 		_, err = client.StartOutboundVoiceContact(ctx, &connect.StartOutboundVoiceContactInput{
-			InstanceId: inst.Id, ContactFlowId: aws.String("flow"),
+			InstanceId: inst.Id, ContactFlowId: flow,
 			DestinationPhoneNumber: aws.String(fmt.Sprintf("+1206555%04d", i))})
 	}
 	var ae smithy.APIError
@@ -74,7 +79,14 @@ func Example() {
 	fmt.Println(ae.ErrorCode())
 
 	// The seed's trick: an oversized queue contact limit reveals the quota.
-	q, _ := client.CreateQueue(ctx, &connect.CreateQueueInput{InstanceId: inst.Id, Name: aws.String("support"), HoursOfOperationId: aws.String("hours")})
+	hours, _ := client.ListHoursOfOperations(ctx, &connect.ListHoursOfOperationsInput{InstanceId: inst.Id})
+	var basic *string
+	for _, h := range hours.HoursOfOperationSummaryList {
+		if *h.Name == "Basic Hours" {
+			basic = h.Id
+		}
+	}
+	q, _ := client.CreateQueue(ctx, &connect.CreateQueueInput{InstanceId: inst.Id, Name: aws.String("support"), HoursOfOperationId: basic})
 	_, err = client.UpdateQueueMaxContacts(ctx, &connect.UpdateQueueMaxContactsInput{InstanceId: inst.Id, QueueId: q.QueueId, MaxContacts: aws.Int32(99999)})
 	errors.As(err, &ae)
 	fmt.Println(ae.ErrorCode())

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -183,7 +184,44 @@ func (e *env) instance(account string) string {
 	if err != nil {
 		e.t.Fatal(err)
 	}
+	e.learnDefaults(account, *out.Id)
 	return *out.Id
+}
+
+// instanceDefaults are the ids of resources a new instance comes with.
+type instanceDefaults struct {
+	hours, queue, routingProfile, agent, admin, flow string
+}
+
+var defaultsByInstance sync.Map // instance id → instanceDefaults
+
+// defaultsOf returns the defaults of an instance e.instance created.
+func defaultsOf(iid string) instanceDefaults {
+	v, _ := defaultsByInstance.Load(iid)
+	d, _ := v.(instanceDefaults)
+	return d
+}
+
+// learnDefaults reads an instance's defaults from the engine, so that no
+// API token is spent on them.
+func (e *env) learnDefaults(account, iid string) {
+	e.t.Helper()
+	find := func(kind, name string) string {
+		rs, err := e.engine.ListResources(context.Background(), headroom.ResourceFilter{Account: account, Kind: kind, Parent: iid})
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		for _, r := range rs {
+			if r.Name == name {
+				return r.ID
+			}
+		}
+		e.t.Fatalf("instance %s has no %s %q", iid, kind, name)
+		return ""
+	}
+	defaultsByInstance.Store(iid, instanceDefaults{hours: find("connect:hours-of-operation", "Basic Hours"), queue: find("connect:queue", "BasicQueue"),
+		routingProfile: find("connect:routing-profile", "Basic Routing Profile"), agent: find("connect:security-profile", "Agent"),
+		admin: find("connect:security-profile", "Admin"), flow: find("connect:contact-flow", "Sample inbound flow (first contact experience)")})
 }
 
 // raw sends a raw request signed as account, and returns the status, the

@@ -3,6 +3,7 @@ package connectapi
 import (
 	"encoding/json"
 	"regexp"
+	"strings"
 
 	"github.com/headroomhq/headroom"
 	"github.com/headroomhq/headroom/internal/ids"
@@ -49,7 +50,8 @@ var simpleSpecs = []*simpleSpec{
 	{op: "CreatePrompt", seg: "prompts", kind: kindPrompt, nameKey: "Name", required: []string{"S3Uri"},
 		idOut: "PromptId", arnOut: "PromptARN", deleteOp: "DeletePrompt", idParam: "PromptId", quotaErr: errLimitExceeded},
 	{op: "CreateQuickConnect", seg: "quick-connects", kind: kindQuickConnect, nameKey: "Name", required: []string{"QuickConnectConfig"},
-		idOut: "QuickConnectId", arnOut: "QuickConnectARN", deleteOp: "DeleteQuickConnect", idParam: "QuickConnectId", quotaErr: errLimitExceeded},
+		idOut: "QuickConnectId", arnOut: "QuickConnectARN", deleteOp: "DeleteQuickConnect", idParam: "QuickConnectId", quotaErr: errLimitExceeded,
+		check: checkQuickConnect, uses: quickConnectUses},
 	{op: "CreateSecurityProfile", seg: "security-profiles", kind: kindSecurity, nameKey: "SecurityProfileName",
 		idOut: "SecurityProfileId", arnOut: "SecurityProfileArn", deleteOp: "DeleteSecurityProfile", idParam: "SecurityProfileId", quotaErr: errLimitExceeded},
 	// Connect has no DeleteAgentStatus: an agent status is disabled, never
@@ -68,6 +70,74 @@ func checkAgentStatus(h *Handler, c *call, iid string, in map[string]json.RawMes
 		return newError(errInvalidParameter, "State must be ENABLED or DISABLED")
 	}
 	return nil
+}
+
+// quickConnectConfig is what a quick connect names: a queue or a user
+// with a flow, or a phone number.
+type quickConnectConfig struct {
+	QuickConnectType string `json:"QuickConnectType"`
+	QueueConfig      *struct {
+		QueueId       string `json:"QueueId"`
+		ContactFlowId string `json:"ContactFlowId"`
+	} `json:"QueueConfig"`
+	UserConfig *struct {
+		UserId        string `json:"UserId"`
+		ContactFlowId string `json:"ContactFlowId"`
+	} `json:"UserConfig"`
+	PhoneConfig *struct {
+		PhoneNumber string `json:"PhoneNumber"`
+	} `json:"PhoneConfig"`
+}
+
+// refs are the resources a quick connect's configuration names.
+func (q *quickConnectConfig) refs() []headroom.ResourceRef {
+	switch {
+	case q.QuickConnectType == "QUEUE" && q.QueueConfig != nil:
+		return []headroom.ResourceRef{{Kind: kindQueue.name, ID: q.QueueConfig.QueueId}, {Kind: kindContactFlow.name, ID: q.QueueConfig.ContactFlowId}}
+	case q.QuickConnectType == "USER" && q.UserConfig != nil:
+		return []headroom.ResourceRef{{Kind: kindUser.name, ID: q.UserConfig.UserId}, {Kind: kindContactFlow.name, ID: q.UserConfig.ContactFlowId}}
+	}
+	return nil
+}
+
+func checkQuickConnect(h *Handler, c *call, iid string, in map[string]json.RawMessage) error {
+	var q quickConnectConfig
+	if err := decode(in["QuickConnectConfig"], &q); err != nil {
+		return err
+	}
+	switch {
+	case q.QuickConnectType == "QUEUE" && (q.QueueConfig == nil || q.QueueConfig.QueueId == "" || q.QueueConfig.ContactFlowId == ""):
+		return newError(errInvalidParameter, "QuickConnectConfig.QueueConfig needs a QueueId and a ContactFlowId")
+	case q.QuickConnectType == "USER" && (q.UserConfig == nil || q.UserConfig.UserId == "" || q.UserConfig.ContactFlowId == ""):
+		return newError(errInvalidParameter, "QuickConnectConfig.UserConfig needs a UserId and a ContactFlowId")
+	case q.QuickConnectType == "PHONE_NUMBER" && (q.PhoneConfig == nil || !e164.MatchString(q.PhoneConfig.PhoneNumber)):
+		return newError(errInvalidParameter, "QuickConnectConfig.PhoneConfig needs a PhoneNumber in E.164 format")
+	case q.QuickConnectType != "QUEUE" && q.QuickConnectType != "USER" && q.QuickConnectType != "PHONE_NUMBER":
+		return newError(errInvalidParameter, "QuickConnectConfig.QuickConnectType must be USER, QUEUE or PHONE_NUMBER, not %q", clip(q.QuickConnectType))
+	}
+	for _, r := range q.refs() {
+		k := kindQueue
+		switch r.Kind {
+		case kindUser.name:
+			k = kindUser
+		case kindContactFlow.name:
+			k = kindContactFlow
+		}
+		if _, err := h.find(c, k, iid, r.ID, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// quickConnectUses keeps a quick connect's queue or user and flow from
+// being deleted while it names them.
+func quickConnectUses(in map[string]json.RawMessage) []headroom.ResourceRef {
+	var q quickConnectConfig
+	if json.Unmarshal(in["QuickConnectConfig"], &q) != nil {
+		return nil
+	}
+	return q.refs()
 }
 
 func checkParentGroup(h *Handler, c *call, iid string, in map[string]json.RawMessage) error {
@@ -131,6 +201,9 @@ func (h *Handler) createSimple(c *call, s *simpleSpec) (any, error) {
 	if len(name) > 127 {
 		return nil, newError(errInvalidParameter, "%s must be at most 127 characters", s.nameKey)
 	}
+	if err := checkText(s.nameKey, name); err != nil {
+		return nil, err
+	}
 	for _, k := range s.required {
 		if raw, ok := in[k]; !ok || string(raw) == "null" {
 			return nil, required(k)
@@ -166,8 +239,11 @@ func (h *Handler) deleteSimple(c *call, s *simpleSpec) (any, error) {
 	// A group that has child groups is in use: the store refuses its delete
 	// in the delete's own transaction.
 	if err := h.remove(c, s.kind, s.deleteOp, iid, id, instanceScope(iid)); err != nil {
-		if headroom.ErrorCodeOf(err) == headroom.EINUSE && s.kind == kindHierarchyGroup {
+		if headroom.ErrorCodeOf(err) == headroom.EINUSE && s.kind == kindHierarchyGroup && strings.Contains(headroom.ErrorMessage(err), "by "+kindHierarchyGroup.name) {
 			return nil, headroom.Errorf(headroom.EINUSE, "User hierarchy group %s has child groups; delete the children first (%s)", clip(id), headroom.ErrorMessage(err))
+		}
+		if headroom.ErrorCodeOf(err) == headroom.EINUSE {
+			return nil, headroom.Errorf(headroom.EINUSE, "%s %s is in use: %s", s.kind.label, clip(id), headroom.ErrorMessage(err))
 		}
 		return nil, err
 	}

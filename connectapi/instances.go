@@ -88,11 +88,23 @@ func createInstance(h *Handler, c *call) (any, error) {
 	default:
 		return nil, tokenReused(err, "CreateInstance", in.ClientToken)
 	}
+	if res.ID == id {
+		// A new instance, not a replayed token: it comes with Connect's
+		// defaults.
+		if err := h.seedDefaults(c, id); err != nil {
+			return nil, err
+		}
+	}
 	return map[string]string{"Id": res.ID, "Arn": h.arn(c.account, "instance/"+res.ID)}, nil
 }
 
 func describeInstance(h *Handler, c *call) (any, error) {
-	in, err := h.instance(c, c.path("InstanceId"))
+	// The instance is named by its id or its ARN.
+	iid, err := h.instanceID(c, c.path("InstanceId"))
+	if err != nil {
+		return nil, err
+	}
+	in, err := h.instance(c, iid)
 	if err != nil {
 		return nil, err
 	}

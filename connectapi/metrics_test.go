@@ -70,7 +70,7 @@ func TestHistoricalMetricData(t *testing.T) {
 	q := must[*connect.CreateQueueOutput](t)(c.CreateQueue(ctx, queueInput(iid, "support")))
 	start := e.clk.Now().Add(-time.Minute)
 	out := must[*connect.StartOutboundVoiceContactOutput](t)(c.StartOutboundVoiceContact(ctx, &connect.StartOutboundVoiceContactInput{
-		InstanceId: &iid, ContactFlowId: aws.String("f"), DestinationPhoneNumber: aws.String("+12065550100"), QueueId: q.QueueId}))
+		InstanceId: &iid, ContactFlowId: aws.String(defaultsOf(iid).flow), DestinationPhoneNumber: aws.String("+12065550100"), QueueId: q.QueueId}))
 	stop(t, c, iid, *out.ContactId)
 	res := must[*connect.GetMetricDataOutput](t)(c.GetMetricData(ctx, &connect.GetMetricDataInput{InstanceId: &iid,
 		StartTime: aws.Time(start), EndTime: aws.Time(start.Add(time.Hour)),

@@ -339,7 +339,7 @@ func TestGetMetricDataV2(t *testing.T) {
 	}
 	start := e.clk.Now().Add(-time.Minute)
 	out := must[*connect.StartOutboundVoiceContactOutput](t)(c.StartOutboundVoiceContact(ctx, &connect.StartOutboundVoiceContactInput{
-		InstanceId: &iid, ContactFlowId: aws.String("f"), DestinationPhoneNumber: aws.String("+12065550100"), QueueId: &queues[0]}))
+		InstanceId: &iid, ContactFlowId: aws.String(defaultsOf(iid).flow), DestinationPhoneNumber: aws.String("+12065550100"), QueueId: &queues[0]}))
 	stop(t, c, iid, *out.ContactId)
 	in := &connect.GetMetricDataV2Input{ResourceArn: instanceArn(acctA, iid), StartTime: aws.Time(start), EndTime: aws.Time(start.Add(time.Hour)),
 		Filters:    []types.FilterV2{{FilterKey: aws.String("QUEUE"), FilterValues: queues}},

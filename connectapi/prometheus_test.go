@@ -98,7 +98,7 @@ func TestPrometheusMetrics(t *testing.T) {
 	throttled := 0
 	for i := 0; i < 8; i++ {
 		_, err := cb.StartOutboundVoiceContact(ctx, &connect.StartOutboundVoiceContactInput{InstanceId: &bid,
-			ContactFlowId: aws.String("flow"), DestinationPhoneNumber: aws.String(fmt.Sprintf("+1206555%04d", i))})
+			ContactFlowId: aws.String(defaultsOf(bid).flow), DestinationPhoneNumber: aws.String(fmt.Sprintf("+1206555%04d", i))})
 		var te interface{ ErrorCode() string }
 		if errors.As(err, &te) && te.ErrorCode() == "ThrottlingException" {
 			throttled++

@@ -10,14 +10,18 @@ import (
 
 // queueData is a queue as stored.
 type queueData struct {
-	QueueId            string          `json:"QueueId"`
-	QueueArn           string          `json:"QueueArn"`
-	Name               string          `json:"Name"`
-	Description        string          `json:"Description,omitempty"`
-	HoursOfOperationId string          `json:"HoursOfOperationId"`
-	MaxContacts        *int64          `json:"MaxContacts,omitempty"`
-	Status             string          `json:"Status"`
-	Tags               json.RawMessage `json:"Tags,omitempty"`
+	QueueId              string                `json:"QueueId"`
+	QueueArn             string                `json:"QueueArn"`
+	Name                 string                `json:"Name"`
+	Description          string                `json:"Description,omitempty"`
+	HoursOfOperationId   string                `json:"HoursOfOperationId"`
+	MaxContacts          *int64                `json:"MaxContacts,omitempty"`
+	Status               string                `json:"Status"`
+	Tags                 json.RawMessage       `json:"Tags,omitempty"`
+	QuickConnectIds      []string              `json:"QuickConnectIds,omitempty"`
+	OutboundCallerConfig *outboundCallerConfig `json:"OutboundCallerConfig,omitempty"`
+	// Default marks the queue an instance comes with (defaults.go).
+	Default bool `json:"HeadroomDefault,omitempty"`
 }
 
 type createQueueInput struct {
@@ -27,6 +31,15 @@ type createQueueInput struct {
 	MaxContacts        *int64          `json:"MaxContacts"`
 	QuickConnectIds    []string        `json:"QuickConnectIds"`
 	Tags               json.RawMessage `json:"Tags"`
+	// OutboundCallerConfig names a phone number and a flow of the
+	// instance, which the queue then uses.
+	OutboundCallerConfig *outboundCallerConfig `json:"OutboundCallerConfig"`
+}
+
+type outboundCallerConfig struct {
+	OutboundCallerIdName     string `json:"OutboundCallerIdName,omitempty"`
+	OutboundCallerIdNumberId string `json:"OutboundCallerIdNumberId,omitempty"`
+	OutboundFlowId           string `json:"OutboundFlowId,omitempty"`
 }
 
 // checkMaxContacts refuses a queue contact limit above the instance's
@@ -69,10 +82,56 @@ func createQueue(h *Handler, c *call) (any, error) {
 	if err := h.checkMaxContacts(c, iid, in.MaxContacts); err != nil {
 		return nil, err
 	}
+	if len(in.QuickConnectIds) > 50 {
+		return nil, newError(errInvalidParameter, "QuickConnectIds takes at most 50 ids, got %d", len(in.QuickConnectIds))
+	}
+	// The hours and quick connects must be the instance's; the queue then
+	// uses them, so none is deleted while it does.
+	uses := []headroom.ResourceRef{{Kind: kindHours.name, ID: in.HoursOfOperationId}}
+	if err := h.checkRefs(c, iid, kindHours, in.HoursOfOperationId); err != nil {
+		return nil, err
+	}
+	for _, q := range in.QuickConnectIds {
+		if err := h.checkRefs(c, iid, kindQuickConnect, q); err != nil {
+			return nil, err
+		}
+		uses = append(uses, headroom.ResourceRef{Kind: kindQuickConnect.name, ID: q})
+	}
+	if oc := in.OutboundCallerConfig; oc != nil {
+		if len(oc.OutboundCallerIdName) > 255 {
+			return nil, newError(errInvalidParameter, "OutboundCallerConfig.OutboundCallerIdName must be at most 255 characters")
+		}
+		if err := checkText("OutboundCallerConfig.OutboundCallerIdName", oc.OutboundCallerIdName); err != nil {
+			return nil, err
+		}
+		if oc.OutboundCallerIdNumberId != "" {
+			if err := h.checkRefs(c, iid, kindPhoneNumber, oc.OutboundCallerIdNumberId); err != nil {
+				return nil, err
+			}
+			uses = append(uses, headroom.ResourceRef{Kind: kindPhoneNumber.name, ID: oc.OutboundCallerIdNumberId})
+		}
+		if oc.OutboundFlowId != "" {
+			if err := h.checkRefs(c, iid, kindContactFlow, oc.OutboundFlowId); err != nil {
+				return nil, err
+			}
+			uses = append(uses, headroom.ResourceRef{Kind: kindContactFlow.name, ID: oc.OutboundFlowId})
+		}
+	}
+	tags, err := createTags(in.Tags)
+	if err != nil {
+		return nil, err
+	}
 	id := ids.New()
 	d := queueData{QueueId: id, QueueArn: h.arn(c.account, "instance/"+iid+"/queue/"+id), Name: in.Name, Description: in.Description,
-		HoursOfOperationId: in.HoursOfOperationId, MaxContacts: in.MaxContacts, Status: "ENABLED", Tags: in.Tags}
-	if err := h.create(c, kindQueue, "CreateQueue", iid, id, in.Name, instanceScope(iid), d); err != nil {
+		HoursOfOperationId: in.HoursOfOperationId, MaxContacts: in.MaxContacts, Status: "ENABLED", Tags: in.Tags, QuickConnectIds: in.QuickConnectIds,
+		OutboundCallerConfig: in.OutboundCallerConfig}
+	if err := checkText("Name", in.Name); err != nil {
+		return nil, err
+	}
+	if err := h.create(c, kindQueue, "CreateQueue", iid, id, in.Name, instanceScope(iid), d, uses...); err != nil {
+		return nil, err
+	}
+	if err := h.tagCreated(c, d.QueueArn, tags); err != nil {
 		return nil, err
 	}
 	return map[string]string{"QueueId": id, "QueueArn": d.QueueArn}, nil

@@ -13,7 +13,7 @@ import (
 )
 
 func queueInput(iid, name string) *connect.CreateQueueInput {
-	return &connect.CreateQueueInput{InstanceId: aws.String(iid), Name: aws.String(name), HoursOfOperationId: aws.String("hours")}
+	return &connect.CreateQueueInput{InstanceId: aws.String(iid), Name: aws.String(name), HoursOfOperationId: aws.String(defaultsOf(iid).hours)}
 }
 
 func TestQueues(t *testing.T) {
@@ -78,7 +78,7 @@ func TestRoutingProfileQueuePairs(t *testing.T) {
 	e.account(acctA, false, "")
 	c := e.client(acctA)
 	iid := e.instance(acctA)
-	basic := *must[*connect.CreateQueueOutput](t)(c.CreateQueue(ctx, queueInput(iid, "BasicQueue"))).QueueId
+	basic := *must[*connect.CreateQueueOutput](t)(c.CreateQueue(ctx, queueInput(iid, "Queue1"))).QueueId
 	q10 := *must[*connect.CreateQueueOutput](t)(c.CreateQueue(ctx, queueInput(iid, "Queue10"))).QueueId
 	rp := must[*connect.CreateRoutingProfileOutput](t)(c.CreateRoutingProfile(ctx, &connect.CreateRoutingProfileInput{
 		InstanceId: &iid, Name: aws.String("Basic"), Description: aws.String("basic"), DefaultOutboundQueueId: &basic,

@@ -43,7 +43,7 @@ func TestConcurrentProfileQueues(t *testing.T) {
 	var queues []string
 	for i := range 5 {
 		q := must[*connect.CreateQueueOutput](t)(c.CreateQueue(ctx, &connect.CreateQueueInput{InstanceId: &iid,
-			Name: aws.String(fmt.Sprint("q", i)), HoursOfOperationId: aws.String("hours")}))
+			Name: aws.String(fmt.Sprint("q", i)), HoursOfOperationId: aws.String(defaultsOf(iid).hours)}))
 		queues = append(queues, *q.QueueId)
 	}
 	rp := must[*connect.CreateRoutingProfileOutput](t)(c.CreateRoutingProfile(ctx, &connect.CreateRoutingProfileInput{

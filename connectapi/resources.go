@@ -157,45 +157,23 @@ func update[T any](h *Handler, c *call, k *kind, parent, id string, change func(
 // updateSlots is update whose change returns any slots: count slots and
 // leases, taken or given back with the change.
 func updateSlots[T any](h *Handler, c *call, k *kind, parent, id string, change func(d *T) (headroom.Slots, error)) (*T, error) {
-	var out *T
-	var refused error
-	_, err := h.engine.UpdateResource(c.ctx, c.account, k.name, id, func(r *headroom.Resource) (headroom.Slots, error) {
-		if r.Parent != parent {
-			refused = notFound(k, id)
-			return headroom.Slots{}, refused
-		}
-		d := new(T)
-		if err := json.Unmarshal(r.Data, d); err != nil {
-			return headroom.Slots{}, err
-		}
+	return updateFull(h, c, k, parent, id, func(d *T) (headroom.Slots, []headroom.ResourceRef, error) {
 		slots, err := change(d)
-		if err != nil {
-			refused = err
-			return headroom.Slots{}, err
-		}
-		if r.Data, err = json.Marshal(d); err != nil {
-			return headroom.Slots{}, err
-		}
-		out = d
-		return slots, nil
+		return slots, nil, err
 	})
-	switch {
-	case err != nil && refused != nil:
-		return nil, err
-	case headroom.ErrorCodeOf(err) == headroom.ENOTFOUND:
-		return nil, notFound(k, id)
-	case err != nil:
-		return nil, err
-	}
-	return out, nil
 }
 
 // remove deletes a resource of k under parent and frees its slot in scope.
 func (h *Handler) remove(c *call, k *kind, op, parent, id, scope string) error {
-	if _, err := h.find(c, k, parent, id, nil); err != nil {
+	r, err := h.find(c, k, parent, id, nil)
+	if err != nil {
 		return err
 	}
-	err := h.engine.DeleteResource(c.ctx, headroom.ResourceDelete{Account: c.account, Kind: k.name, ID: id, Free: k.slot(scope),
+	free := k.slot(scope)
+	if isDefault(r.Data) {
+		free = nil
+	}
+	err = h.engine.DeleteResource(c.ctx, headroom.ResourceDelete{Account: c.account, Kind: k.name, ID: id, Free: free,
 		Note: note(c, op, k.label+" "+id+" deleted")})
 	if headroom.ErrorCodeOf(err) == headroom.ENOTFOUND {
 		return notFound(k, id)

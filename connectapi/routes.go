@@ -56,6 +56,7 @@ func buildRoutes() []route {
 				func(h *Handler, c *call) (any, error) { return h.deleteSimple(c, s) }))
 		}
 	}
+	rs = append(rs, discoveryRoutes()...)
 	return append(rs,
 		r("PUT", "/instance/{InstanceId}/lambda-function", "AssociateLambdaFunction", errServiceQuota, errInvalidParameter, associateLambdaFunction).conflicts(errConflict),
 		r("DELETE", "/instance/{InstanceId}/lambda-function", "DisassociateLambdaFunction", errServiceQuota, errInvalidParameter, disassociateLambdaFunction),
@@ -79,3 +80,39 @@ func buildRoutes() []route {
 		r("POST", "/metrics/data", "GetMetricDataV2", errInvalidRequest, errInvalidParameter, getMetricDataV2),
 	)
 }
+
+// ---- disc1: discovery, updates and search (issue #12) ----
+
+// discoveryRoutes are the List, Describe, Search and Update operations:
+// the generic List and Describe over listSpecs and describeSpecs, the rest
+// by hand.
+func discoveryRoutes() []route {
+	var rs []route
+	for _, s := range listSpecs {
+		rs = append(rs, r("GET", s.path, s.op, errInvalidRequest, errInvalidParameter,
+			func(h *Handler, c *call) (any, error) { return h.listOf(c, s) }))
+	}
+	for _, s := range describeSpecs {
+		rs = append(rs, r("GET", s.path+"/{InstanceId}/{"+s.idParam+"}", s.op, errInvalidRequest, errInvalidParameter,
+			func(h *Handler, c *call) (any, error) { return h.describeOf(c, s) }))
+	}
+	return append(rs,
+		r("GET", "/routing-profiles/{InstanceId}/{RoutingProfileId}/queues", "ListRoutingProfileQueues", errInvalidRequest, errInvalidParameter, listRoutingProfileQueues),
+		r("GET", "/instance/{InstanceId}/lambda-functions", "ListLambdaFunctions", errInvalidRequest, errInvalidParameter, listLambdaFunctions),
+		r("GET", "/instance/{InstanceId}/bots", "ListBots", errInvalidRequest, errInvalidRequest, listBots),
+		r("GET", "/instance/{InstanceId}/attributes", "ListInstanceAttributes", errInvalidRequest, errInvalidParameter, listInstanceAttributes),
+
+		r("POST", "/search-users", "SearchUsers", errInvalidRequest, errInvalidParameter, searchUsers),
+		r("POST", "/search-queues", "SearchQueues", errInvalidRequest, errInvalidParameter, searchQueues),
+		r("POST", "/search-routing-profiles", "SearchRoutingProfiles", errInvalidRequest, errInvalidParameter, searchRoutingProfiles),
+
+		r("POST", "/users/{InstanceId}/{UserId}/routing-profile", "UpdateUserRoutingProfile", errInvalidRequest, errInvalidParameter, updateUserRoutingProfile),
+		r("POST", "/users/{InstanceId}/{UserId}/identity-info", "UpdateUserIdentityInfo", errInvalidRequest, errInvalidParameter, updateUserIdentityInfo),
+		r("POST", "/users/{InstanceId}/{UserId}/security-profiles", "UpdateUserSecurityProfiles", errInvalidRequest, errInvalidParameter, updateUserSecurityProfiles),
+		r("POST", "/queues/{InstanceId}/{QueueId}/status", "UpdateQueueStatus", errInvalidRequest, errInvalidParameter, updateQueueStatus),
+		r("POST", "/contact-flows/{InstanceId}/{ContactFlowId}/content", "UpdateContactFlowContent", errInvalidRequest, errInvalidParameter, updateContactFlowContent),
+		r("GET", "/contact/attributes/{InstanceId}/{InitialContactId}", "GetContactAttributes", errInvalidRequest, errInvalidRequest, getContactAttributes),
+	)
+}
+
+// ---- end disc1 ----

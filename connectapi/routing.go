@@ -35,6 +35,8 @@ type routingProfileData struct {
 	MediaConcurrencies     []mediaConcurrency `json:"MediaConcurrencies"`
 	Queues                 []queueConfig      `json:"Queues"`
 	Tags                   json.RawMessage    `json:"Tags,omitempty"`
+	// Default marks the profile an instance comes with (defaults.go).
+	Default bool `json:"HeadroomDefault,omitempty"`
 }
 
 func validChannel(ch string) bool {
@@ -150,6 +152,10 @@ func createRoutingProfile(h *Handler, c *call) (any, error) {
 	if err := h.checkQueueConfigs(c, iid, in.QueueConfigs); err != nil {
 		return nil, err
 	}
+	tags, err := createTags(in.Tags)
+	if err != nil {
+		return nil, err
+	}
 	pairs := newPairs(nil, in.QueueConfigs)
 	id := ids.New()
 	d := routingProfileData{RoutingProfileId: id, RoutingProfileArn: h.arn(c.account, "instance/"+iid+"/routing-profile/"+id),
@@ -160,13 +166,13 @@ func createRoutingProfile(h *Handler, c *call) (any, error) {
 	// Each step is atomic in the store, so a profile's recorded pairs and
 	// their count never part; if the pairs are refused the profile goes.
 	d.Queues = nil
-	if err := h.create(c, kindRoutingProfile, "CreateRoutingProfile", iid, id, in.Name, instanceScope(iid), d); err != nil {
+	if err := h.create(c, kindRoutingProfile, "CreateRoutingProfile", iid, id, in.Name, instanceScope(iid), d, profileUses(&d)...); err != nil {
 		return nil, err
 	}
 	if len(pairs) > 0 {
-		_, err := update(h, c, kindRoutingProfile, iid, id, func(d *routingProfileData) (*headroom.Slot, error) {
+		_, err := updateFull(h, c, kindRoutingProfile, iid, id, func(d *routingProfileData) (headroom.Slots, []headroom.ResourceRef, error) {
 			d.Queues = pairs
-			return pairSlots(iid, id, len(pairs)), nil
+			return headroom.Slots{Count: pairSlots(iid, id, len(pairs))}, profileUses(d), nil
 		})
 		if err != nil {
 			if derr := h.engine.DeleteResource(c.ctx, headroom.ResourceDelete{Account: c.account, Kind: kindRoutingProfile.name, ID: id,
@@ -175,6 +181,9 @@ func createRoutingProfile(h *Handler, c *call) (any, error) {
 			}
 			return nil, err
 		}
+	}
+	if err := h.tagCreated(c, d.RoutingProfileArn, tags); err != nil {
+		return nil, err
 	}
 	return map[string]string{"RoutingProfileId": id, "RoutingProfileArn": d.RoutingProfileArn}, nil
 }
@@ -189,8 +198,9 @@ func (h *Handler) updateProfile(c *call, fn func(d *routingProfileData) int) err
 	if _, err := h.instance(c, iid); err != nil {
 		return err
 	}
-	_, err := update(h, c, kindRoutingProfile, iid, rid, func(d *routingProfileData) (*headroom.Slot, error) {
-		return pairSlots(iid, rid, fn(d)), nil
+	_, err := updateFull(h, c, kindRoutingProfile, iid, rid, func(d *routingProfileData) (headroom.Slots, []headroom.ResourceRef, error) {
+		n := fn(d)
+		return headroom.Slots{Count: pairSlots(iid, rid, n)}, profileUses(d), nil
 	})
 	return err
 }

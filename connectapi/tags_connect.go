@@ -1,6 +1,7 @@
 package connectapi
 
 import (
+	"encoding/json"
 	"regexp"
 	"strings"
 	"unicode/utf8"
@@ -155,4 +156,45 @@ func listConnectTags(h *Handler, c *call) (any, error) {
 		tags = map[string]string{}
 	}
 	return map[string]any{"tags": tags}, nil
+}
+
+// createTags reads and checks the Tags member of a create call, before the
+// create, so that bad tags refuse the call and store nothing. Absent or
+// empty is nil.
+func createTags(raw json.RawMessage) (map[string]string, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil, nil
+	}
+	var tags map[string]string
+	if err := json.Unmarshal(raw, &tags); err != nil {
+		return nil, headroom.FieldErrorf("Tags", "must map tag keys to string values")
+	}
+	if err := checkTags(tags); err != nil {
+		return nil, err
+	}
+	return tags, nil
+}
+
+// tagCreated gives a created resource the tags of its create call, as
+// the engine's tags keyed by its ARN: the ones ListTagsForResource,
+// UntagResource and the searches' tag filters see.
+func (h *Handler) tagCreated(c *call, arn string, tags map[string]string) error {
+	if len(tags) == 0 {
+		return nil
+	}
+	return h.engine.TagResource(c.ctx, c.account, arn, tags)
+}
+
+// currentTags is a resource's tags for a Describe answer, as JSON: the
+// engine's, keyed by its ARN.
+func (h *Handler) currentTags(c *call, arn string) (json.RawMessage, error) {
+	tags, err := h.engine.ListTags(c.ctx, c.account, arn)
+	if err != nil {
+		return nil, err
+	}
+	if tags == nil {
+		tags = map[string]string{}
+	}
+	b, _ := json.Marshal(tags) // a map of strings always marshals
+	return b, nil
 }

@@ -70,7 +70,36 @@ func createUser(h *Handler, c *call) (any, error) {
 	case in.RoutingProfileId == "":
 		return nil, required("RoutingProfileId")
 	}
+	if err := checkText("DirectoryUserId", in.DirectoryUserId); err != nil {
+		return nil, err
+	}
+	if len(in.IdentityInfo) > 0 && string(in.IdentityInfo) != "null" {
+		var ii identityInfo
+		if err := decode(in.IdentityInfo, &ii); err != nil {
+			return nil, err
+		}
+		if err := ii.check(); err != nil {
+			return nil, err
+		}
+	}
 	if _, err := h.instance(c, iid); err != nil {
+		return nil, err
+	}
+	// Every id names a resource of the instance; the user then uses them,
+	// so none is deleted while it does.
+	if err := h.checkRefs(c, iid, kindSecurity, in.SecurityProfileIds...); err != nil {
+		return nil, err
+	}
+	if err := h.checkRefs(c, iid, kindRoutingProfile, in.RoutingProfileId); err != nil {
+		return nil, err
+	}
+	if in.HierarchyGroupId != "" {
+		if err := h.checkRefs(c, iid, kindHierarchyGroup, in.HierarchyGroupId); err != nil {
+			return nil, err
+		}
+	}
+	tags, err := createTags(in.Tags)
+	if err != nil {
 		return nil, err
 	}
 	id := ids.New()
@@ -78,7 +107,10 @@ func createUser(h *Handler, c *call) (any, error) {
 	d := userData{Id: id, Arn: h.arn(c.account, "instance/"+iid+"/agent/"+id), Username: in.Username, IdentityInfo: in.IdentityInfo,
 		PhoneConfig: pc, DirectoryUserId: in.DirectoryUserId, SecurityProfileIds: in.SecurityProfileIds,
 		RoutingProfileId: in.RoutingProfileId, HierarchyGroupId: in.HierarchyGroupId, Tags: in.Tags, LastModifiedTime: epoch(h.clock.Now())}
-	if err := h.create(c, kindUser, "CreateUser", iid, id, in.Username, instanceScope(iid), d); err != nil {
+	if err := h.create(c, kindUser, "CreateUser", iid, id, in.Username, instanceScope(iid), d, userUses(&d)...); err != nil {
+		return nil, err
+	}
+	if err := h.tagCreated(c, d.Arn, tags); err != nil {
 		return nil, err
 	}
 	return map[string]string{"UserId": id, "UserArn": d.Arn}, nil
@@ -93,6 +125,11 @@ func describeUser(h *Handler, c *call) (any, error) {
 	if _, err := h.find(c, kindUser, iid, c.path("UserId"), &d); err != nil {
 		return nil, err
 	}
+	tags, err := h.currentTags(c, d.Arn)
+	if err != nil {
+		return nil, err
+	}
+	d.Tags = tags
 	return map[string]any{"User": d}, nil
 }
 

@@ -16,7 +16,7 @@ import (
 func userInput(iid, name string) *connect.CreateUserInput {
 	return &connect.CreateUserInput{InstanceId: aws.String(iid), Username: aws.String(name),
 		PhoneConfig:        &types.UserPhoneConfig{PhoneType: types.PhoneTypeSoftPhone},
-		SecurityProfileIds: []string{"agent"}, RoutingProfileId: aws.String("basic")}
+		SecurityProfileIds: []string{defaultsOf(iid).agent}, RoutingProfileId: aws.String(defaultsOf(iid).routingProfile)}
 }
 
 // Users per instance: 500, the seed's number. The 501st is refused with
@@ -76,12 +76,14 @@ func TestUsers(t *testing.T) {
 	wantErr(t, err, "LimitExceededException", 429, "Users per instance quota of 2")
 
 	d := must[*connect.DescribeUserOutput](t)(c.DescribeUser(ctx, &connect.DescribeUserInput{InstanceId: &iid, UserId: u.UserId}))
-	if *d.User.Username != "ana" || d.User.PhoneConfig.PhoneType != types.PhoneTypeSoftPhone || *d.User.RoutingProfileId != "basic" {
+	if *d.User.Username != "ana" || d.User.PhoneConfig.PhoneType != types.PhoneTypeSoftPhone || *d.User.RoutingProfileId != defaultsOf(iid).routingProfile {
 		t.Errorf("described %+v", d.User)
 	}
 	_, err = c.DescribeUser(ctx, &connect.DescribeUserInput{InstanceId: &iid, UserId: aws.String("nope")})
 	wantErr(t, err, "ResourceNotFoundException", 404, "nope")
-	_, err = c.CreateUser(ctx, userInput("no-such-instance", "dee"))
+	missing := userInput(iid, "dee")
+	missing.InstanceId = aws.String("no-such-instance")
+	_, err = c.CreateUser(ctx, missing)
 	wantErr(t, err, "ResourceNotFoundException", 404, "no-such-instance")
 	_, err = c.DeleteUser(ctx, &connect.DeleteUserInput{InstanceId: &iid, UserId: aws.String("nope")})
 	wantErr(t, err, "ResourceNotFoundException", 404)
