@@ -140,6 +140,9 @@ func (h *Handler) serve(rt *route) http.Handler {
 				h.countThrottledCall(c)
 			}
 		}
+		if err == nil {
+			err = checkModel(rt.op, c.body)
+		}
 		var out any
 		if err == nil {
 			out, err = rt.fn(h, c)

@@ -198,9 +198,8 @@ func (h *Handler) createSimple(c *call, s *simpleSpec) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(name) > 127 {
-		return nil, newError(errInvalidParameter, "%s must be at most 127 characters", s.nameKey)
-	}
+	// Lengths and patterns are the model's, checked before the operation
+	// runs (checkModel).
 	if err := checkText(s.nameKey, name); err != nil {
 		return nil, err
 	}

@@ -71,8 +71,6 @@ func createQueue(h *Handler, c *call) (any, error) {
 	switch {
 	case in.Name == "":
 		return nil, required("Name")
-	case len(in.Name) > 127:
-		return nil, newError(errInvalidParameter, "Name must be at most 127 characters")
 	case in.HoursOfOperationId == "":
 		return nil, required("HoursOfOperationId")
 	}
