@@ -77,13 +77,17 @@ func (e *env) override(account, code string, v float64) {
 	}
 }
 
-// instance creates a Connect instance with the official Connect SDK client.
+// connect is the official Connect SDK client acting as account.
+func (e *env) connect(account string) *connect.Client {
+	k := e.keys[account]
+	return connect.NewFromConfig(aws.Config{Region: region, Credentials: credentials.NewStaticCredentialsProvider(k.ID, k.Secret, "")},
+		func(o *connect.Options) { o.BaseEndpoint = aws.String(e.url); o.Retryer = aws.NopRetryer{} })
+}
+
+// instance creates a Connect instance.
 func (e *env) instance(account string) string {
 	e.t.Helper()
-	k := e.keys[account]
-	c := connect.NewFromConfig(aws.Config{Region: region, Credentials: credentials.NewStaticCredentialsProvider(k.ID, k.Secret, "")},
-		func(o *connect.Options) { o.BaseEndpoint = aws.String(e.url); o.Retryer = aws.NopRetryer{} })
-	out, err := c.CreateInstance(context.Background(), &connect.CreateInstanceInput{
+	out, err := e.connect(account).CreateInstance(context.Background(), &connect.CreateInstanceInput{
 		IdentityManagementType: types.DirectoryTypeConnectManaged, InboundCallsEnabled: aws.Bool(true), OutboundCallsEnabled: aws.Bool(true)})
 	if err != nil {
 		e.t.Fatal(err)
@@ -237,6 +241,17 @@ func TestSegmentsAddedBySimulationPage(t *testing.T) {
 	wantAPIError(t, err, "InvalidRequestException", 400, "NextToken")
 	_, err = e.list(acctA, contactlensapi.ListRequest{InstanceId: "no-such-instance", ContactId: "c-1"})
 	wantAPIError(t, err, "ResourceNotFoundException", 404, "no-such-instance")
+	// Deleting the instance deletes its transcripts and their segments.
+	e.override(acctA, "HR-CONNECT-RATE-DeleteInstance", 1e6)
+	if _, err := e.connect(acctA).DeleteInstance(context.Background(), &connect.DeleteInstanceInput{InstanceId: aws.String(iid)}); err != nil {
+		t.Fatal(err)
+	}
+	for _, kind := range []string{contactlensapi.KindTranscript, contactlensapi.KindSegment} {
+		left, err := e.engine.ListResources(context.Background(), headroom.ResourceFilter{Account: acctA, Kind: kind})
+		if err != nil || len(left) != 0 {
+			t.Fatalf("%s left after the instance was deleted: %d %v", kind, len(left), err)
+		}
+	}
 	// A simulated segment for an unknown instance is refused.
 	if err := e.addSegment(acctA, "no-such-instance", "c-1", contactlensapi.TranscriptSegment{ParticipantRole: "AGENT", Content: "x"}); err == nil {
 		t.Fatal("a segment for an unknown instance was added")

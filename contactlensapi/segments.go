@@ -14,9 +14,13 @@ import (
 	"github.com/headroomhq/headroom/internal/ids"
 )
 
-// KindSegment is the resource kind of a transcript segment; its parent is
-// the contact.
-const KindSegment = "contact-lens:segment"
+// The resource kinds: a contact's transcript, a child of its instance, so
+// that deleting the instance deletes it; and its segments, children of the
+// transcript.
+const (
+	KindTranscript = "contact-lens:transcript"
+	KindSegment    = "contact-lens:segment"
+)
 
 // Bounds of the Contact Lens model.
 const (
@@ -83,9 +87,12 @@ type ListResponse struct {
 	NextToken string `json:",omitempty"`
 }
 
-// segmentParent is the parent id of a contact's segments: the instance and
-// the contact, so that two instances' contacts never mix.
-func segmentParent(instance, contact string) string { return instance + "/" + contact }
+// transcriptID is the id of a contact's transcript, the parent of its
+// segments: derived from the instance and the contact, so that two
+// instances' contacts never mix.
+func transcriptID(instance, contact string) string {
+	return ids.Derived(instance+"\x00"+contact, "contact-lens transcript")
+}
 
 // findInstance is ENOTFOUND (ResourceNotFoundException) for an instance
 // the account does not have.
@@ -102,7 +109,7 @@ func (h *Handler) segments(ctx context.Context, account, instance, contact strin
 	var out []Transcript
 	after := ""
 	for len(out) < maxSegmentsListed {
-		rs, err := h.engine.ListResources(ctx, headroom.ResourceFilter{Account: account, Kind: KindSegment, Parent: segmentParent(instance, contact), AfterID: after, Limit: 1000})
+		rs, err := h.engine.ListResources(ctx, headroom.ResourceFilter{Account: account, Kind: KindSegment, Parent: transcriptID(instance, contact), AfterID: after, Limit: 1000})
 		if err != nil {
 			return nil, err
 		}
@@ -233,13 +240,30 @@ func (h *Handler) simAddSegment(ctx context.Context, account, actor string, r *h
 	if err != nil {
 		return nil, err
 	}
+	tid := transcriptID(instance, contact)
+	head, _ := json.Marshal(struct{ InstanceId, ContactId string }{instance, contact})
 	_, err = h.engine.CreateResource(ctx, headroom.ResourceCreate{
-		Resource: headroom.Resource{Account: account, Kind: KindSegment, ID: t.Id, Parent: segmentParent(instance, contact),
-			ParentKind: "", Data: data},
-		Note: headroom.Note{Actor: actor, Action: "simulate.TranscriptSegment", Detail: fmt.Sprintf("segment of contact %s in instance %s", contact, instance)},
+		Resource: headroom.Resource{Account: account, Kind: KindTranscript, ID: tid, Parent: instance, ParentKind: headroom.KindConnectInstance, Data: head},
+		Note:     headroom.Note{Actor: actor, Action: "simulate.Transcript", Detail: fmt.Sprintf("transcript of contact %s in instance %s", contact, instance)},
+	})
+	if err != nil && headroom.ErrorCodeOf(err) != headroom.ECONFLICT {
+		return nil, h.goneIfNotFound(err, instance)
+	}
+	_, err = h.engine.CreateResource(ctx, headroom.ResourceCreate{
+		Resource: headroom.Resource{Account: account, Kind: KindSegment, ID: t.Id, Parent: tid, ParentKind: KindTranscript, Data: data},
+		Note:     headroom.Note{Actor: actor, Action: "simulate.TranscriptSegment", Detail: fmt.Sprintf("segment of contact %s in instance %s", contact, instance)},
 	})
 	if err != nil {
-		return nil, err
+		return nil, h.goneIfNotFound(err, instance)
 	}
 	return SegmentAdded{ID: t.Id}, nil
+}
+
+// goneIfNotFound names the instance for an ENOTFOUND: the instance (and so
+// the transcript) went while the segment was added.
+func (h *Handler) goneIfNotFound(err error, instance string) error {
+	if headroom.ErrorCodeOf(err) == headroom.ENOTFOUND {
+		return headroom.Errorf(headroom.ENOTFOUND, "Instance %s not found", instance)
+	}
+	return err
 }
