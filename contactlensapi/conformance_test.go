@@ -128,6 +128,11 @@ func (e *env) list(account string, in contactlensapi.ListRequest) (*contactlensa
 }
 
 func (e *env) raw(account, path string, body []byte) (int, string, []byte) {
+	return e.rawFor("connect", account, path, body)
+}
+
+// rawFor sends body signed for a service name.
+func (e *env) rawFor(service, account, path string, body []byte) (int, string, []byte) {
 	e.t.Helper()
 	k := e.keys[account]
 	r, err := http.NewRequest("POST", e.url+path, bytes.NewReader(body))
@@ -137,7 +142,7 @@ func (e *env) raw(account, path string, body []byte) (int, string, []byte) {
 	r.Header.Set("Content-Type", "application/json")
 	sum := sha256.Sum256(body)
 	if err := v4.NewSigner().SignHTTP(context.Background(), aws.Credentials{AccessKeyID: k.ID, SecretAccessKey: k.Secret},
-		r, hex.EncodeToString(sum[:]), "connect", region, time.Now()); err != nil {
+		r, hex.EncodeToString(sum[:]), service, region, time.Now()); err != nil {
 		e.t.Fatal(err)
 	}
 	resp, err := http.DefaultClient.Do(r)
@@ -307,8 +312,8 @@ func TestThrottleAtItsEdge(t *testing.T) {
 	wantAPIError(t, err, "ThrottlingException", 429, "5 per second")
 }
 
-// A request signed for another service, or not signed, is refused by the
-// one SigV4 verifier before the throttle.
+// A request not signed, or signed for another service than "connect", is
+// refused by the one SigV4 verifier.
 func TestUnsigned(t *testing.T) {
 	e := newEnv(t)
 	resp, err := http.Post(e.url+contactlensapi.Path, "application/json", strings.NewReader(`{}`))
@@ -318,5 +323,14 @@ func TestUnsigned(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 403 && resp.StatusCode != 400 || resp.Header.Get("X-Amzn-ErrorType") == "" {
 		t.Fatalf("unsigned: %d %q", resp.StatusCode, resp.Header.Get("X-Amzn-ErrorType"))
+	}
+	e.account(acctA)
+	iid := e.instance(acctA)
+	body := []byte(`{"InstanceId":"` + iid + `","ContactId":"c"}`)
+	if status, name, _ := e.rawFor("profile", acctA, contactlensapi.Path, body); status < 400 || status >= 500 || name == "" {
+		t.Fatalf("signed for profile: %d %q", status, name)
+	}
+	if status, name, _ := e.rawFor("connect", acctA, contactlensapi.Path, body); status != 200 {
+		t.Fatalf("signed for connect: %d %q", status, name)
 	}
 }
