@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/headroomhq/headroom"
+	"github.com/headroomhq/headroom/internal/awserror"
 	"github.com/headroomhq/headroom/internal/sigv4"
 )
 
@@ -34,29 +35,9 @@ const (
 	errIncompleteSignature = "IncompleteSignatureException"
 )
 
-// statusByName is the HTTP status Amazon Connect answers each error with.
-var statusByName = map[string]int{
-	errUnavailable:             http.StatusServiceUnavailable,
-	errThrottling:              http.StatusTooManyRequests,
-	"TooManyRequestsException": http.StatusTooManyRequests,
-	errLimitExceeded:           http.StatusTooManyRequests,
-	errServiceQuota:            http.StatusPaymentRequired,
-	errInvalidRequest:          http.StatusBadRequest,
-	errInvalidParameter:        http.StatusBadRequest,
-	errNotFound:                http.StatusNotFound,
-	errDuplicate:               http.StatusConflict,
-	errIdempotency:             http.StatusConflict,
-	errConflict:                http.StatusConflict,
-	errInUse:                   http.StatusConflict,
-	errInternal:                http.StatusInternalServerError,
-	errDestination:             http.StatusForbidden,
-	errAccessDenied:            http.StatusForbidden,
-	errUnknownOperation:        http.StatusNotFound,
-	errMissingAuthToken:        http.StatusForbidden,
-	errUnrecognized:            http.StatusForbidden,
-	errInvalidSignature:        http.StatusForbidden,
-	errIncompleteSignature:     http.StatusBadRequest,
-}
+// statusByName is the HTTP status Amazon Connect answers each error with:
+// the one table of every AWS API Headroom serves.
+var statusByName = awserror.Statuses
 
 // wireNames is the one table from every domain error code to the name
 // Amazon Connect answers it with by default; a route's fields change the
@@ -145,11 +126,7 @@ type apiError struct {
 func (e *apiError) Error() string { return e.name + ": " + e.message }
 
 func newError(name, format string, args ...any) *apiError {
-	status, ok := statusByName[name]
-	if !ok {
-		status = http.StatusBadRequest
-	}
-	return &apiError{name: name, status: status, message: fmt.Sprintf(format, args...)}
+	return &apiError{name: name, status: awserror.Status(name), message: fmt.Sprintf(format, args...)}
 }
 
 // toAPIError converts any error to its wire form for an operation: the

@@ -11,6 +11,7 @@ import (
 	"github.com/headroomhq/headroom"
 	"github.com/headroomhq/headroom/clock"
 	"github.com/headroomhq/headroom/internal/arn"
+	"github.com/headroomhq/headroom/internal/awserror"
 	"github.com/headroomhq/headroom/internal/cursor"
 	"github.com/headroomhq/headroom/internal/httpbody"
 	"github.com/headroomhq/headroom/internal/ids"
@@ -215,14 +216,7 @@ func (h *Handler) writeError(w http.ResponseWriter, rt *route, err error) {
 	if internal {
 		h.log.Error("connect api request failed", "operation", rt.op, "err", err)
 	}
-	data, _ := json.Marshal(struct {
-		Type    string `json:"__type"`
-		Message string `json:"message"`
-	}{e.name, e.message})
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("X-Amzn-ErrorType", e.name)
-	w.WriteHeader(e.status)
-	w.Write(data)
+	awserror.Write(w, e.name, e.status, e.message)
 }
 
 // decode decodes a JSON request body into in; an empty body is an empty

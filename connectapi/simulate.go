@@ -92,13 +92,13 @@ func (h *Handler) SimulateRoutes() []SimulateRoute {
 			return fn(&call{ctx: ctx, op: op, account: account, keyID: actor, r: r, body: body})
 		}}
 	}
-	return []SimulateRoute{
+	return append([]SimulateRoute{
 		route("POST "+SimulatePrefix+"/inbound-calls", "SimulateInboundCall", h.simInboundCall),
 		route("PUT "+SimulatePrefix+"/agents/{user}", "SimulateAgentState", h.simAgentState),
 		route("POST "+SimulatePrefix+"/contacts/{contact}/accept", "SimulateAccept", h.simAccept),
 		route("POST "+SimulatePrefix+"/contacts/{contact}/end", "SimulateEnd", h.simEnd),
 		route("GET "+SimulatePrefix+"/metrics", "SimulateMetrics", h.simMetrics),
-	}
+	}, h.reportRoutes(route)...)
 }
 
 // channelThrottled is countBreach's channel for a call refused for the

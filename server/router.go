@@ -9,6 +9,7 @@ import (
 
 	"github.com/headroomhq/headroom"
 	"github.com/headroomhq/headroom/connectapi"
+	"github.com/headroomhq/headroom/contactlensapi"
 	"github.com/headroomhq/headroom/httpapi"
 	"github.com/headroomhq/headroom/redis"
 )
@@ -24,10 +25,14 @@ const unknownOperation = "UnknownOperationException"
 // router mounts every API as a sibling on one mux: the native API under
 // /v1/ (with Connect's simulated traffic, behind its tokens), /healthz,
 // /metrics and /debug/; the AWS Service Quotas API at POST /; and the
-// Amazon Connect API at Connect's own paths.
-func router(native *httpapi.Server, serviceQuotas http.Handler, connect *connectapi.Handler, ready func(context.Context) []check) http.Handler {
+// Amazon Connect API at Connect's own paths; and the Contact Lens API
+// under /realtime-contact-analysis/.
+func router(native *httpapi.Server, serviceQuotas http.Handler, connect *connectapi.Handler, lens *contactlensapi.Handler, ready func(context.Context) []check) http.Handler {
 	mux := http.NewServeMux()
 	for _, rt := range connect.SimulateRoutes() {
+		native.HandleAccountJSON(rt.Pattern, rt.Serve)
+	}
+	for _, rt := range lens.SimulateRoutes() {
 		native.HandleAccountJSON(rt.Pattern, rt.Serve)
 	}
 	for _, p := range []string{"/v1/", "GET /healthz", "GET /metrics", "/debug/"} {
@@ -54,6 +59,9 @@ func router(native *httpapi.Server, serviceQuotas http.Handler, connect *connect
 	})
 	mux.Handle("POST /{$}", serviceQuotas)
 	connect.Mount(mux)
+	// Contact Lens, under /realtime-contact-analysis/, signed for
+	// "connect" like the Connect API.
+	lens.Mount(mux)
 	// A path no API serves is most likely an AWS operation Headroom does
 	// not emulate, so the answer says so in both the native shape and the
 	// one AWS SDKs read.

@@ -20,6 +20,7 @@ import (
 	"github.com/headroomhq/headroom/catalog"
 	"github.com/headroomhq/headroom/clock"
 	"github.com/headroomhq/headroom/connectapi"
+	"github.com/headroomhq/headroom/contactlensapi"
 	"github.com/headroomhq/headroom/httpapi"
 	"github.com/headroomhq/headroom/memory"
 	"github.com/headroomhq/headroom/phone"
@@ -168,7 +169,12 @@ func (m *Server) Run(ctx context.Context) (err error) {
 	if err != nil {
 		return headroom.Errorf(headroom.EUNAVAILABLE, "cannot listen on %s: %v (is another server using it? choose another with --addr)", m.Config.Addr, err)
 	}
-	m.guard = newGuard(router(api, aws, conn, m.ready), m.Config.MaxBodyReaders)
+	lens, err := contactlensapi.New(contactlensapi.Config{Engine: m.engine, Clock: signClock, Region: m.Config.Region,
+		MaxBodyBytes: m.Config.MaxBodyBytes, TokenKey: pagingKey, Logger: m.log})
+	if err != nil {
+		return err
+	}
+	m.guard = newGuard(router(api, aws, conn, lens, m.ready), m.Config.MaxBodyReaders)
 	m.handler = m.guard
 	for _, c := range m.serverMetrics(m.store, m.guard) {
 		if err := api.RegisterMetrics(c); err != nil {

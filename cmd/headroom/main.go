@@ -114,6 +114,11 @@ with --token or HEADROOM_TOKEN; both flags may also follow the command):
   simulate accept --account ID --instance ID --contact ID --agent USER-ID
   simulate end --account ID --instance ID --contact ID
   simulate metrics --account ID --instance ID
+  simulate transcript --account ID --instance ID --contact ID --role AGENT|CUSTOMER|SYSTEM --content TEXT [--begin MS] [--end MS] [--sentiment S]
+  simulate report save --account ID --instance ID --name NAME [--personal] [--owner USER-ID]
+  simulate report delete --account ID --instance ID --report ID
+  simulate report schedule --account ID --instance ID --report ID [--frequency DAILY|WEEKLY|MONTHLY]
+  simulate report unschedule --account ID --instance ID --report ID
   bench [--connections N] [--duration D] [--batch N] [--keys N] [--account ID]
 
 Every client command prints an aligned table, or JSON with -o json.
@@ -149,7 +154,11 @@ func dispatch(ctx context.Context, g *globals, args []string) error {
 		return cmdAudit(ctx, g, rest)
 	case "simulate":
 		return sub(ctx, g, "simulate", rest, map[string]command{"inbound-call": cmdSimInboundCall, "agent": cmdSimAgent,
-			"accept": cmdSimAccept, "end": cmdSimEnd, "metrics": cmdSimMetrics})
+			"accept": cmdSimAccept, "end": cmdSimEnd, "metrics": cmdSimMetrics, "transcript": cmdSimTranscript,
+			"report": func(ctx context.Context, g *globals, args []string) error {
+				return sub(ctx, g, "simulate report", args, map[string]command{"save": cmdSimReportSave, "delete": cmdSimReportDelete,
+					"schedule": cmdSimReportSchedule, "unschedule": cmdSimReportUnschedule})
+			}})
 	case "bench":
 		return cmdBench(ctx, g, rest)
 	case "db":

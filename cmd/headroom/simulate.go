@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/headroomhq/headroom/connectapi"
+	"github.com/headroomhq/headroom/contactlensapi"
 )
 
 // Traffic the Amazon Connect API cannot create, for local quota testing:
@@ -110,3 +111,91 @@ func cmdSimMetrics(ctx context.Context, g *globals, args []string) error {
 		{"TasksBreachingConcurrencyQuota", i(m.TasksBreachingConcurrencyQuota)},
 	})
 }
+
+// cmdSimTranscript adds a Contact Lens transcript segment to a contact:
+// ListRealtimeContactAnalysisSegments then lists it.
+func cmdSimTranscript(ctx context.Context, g *globals, args []string) error {
+	fs, account, instance := simFlags("simulate transcript")
+	contact := fs.String("contact", "", "contact id")
+	role := fs.String("role", "CUSTOMER", "participant role: AGENT, CUSTOMER, SYSTEM, CUSTOM_BOT or SUPERVISOR")
+	participant := fs.String("participant", "", "participant id; the role if empty")
+	content := fs.String("content", "", "what was said")
+	begin := fs.Int64("begin", 0, "offset of the segment's start in the contact, in milliseconds")
+	end := fs.Int64("end", 0, "offset of the segment's end, in milliseconds; --begin if zero")
+	sentiment := fs.String("sentiment", "NEUTRAL", "POSITIVE, NEUTRAL or NEGATIVE")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := required("simulate transcript", "account", *account, "instance", *instance, "contact", *contact, "content", *content); err != nil {
+		return err
+	}
+	if *end == 0 {
+		*end = *begin
+	}
+	var out contactlensapi.SegmentAdded
+	in := contactlensapi.TranscriptSegment{ParticipantID: *participant, ParticipantRole: *role, Content: *content,
+		BeginOffsetMillis: *begin, EndOffsetMillis: *end, Sentiment: *sentiment}
+	if err := g.client().Do(ctx, "POST", simPath(*account, *instance, "/contacts/"+*contact+"/transcript-segments"), in, &out); err != nil {
+		return err
+	}
+	return emit(g, out, []string{"SEGMENT"}, [][]string{{out.ID}})
+}
+
+func emitReport(g *globals, r connectapi.Report) error {
+	return emit(g, r, []string{"REPORT", "NAME", "PERSONAL", "SCHEDULE"}, [][]string{{r.ReportID, r.Name, yesNo(r.Personal), r.Schedule}})
+}
+
+// cmdSimReportSave saves a report, holding a "Reports per instance" slot.
+func cmdSimReportSave(ctx context.Context, g *globals, args []string) error {
+	fs, account, instance := simFlags("simulate report save")
+	name := fs.String("name", "", "report name, unique in the instance")
+	personal := fs.Bool("personal", false, "a personal saved report (it counts towards the instance's quota too)")
+	owner := fs.String("owner", "", "user id of who saved it")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := required("simulate report save", "account", *account, "instance", *instance, "name", *name); err != nil {
+		return err
+	}
+	var out connectapi.Report
+	if err := g.client().Do(ctx, "POST", simPath(*account, *instance, "/reports"), connectapi.SaveReport{Name: *name, Personal: *personal, Owner: *owner}, &out); err != nil {
+		return err
+	}
+	return emitReport(g, out)
+}
+
+func reportCommand(name, method, suffix string, body func(fs *flag.FlagSet) func() any) command {
+	return func(ctx context.Context, g *globals, args []string) error {
+		fs, account, instance := simFlags(name)
+		report := fs.String("report", "", "report id")
+		in := func() any { return nil }
+		if body != nil {
+			in = body(fs)
+		}
+		if err := parseFlags(fs, args); err != nil {
+			return err
+		}
+		if err := required(name, "account", *account, "instance", *instance, "report", *report); err != nil {
+			return err
+		}
+		var out connectapi.Report
+		if err := g.client().Do(ctx, method, simPath(*account, *instance, "/reports/"+*report+suffix), in(), &out); err != nil {
+			return err
+		}
+		return emitReport(g, out)
+	}
+}
+
+// cmdSimReportDelete deletes a saved report and its schedule, freeing
+// their slots.
+var cmdSimReportDelete = reportCommand("simulate report delete", "DELETE", "", nil)
+
+// cmdSimReportSchedule schedules a saved report, holding a "Scheduled
+// reports per instance" slot.
+var cmdSimReportSchedule = reportCommand("simulate report schedule", "PUT", "/schedule", func(fs *flag.FlagSet) func() any {
+	freq := fs.String("frequency", "DAILY", "DAILY, WEEKLY or MONTHLY")
+	return func() any { return connectapi.ScheduleReport{Frequency: *freq} }
+})
+
+// cmdSimReportUnschedule removes a report's schedule, freeing its slot.
+var cmdSimReportUnschedule = reportCommand("simulate report unschedule", "DELETE", "/schedule", nil)
