@@ -10,6 +10,7 @@ import (
 	"github.com/headroomhq/headroom"
 	"github.com/headroomhq/headroom/connectapi"
 	"github.com/headroomhq/headroom/httpapi"
+	"github.com/headroomhq/headroom/participantapi"
 	"github.com/headroomhq/headroom/redis"
 )
 
@@ -24,8 +25,9 @@ const unknownOperation = "UnknownOperationException"
 // router mounts every API as a sibling on one mux: the native API under
 // /v1/ (with Connect's simulated traffic, behind its tokens), /healthz,
 // /metrics and /debug/; the AWS Service Quotas API at POST /; and the
-// Amazon Connect API at Connect's own paths.
-func router(native *httpapi.Server, serviceQuotas http.Handler, connect *connectapi.Handler, ready func(context.Context) []check) http.Handler {
+// Amazon Connect API at Connect's own paths, and its Participant Service
+// under /participant/.
+func router(native *httpapi.Server, serviceQuotas http.Handler, connect *connectapi.Handler, participant *participantapi.Handler, ready func(context.Context) []check) http.Handler {
 	mux := http.NewServeMux()
 	for _, rt := range connect.SimulateRoutes() {
 		native.HandleAccountJSON(rt.Pattern, rt.Serve)
@@ -54,6 +56,7 @@ func router(native *httpapi.Server, serviceQuotas http.Handler, connect *connect
 	})
 	mux.Handle("POST /{$}", serviceQuotas)
 	connect.Mount(mux)
+	participant.Mount(mux)
 	// A path no API serves is most likely an AWS operation Headroom does
 	// not emulate, so the answer says so in both the native shape and the
 	// one AWS SDKs read.

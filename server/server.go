@@ -21,7 +21,9 @@ import (
 	"github.com/headroomhq/headroom/clock"
 	"github.com/headroomhq/headroom/connectapi"
 	"github.com/headroomhq/headroom/httpapi"
+	"github.com/headroomhq/headroom/internal/ids"
 	"github.com/headroomhq/headroom/memory"
+	"github.com/headroomhq/headroom/participantapi"
 	"github.com/headroomhq/headroom/phone"
 )
 
@@ -145,6 +147,12 @@ func (m *Server) Run(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
+	if pagingKey == nil {
+		// A memory store without a data directory: one random key for
+		// the process, shared by every API, since the Connect API mints
+		// the ParticipantToken that the Participant API verifies.
+		pagingKey = []byte(ids.Random(32))
+	}
 	signClock := m.SignClock
 	if signClock == nil {
 		signClock = m.Clock
@@ -161,6 +169,13 @@ func (m *Server) Run(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
+	// The Amazon Connect Participant Service, under /participant/: its
+	// chat tokens are signed with the same key.
+	part, err := participantapi.New(participantapi.Config{Engine: m.engine, TokenKey: pagingKey,
+		MaxBodyBytes: m.Config.MaxBodyBytes, Logger: m.log})
+	if err != nil {
+		return err
+	}
 	if err := api.RegisterMetrics(conn.Collector()); err != nil {
 		return err
 	}
@@ -168,7 +183,7 @@ func (m *Server) Run(ctx context.Context) (err error) {
 	if err != nil {
 		return headroom.Errorf(headroom.EUNAVAILABLE, "cannot listen on %s: %v (is another server using it? choose another with --addr)", m.Config.Addr, err)
 	}
-	m.guard = newGuard(router(api, aws, conn, m.ready), m.Config.MaxBodyReaders)
+	m.guard = newGuard(router(api, aws, conn, part, m.ready), m.Config.MaxBodyReaders)
 	m.handler = m.guard
 	for _, c := range m.serverMetrics(m.store, m.guard) {
 		if err := api.RegisterMetrics(c); err != nil {
