@@ -96,6 +96,8 @@ type transcript struct {
 	Left map[string]bool `json:"Left,omitempty"`
 	// Connected lists the participants that connected.
 	Connected map[string]bool `json:"Connected,omitempty"`
+	// Attachments are the chat's attachments, uploads under way included.
+	Attachments []attachment `json:"Attachments,omitempty"`
 }
 
 // ensureTranscript stores an empty transcript for the chat unless it has

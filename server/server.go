@@ -171,8 +171,17 @@ func (m *Server) Run(ctx context.Context) (err error) {
 	}
 	// The Amazon Connect Participant Service, under /participant/: its
 	// chat tokens are signed with the same key.
+	// Chat attachments' bytes are kept under the data directory, or, with
+	// none, in a temporary directory removed when the server closes.
+	attachDir := filepath.Join(m.Config.DataDir, "attachments")
+	if m.Config.DataDir == "" {
+		if attachDir, err = os.MkdirTemp("", "headroom-attachments-"); err != nil {
+			return headroom.Errorf(headroom.EUNAVAILABLE, "cannot create a directory for chat attachments: %v", err)
+		}
+		m.closers = append(m.closers, func() error { return os.RemoveAll(attachDir) })
+	}
 	part, err := participantapi.New(participantapi.Config{Engine: m.engine, TokenKey: pagingKey,
-		MaxBodyBytes: m.Config.MaxBodyBytes, Logger: m.log})
+		MaxBodyBytes: m.Config.MaxBodyBytes, Logger: m.log, AttachmentDir: attachDir})
 	if err != nil {
 		return err
 	}

@@ -18,6 +18,9 @@ import (
 const (
 	Participant = "participant-token"
 	Connection  = "connection-token"
+	// Upload and Download sign an attachment's upload and download URLs.
+	Upload   = "attachment-upload"
+	Download = "attachment-download"
 )
 
 // Claims is what a token names.
@@ -27,6 +30,11 @@ type Claims struct {
 	ContactID     string `json:"c"`
 	ParticipantID string `json:"p"`
 	DisplayName   string `json:"n,omitempty"`
+	// Attachment is the attachment an upload or download URL is for.
+	Attachment string `json:"t,omitempty"`
+	// Expires, in Unix seconds, is when an upload or download URL runs
+	// out; zero for none.
+	Expires int64 `json:"x,omitempty"`
 }
 
 // Mint returns the token of kind for claims: the same every time, so that
