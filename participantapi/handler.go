@@ -124,6 +124,7 @@ func (h *Handler) Mount(mux Mux) {
 	}
 	mux.Handle("PUT /participant/attachment-files/upload", h.serveFile(chattoken.Upload))
 	mux.Handle("GET /participant/attachment-files/download", h.serveFile(chattoken.Download))
+	mux.Handle("GET /participant/websocket", h.serveWebsocket())
 }
 
 // Operations lists the names of the operations served.
