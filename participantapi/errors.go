@@ -41,6 +41,8 @@ var wireNames = map[headroom.ErrorCode]string{
 	headroom.EWRONGKIND:       errValidation,
 	headroom.ETOOLARGE:        errValidation,
 	headroom.ENOTALLOWED:      errValidation,
+	headroom.ENOTADJUSTABLE:   errValidation,
+	headroom.ENOTAVAILABLE:    errValidation,
 	headroom.EQUOTAEXCEEDED:   errServiceQuota,
 	headroom.ETHROTTLED:       errThrottling,
 	headroom.EUNAUTHENTICATED: errAccessDenied,
