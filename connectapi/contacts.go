@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/headroomhq/headroom"
+	"github.com/headroomhq/headroom/internal/chattoken"
 	"github.com/headroomhq/headroom/internal/ids"
 )
 
@@ -292,8 +293,13 @@ func startChatContact(h *Handler, c *call) (any, error) {
 	}
 	// A chat's participant is named after it, so that a retry that finds
 	// the chat answers the same participant.
+	// Its ParticipantToken is signed with the paging key for this chat and
+	// participant: the Participant API (participantapi) verifies it.
 	chatOut := func(id string) any {
-		return map[string]string{"ContactId": id, "ParticipantId": ids.Derived(id, "participant"), "ParticipantToken": ids.Derived(id, "participant-token")}
+		pid := ids.Derived(id, "participant")
+		tok := chattoken.Mint(h.cursors, chattoken.Participant, chattoken.Claims{Account: c.account, InstanceID: in.InstanceId,
+			ContactID: id, ParticipantID: pid, DisplayName: in.ParticipantDetails.DisplayName})
+		return map[string]string{"ContactId": id, "ParticipantId": pid, "ParticipantToken": tok}
 	}
 	tok, err := h.clientToken(c, "StartChatContact", in.ClientToken)
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/headroomhq/headroom/connectapi"
 	"github.com/headroomhq/headroom/contactlensapi"
 	"github.com/headroomhq/headroom/httpapi"
+	"github.com/headroomhq/headroom/participantapi"
 	"github.com/headroomhq/headroom/redis"
 )
 
@@ -25,9 +26,11 @@ const unknownOperation = "UnknownOperationException"
 // router mounts every API as a sibling on one mux: the native API under
 // /v1/ (with Connect's simulated traffic, behind its tokens), /healthz,
 // /metrics and /debug/; the AWS Service Quotas API at POST /; and the
-// Amazon Connect API at Connect's own paths; and the Contact Lens API
-// under /realtime-contact-analysis/.
-func router(native *httpapi.Server, serviceQuotas http.Handler, connect *connectapi.Handler, lens *contactlensapi.Handler, ready func(context.Context) []check) http.Handler {
+// Amazon Connect API at Connect's own paths; the Contact Lens API under
+// /realtime-contact-analysis/ (signed for "connect" like the Connect API);
+// and the Participant Service under /participant/.
+func router(native *httpapi.Server, serviceQuotas http.Handler, connect *connectapi.Handler, lens *contactlensapi.Handler,
+	participant *participantapi.Handler, ready func(context.Context) []check) http.Handler {
 	mux := http.NewServeMux()
 	for _, rt := range connect.SimulateRoutes() {
 		native.HandleAccountJSON(rt.Pattern, rt.Serve)
@@ -59,9 +62,8 @@ func router(native *httpapi.Server, serviceQuotas http.Handler, connect *connect
 	})
 	mux.Handle("POST /{$}", serviceQuotas)
 	connect.Mount(mux)
-	// Contact Lens, under /realtime-contact-analysis/, signed for
-	// "connect" like the Connect API.
 	lens.Mount(mux)
+	participant.Mount(mux)
 	// A path no API serves is most likely an AWS operation Headroom does
 	// not emulate, so the answer says so in both the native shape and the
 	// one AWS SDKs read.

@@ -22,7 +22,9 @@ import (
 	"github.com/headroomhq/headroom/connectapi"
 	"github.com/headroomhq/headroom/contactlensapi"
 	"github.com/headroomhq/headroom/httpapi"
+	"github.com/headroomhq/headroom/internal/ids"
 	"github.com/headroomhq/headroom/memory"
+	"github.com/headroomhq/headroom/participantapi"
 	"github.com/headroomhq/headroom/phone"
 )
 
@@ -146,6 +148,12 @@ func (m *Server) Run(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
+	if pagingKey == nil {
+		// A memory store without a data directory: one random key for
+		// the process, shared by every API, since the Connect API mints
+		// the ParticipantToken that the Participant API verifies.
+		pagingKey = []byte(ids.Random(32))
+	}
 	signClock := m.SignClock
 	if signClock == nil {
 		signClock = m.Clock
@@ -162,6 +170,22 @@ func (m *Server) Run(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
+	// The Amazon Connect Participant Service, under /participant/: its
+	// chat tokens are signed with the same key.
+	// Chat attachments' bytes are kept under the data directory, or, with
+	// none, in a temporary directory removed when the server closes.
+	attachDir := filepath.Join(m.Config.DataDir, "attachments")
+	if m.Config.DataDir == "" {
+		if attachDir, err = os.MkdirTemp("", "headroom-attachments-"); err != nil {
+			return headroom.Errorf(headroom.EUNAVAILABLE, "cannot create a directory for chat attachments: %v", err)
+		}
+		m.closers = append(m.closers, func() error { return os.RemoveAll(attachDir) })
+	}
+	part, err := participantapi.New(participantapi.Config{Engine: m.engine, TokenKey: pagingKey,
+		MaxBodyBytes: m.Config.MaxBodyBytes, Logger: m.log, AttachmentDir: attachDir})
+	if err != nil {
+		return err
+	}
 	if err := api.RegisterMetrics(conn.Collector()); err != nil {
 		return err
 	}
@@ -174,7 +198,7 @@ func (m *Server) Run(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
-	m.guard = newGuard(router(api, aws, conn, lens, m.ready), m.Config.MaxBodyReaders)
+	m.guard = newGuard(router(api, aws, conn, lens, part, m.ready), m.Config.MaxBodyReaders)
 	m.handler = m.guard
 	for _, c := range m.serverMetrics(m.store, m.guard) {
 		if err := api.RegisterMetrics(c); err != nil {
