@@ -5,11 +5,14 @@ import (
 	"expvar"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/headroomhq/headroom"
 	"github.com/headroomhq/headroom/connectapi"
 	"github.com/headroomhq/headroom/httpapi"
+	"github.com/headroomhq/headroom/internal/sigv4"
+	"github.com/headroomhq/headroom/profilesapi"
 	"github.com/headroomhq/headroom/redis"
 )
 
@@ -24,8 +27,10 @@ const unknownOperation = "UnknownOperationException"
 // router mounts every API as a sibling on one mux: the native API under
 // /v1/ (with Connect's simulated traffic, behind its tokens), /healthz,
 // /metrics and /debug/; the AWS Service Quotas API at POST /; and the
-// Amazon Connect API at Connect's own paths.
-func router(native *httpapi.Server, serviceQuotas http.Handler, connect *connectapi.Handler, ready func(context.Context) []check) http.Handler {
+// Amazon Connect API at Connect's own paths, and the Customer Profiles API
+// at its own (/domains/...). Both serve tags under /tags/: a request there
+// goes to the API its SigV4 credential scope names.
+func router(native *httpapi.Server, serviceQuotas http.Handler, connect *connectapi.Handler, profiles *profilesapi.Handler, ready func(context.Context) []check) http.Handler {
 	mux := http.NewServeMux()
 	for _, rt := range connect.SimulateRoutes() {
 		native.HandleAccountJSON(rt.Pattern, rt.Serve)
@@ -53,7 +58,11 @@ func router(native *httpapi.Server, serviceQuotas http.Handler, connect *connect
 		}
 	})
 	mux.Handle("POST /{$}", serviceQuotas)
-	connect.Mount(mux)
+	connectTags, profileTags := http.NewServeMux(), http.NewServeMux()
+	connect.Mount(tagSplitter{mux: mux, tags: connectTags})
+	profiles.Mount(mux)
+	profiles.MountTags(profileTags)
+	mux.Handle("/tags/", tagDispatcher(connectTags, profileTags))
 	// A path no API serves is most likely an AWS operation Headroom does
 	// not emulate, so the answer says so in both the native shape and the
 	// one AWS SDKs read.
@@ -65,6 +74,34 @@ func router(native *httpapi.Server, serviceQuotas http.Handler, connect *connect
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		requestCounter.Add(1)
 		mux.ServeHTTP(w, r)
+	})
+}
+
+// tagSplitter mounts the patterns under /tags/ on tags and the rest on mux.
+type tagSplitter struct{ mux, tags *http.ServeMux }
+
+func (t tagSplitter) Handle(pattern string, h http.Handler) {
+	_, path, ok := strings.Cut(pattern, " ")
+	if !ok {
+		path = pattern
+	}
+	if strings.HasPrefix(path, "/tags/") {
+		t.tags.Handle(pattern, h)
+		return
+	}
+	t.mux.Handle(pattern, h)
+}
+
+// tagDispatcher sends a request under /tags/ to Customer Profiles when its
+// credential scope names the profile service, else to Amazon Connect
+// (which answers an unsigned or malformed request as it does anywhere).
+func tagDispatcher(connect, profiles http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if sigv4.ScopeService(r) == profilesapi.SigningName {
+			profiles.ServeHTTP(w, r)
+			return
+		}
+		connect.ServeHTTP(w, r)
 	})
 }
 
