@@ -123,3 +123,9 @@ func (e *env) domain(account, name string) {
 	_, err := e.client(account).CreateDomain(ctx, &customerprofiles.CreateDomainInput{DomainName: aws.String(name), DefaultExpirationDays: aws.Int32(365)})
 	ok(e.t, err)
 }
+
+type staticCreds struct{ id, secret string }
+
+func (s staticCreds) Retrieve(context.Context) (aws.Credentials, error) {
+	return aws.Credentials{AccessKeyID: s.id, SecretAccessKey: s.secret}, nil
+}
