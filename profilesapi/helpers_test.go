@@ -51,8 +51,19 @@ func newEnv(t testing.TB) *env {
 	return &env{t: t, url: m.URL(), clk: clk, engine: m.Engine(), keys: map[string]headroom.AccessKey{}}
 }
 
-// account creates an account and remembers its access key.
+// account creates an account and remembers its access key. Its profile
+// modification rate is lifted, so that only the throttling test meets it;
+// that test uses throttledAccount.
 func (e *env) account(id, partner string) {
+	e.t.Helper()
+	e.throttledAccount(id, partner)
+	if partner == "" {
+		e.override(id, "HR-PROFILE-MODIFICATIONS-RATE", "", 1e6)
+	}
+}
+
+// throttledAccount creates an account at the seed's modification rate.
+func (e *env) throttledAccount(id, partner string) {
 	e.t.Helper()
 	_, k, err := e.engine.CreateAccount(context.Background(), headroom.Account{ID: id, Partner: partner}, "test")
 	if err != nil {
@@ -128,4 +139,8 @@ type staticCreds struct{ id, secret string }
 
 func (s staticCreds) Retrieve(context.Context) (aws.Credentials, error) {
 	return aws.Credentials{AccessKeyID: s.id, SecretAccessKey: s.secret}, nil
+}
+
+func overrideOf(account, code string, v float64) headroom.Override {
+	return headroom.Override{Account: account, Code: code, Scope: headroom.ScopeAccount, Value: v}
 }

@@ -14,6 +14,14 @@ var routes = []route{
 	{method: "GET", path: "/domains/{DomainName}/object-types", op: "ListProfileObjectTypes", fn: listProfileObjectTypes},
 	{method: "DELETE", path: "/domains/{DomainName}/object-types/{ObjectTypeName}", op: "DeleteProfileObjectType", fn: deleteProfileObjectType},
 
+	{method: "POST", path: "/domains/{DomainName}/profiles", op: "CreateProfile", fn: createProfile, modifies: true},
+	{method: "PUT", path: "/domains/{DomainName}/profiles", op: "UpdateProfile", fn: updateProfile, modifies: true},
+	{method: "POST", path: "/domains/{DomainName}/profiles/delete", op: "DeleteProfile", fn: deleteProfile, modifies: true},
+	{method: "POST", path: "/domains/{DomainName}/profiles/search", op: "SearchProfiles", fn: searchProfiles},
+	{method: "PUT", path: "/domains/{DomainName}/profiles/objects", op: "PutProfileObject", fn: putProfileObject, modifies: true},
+	{method: "POST", path: "/domains/{DomainName}/profiles/objects", op: "ListProfileObjects", fn: listProfileObjects},
+	{method: "POST", path: "/domains/{DomainName}/profiles/objects/delete", op: "DeleteProfileObject", fn: deleteProfileObject, modifies: true},
+
 	{method: "PUT", path: "/domains/{DomainName}/integrations", op: "PutIntegration", fn: putIntegration},
 	{method: "POST", path: "/domains/{DomainName}/integrations", op: "GetIntegration", fn: getIntegration},
 	{method: "GET", path: "/domains/{DomainName}/integrations", op: "ListIntegrations", fn: listIntegrations},
