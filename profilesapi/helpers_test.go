@@ -144,3 +144,7 @@ func (s staticCreds) Retrieve(context.Context) (aws.Credentials, error) {
 func overrideOf(account, code string, v float64) headroom.Override {
 	return headroom.Override{Account: account, Code: code, Scope: headroom.ScopeAccount, Value: v}
 }
+
+func createDomainInput(name string) *customerprofiles.CreateDomainInput {
+	return &customerprofiles.CreateDomainInput{DomainName: aws.String(name), DefaultExpirationDays: aws.Int32(365)}
+}
