@@ -5,15 +5,27 @@ import (
 	"expvar"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/headroomhq/headroom"
 	"github.com/headroomhq/headroom/connectapi"
 	"github.com/headroomhq/headroom/contactlensapi"
 	"github.com/headroomhq/headroom/httpapi"
+	"github.com/headroomhq/headroom/internal/sigv4"
 	"github.com/headroomhq/headroom/participantapi"
+	"github.com/headroomhq/headroom/profilesapi"
 	"github.com/headroomhq/headroom/redis"
 )
+
+// routedAPIs are the AWS-compatible APIs the router mounts beside the
+// native one and Service Quotas.
+type routedAPIs struct {
+	connect     *connectapi.Handler
+	lens        *contactlensapi.Handler
+	participant *participantapi.Handler
+	profiles    *profilesapi.Handler
+}
 
 // requestCounter counts every request the process serves, whichever API
 // answers it; /debug/vars shows it and `headroom bench` reads it.
@@ -28,9 +40,12 @@ const unknownOperation = "UnknownOperationException"
 // /metrics and /debug/; the AWS Service Quotas API at POST /; and the
 // Amazon Connect API at Connect's own paths; the Contact Lens API under
 // /realtime-contact-analysis/ (signed for "connect" like the Connect API);
-// and the Participant Service under /participant/.
-func router(native *httpapi.Server, serviceQuotas http.Handler, connect *connectapi.Handler, lens *contactlensapi.Handler,
-	participant *participantapi.Handler, ready func(context.Context) []check) http.Handler {
+// the Participant Service under /participant/; and the Customer Profiles
+// API at its own (/domains/...). Connect and Customer Profiles both serve
+// tags under /tags/: a request there goes to the API its SigV4 credential
+// scope names.
+func router(native *httpapi.Server, serviceQuotas http.Handler, apis routedAPIs, ready func(context.Context) []check) http.Handler {
+	connect, lens := apis.connect, apis.lens
 	mux := http.NewServeMux()
 	for _, rt := range connect.SimulateRoutes() {
 		native.HandleAccountJSON(rt.Pattern, rt.Serve)
@@ -61,9 +76,13 @@ func router(native *httpapi.Server, serviceQuotas http.Handler, connect *connect
 		}
 	})
 	mux.Handle("POST /{$}", serviceQuotas)
-	connect.Mount(mux)
+	connectTags, profileTags := http.NewServeMux(), http.NewServeMux()
+	connect.Mount(tagSplitter{mux: mux, tags: connectTags})
 	lens.Mount(mux)
-	participant.Mount(mux)
+	apis.participant.Mount(mux)
+	apis.profiles.Mount(mux)
+	apis.profiles.MountTags(profileTags)
+	mux.Handle("/tags/", tagDispatcher(connectTags, profileTags))
 	// A path no API serves is most likely an AWS operation Headroom does
 	// not emulate, so the answer says so in both the native shape and the
 	// one AWS SDKs read.
@@ -75,6 +94,34 @@ func router(native *httpapi.Server, serviceQuotas http.Handler, connect *connect
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		requestCounter.Add(1)
 		mux.ServeHTTP(w, r)
+	})
+}
+
+// tagSplitter mounts the patterns under /tags/ on tags and the rest on mux.
+type tagSplitter struct{ mux, tags *http.ServeMux }
+
+func (t tagSplitter) Handle(pattern string, h http.Handler) {
+	_, path, ok := strings.Cut(pattern, " ")
+	if !ok {
+		path = pattern
+	}
+	if strings.HasPrefix(path, "/tags/") {
+		t.tags.Handle(pattern, h)
+		return
+	}
+	t.mux.Handle(pattern, h)
+}
+
+// tagDispatcher sends a request under /tags/ to Customer Profiles when its
+// credential scope names the profile service, else to Amazon Connect
+// (which answers an unsigned or malformed request as it does anywhere).
+func tagDispatcher(connect, profiles http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if sigv4.ScopeService(r) == profilesapi.SigningName {
+			profiles.ServeHTTP(w, r)
+			return
+		}
+		connect.ServeHTTP(w, r)
 	})
 }
 

@@ -26,6 +26,7 @@ import (
 	"github.com/headroomhq/headroom/memory"
 	"github.com/headroomhq/headroom/participantapi"
 	"github.com/headroomhq/headroom/phone"
+	"github.com/headroomhq/headroom/profilesapi"
 )
 
 // Server is a running Headroom: it builds the store, limiter and engine from
@@ -186,6 +187,15 @@ func (m *Server) Run(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
+	// The Customer Profiles API too, at /domains/... and (for requests
+	// signed for the profile service) /tags/.
+	// Its bodies may carry a 250 KB object, JSON-escaped: never less than
+	// its own default.
+	prof, err := profilesapi.New(profilesapi.Config{Engine: m.engine, Clock: signClock, Region: m.Config.Region,
+		MaxBodyBytes: max(m.Config.MaxBodyBytes, profilesapi.DefaultMaxBodyBytes), TokenKey: pagingKey, Logger: m.log})
+	if err != nil {
+		return err
+	}
 	if err := api.RegisterMetrics(conn.Collector()); err != nil {
 		return err
 	}
@@ -198,7 +208,7 @@ func (m *Server) Run(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
-	m.guard = newGuard(router(api, aws, conn, lens, part, m.ready), m.Config.MaxBodyReaders)
+	m.guard = newGuard(router(api, aws, routedAPIs{connect: conn, lens: lens, participant: part, profiles: prof}, m.ready), m.Config.MaxBodyReaders)
 	m.handler = m.guard
 	for _, c := range m.serverMetrics(m.store, m.guard) {
 		if err := api.RegisterMetrics(c); err != nil {

@@ -457,3 +457,15 @@ func uriEncode(s string, encodeSlash bool) string {
 	}
 	return b.String()
 }
+
+// ScopeService returns the service name of a request's credential scope
+// (such as "connect" or "profile"), or "" when its Authorization header is
+// missing or malformed. It checks nothing: it only tells which API a
+// request is meant for where paths meet, before that API verifies it.
+func ScopeService(r *http.Request) string {
+	a, err := parseAuthorization(r.Header.Get("Authorization"))
+	if err != nil {
+		return ""
+	}
+	return a.service
+}

@@ -1,0 +1,414 @@
+package profilesapi
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"regexp"
+	"strings"
+
+	"github.com/headroomhq/headroom"
+	"github.com/headroomhq/headroom/internal/ids"
+)
+
+// Profiles are resources under their domain; a profile's objects are
+// resources under the profile, each holding one slot of "Maximum objects
+// attached to a profile" in the profile's scope. A profile's size is the
+// size of its stored JSON; an object's is the size of its Object string.
+
+var profileID = regexp.MustCompile(`^[a-f0-9]{32}$`)
+
+func profileScope(domain, id string) string { return domainScope(domain) + "/profile/" + id }
+
+func newProfileID() string { return strings.ReplaceAll(ids.New(), "-", "") }
+
+// profile returns a profile of a domain.
+func (h *Handler) profile(c *call, domain, id string) (headroom.Resource, fields, error) {
+	if id == "" {
+		return headroom.Resource{}, nil, required("ProfileId")
+	}
+	if !profileID.MatchString(id) {
+		return headroom.Resource{}, nil, headroom.Errorf(headroom.ENOTFOUND, "Profile not found: %s", clip(id))
+	}
+	return h.find(c, kindProfile, domain, id, "Profile")
+}
+
+// checkProfileSize checks a profile's own size against "Maximum size of a
+// profile not counting objects" (250 KB, not adjustable).
+func (h *Handler) checkProfileSize(c *call, data []byte) error {
+	_, err := h.engine.Do(c.ctx, headroom.Request{Op: headroom.OpCheck, Account: c.account, Code: codeProfileSize, Size: int64(len(data))})
+	return err
+}
+
+// checkTotalSize checks a profile with its objects against "Maximum size
+// of a profile including all objects" (5 MB): profile is the profile's own
+// size, extra the bytes an object adds (or changes), skip the object it
+// replaces.
+func (h *Handler) checkTotalSize(c *call, profile string, own int, extra int, skip string) error {
+	total := int64(own + extra)
+	after := ""
+	for {
+		rs, err := h.engine.ListResources(c.ctx, headroom.ResourceFilter{Account: c.account, Kind: kindObject, Parent: profile, AfterID: after, Limit: 1000})
+		if err != nil {
+			return err
+		}
+		for _, r := range rs {
+			if r.ID != skip {
+				total += objectSize(r.Data)
+			}
+		}
+		if len(rs) < 1000 {
+			break
+		}
+		after = rs[len(rs)-1].ID
+	}
+	_, err := h.engine.Do(c.ctx, headroom.Request{Op: headroom.OpCheck, Account: c.account, Code: codeProfileTotalSize, Size: total})
+	return err
+}
+
+func objectSize(data []byte) int64 {
+	var o storedObject
+	if json.Unmarshal(data, &o) != nil {
+		return 0
+	}
+	return int64(len(o.Object))
+}
+
+func createProfile(h *Handler, c *call) (any, error) {
+	domain := c.path("DomainName")
+	if _, _, err := h.domain(c, domain); err != nil {
+		return nil, err
+	}
+	f, err := decodeFields(c.body)
+	if err != nil {
+		return nil, err
+	}
+	delete(f, "DomainName")
+	id := newProfileID()
+	f.set("ProfileId", id)
+	raw, err := json.Marshal(f)
+	if err != nil {
+		return nil, err
+	}
+	if err := h.checkProfileSize(c, raw); err != nil {
+		return nil, err
+	}
+	if _, err := h.create(c, kindProfile, domain, id, f, nil, "profile "+id); err != nil {
+		return nil, err
+	}
+	return map[string]string{"ProfileId": id}, nil
+}
+
+func updateProfile(h *Handler, c *call) (any, error) {
+	domain := c.path("DomainName")
+	if _, _, err := h.domain(c, domain); err != nil {
+		return nil, err
+	}
+	upd, err := decodeFields(c.body)
+	if err != nil {
+		return nil, err
+	}
+	var in struct{ ProfileId string }
+	if err := decode(c.body, &in); err != nil {
+		return nil, err
+	}
+	if _, _, err := h.profile(c, domain, in.ProfileId); err != nil {
+		return nil, err
+	}
+	delete(upd, "DomainName")
+	delete(upd, "ProfileId")
+	var size int
+	_, err = h.engine.UpdateResource(c.ctx, c.account, kindProfile, in.ProfileId, func(r *headroom.Resource) (headroom.Slots, error) {
+		f := fields{}
+		if err := json.Unmarshal(r.Data, &f); err != nil {
+			return headroom.Slots{}, err
+		}
+		for k, v := range upd {
+			// An update's empty string clears a member, as the model says.
+			if string(v) == `""` || string(v) == "null" {
+				delete(f, k)
+				continue
+			}
+			f[k] = v
+		}
+		var err error
+		if r.Data, err = json.Marshal(f); err != nil {
+			return headroom.Slots{}, err
+		}
+		size = len(r.Data)
+		if err := h.checkProfileSize(c, r.Data); err != nil {
+			return headroom.Slots{}, err
+		}
+		return headroom.Slots{}, h.checkTotalSize(c, in.ProfileId, size, 0, "")
+	})
+	if headroom.ErrorCodeOf(err) == headroom.ENOTFOUND {
+		return nil, headroom.Errorf(headroom.ENOTFOUND, "Profile not found: %s", clip(in.ProfileId))
+	}
+	if err != nil {
+		return nil, err
+	}
+	return map[string]string{"ProfileId": in.ProfileId}, nil
+}
+
+func deleteProfile(h *Handler, c *call) (any, error) {
+	domain := c.path("DomainName")
+	if _, _, err := h.domain(c, domain); err != nil {
+		return nil, err
+	}
+	var in struct{ ProfileId string }
+	if err := decode(c.body, &in); err != nil {
+		return nil, err
+	}
+	if _, _, err := h.profile(c, domain, in.ProfileId); err != nil {
+		return nil, err
+	}
+	_, err := h.engine.DeleteResourceTree(c.ctx, headroom.ResourceDelete{Account: c.account, Kind: kindProfile, ID: in.ProfileId,
+		Note: note(c, "profile "+in.ProfileId+" deleted")}, profileScope(domain, in.ProfileId))
+	if headroom.ErrorCodeOf(err) == headroom.ENOTFOUND {
+		return nil, headroom.Errorf(headroom.ENOTFOUND, "Profile not found: %s", clip(in.ProfileId))
+	}
+	if err != nil {
+		return nil, err
+	}
+	return map[string]string{"Message": "Profile " + in.ProfileId + " deleted"}, nil
+}
+
+// searchKeys maps the model's standard search keys to profile members.
+var searchKeys = map[string][]string{
+	"_profileId": {"ProfileId"},
+	"_account":   {"AccountNumber"},
+	"_email":     {"EmailAddress", "PersonalEmailAddress", "BusinessEmailAddress"},
+	"_phone":     {"PhoneNumber", "MobilePhoneNumber", "HomePhoneNumber", "BusinessPhoneNumber"},
+	"_fullName":  {"FirstName", "LastName"},
+}
+
+// matches reports whether a profile has one of values under key: a
+// standard search key, a top-level string member or an attribute.
+func matches(f fields, key string, values []string) bool {
+	members, ok := searchKeys[key]
+	if !ok {
+		members = []string{key}
+	}
+	var have []string
+	for _, m := range members {
+		var s string
+		if json.Unmarshal(f[m], &s) == nil && s != "" {
+			have = append(have, s)
+		}
+	}
+	var attrs map[string]string
+	if json.Unmarshal(f["Attributes"], &attrs) == nil && attrs[key] != "" {
+		have = append(have, attrs[key])
+	}
+	for _, h := range have {
+		for _, v := range values {
+			if h == v {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func searchProfiles(h *Handler, c *call) (any, error) {
+	domain := c.path("DomainName")
+	if _, _, err := h.domain(c, domain); err != nil {
+		return nil, err
+	}
+	var in struct {
+		KeyName string
+		Values  []string
+	}
+	if err := decode(c.body, &in); err != nil {
+		return nil, err
+	}
+	if in.KeyName == "" {
+		return nil, required("KeyName")
+	}
+	if len(in.Values) == 0 {
+		return nil, required("Values")
+	}
+	max, err := maxResults(c, 20, 100)
+	if err != nil {
+		return nil, err
+	}
+	items := []fields{}
+	after := ""
+	for {
+		rs, err := h.engine.ListResources(c.ctx, headroom.ResourceFilter{Account: c.account, Kind: kindProfile, Parent: domain, AfterID: after, Limit: 1000})
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rs {
+			f := fields{}
+			if err := json.Unmarshal(r.Data, &f); err != nil {
+				return nil, err
+			}
+			if matches(f, in.KeyName, in.Values) && len(items) < max {
+				items = append(items, f)
+			}
+		}
+		if len(rs) < 1000 || len(items) == max {
+			break
+		}
+		after = rs[len(rs)-1].ID
+	}
+	return map[string]any{"Items": items}, nil
+}
+
+// storedObject is a profile object as stored.
+type storedObject struct {
+	ObjectTypeName         string
+	ProfileObjectUniqueKey string
+	Object                 string
+}
+
+func objectID(profile, key string) string { return profile + "/" + key }
+
+func putProfileObject(h *Handler, c *call) (any, error) {
+	domain := c.path("DomainName")
+	if _, _, err := h.domain(c, domain); err != nil {
+		return nil, err
+	}
+	var in struct{ ObjectTypeName, Object string }
+	if err := decode(c.body, &in); err != nil {
+		return nil, err
+	}
+	if in.Object == "" {
+		return nil, required("Object")
+	}
+	_, tf, err := h.objectType(c, domain, in.ObjectTypeName)
+	if err != nil {
+		return nil, err
+	}
+	// A single object is at most 250 KB; that cannot be increased.
+	if _, err := h.engine.Do(c.ctx, headroom.Request{Op: headroom.OpCheck, Account: c.account, Code: codeObjectSize, Size: int64(len(in.Object))}); err != nil {
+		return nil, err
+	}
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(in.Object), &obj); err != nil {
+		return nil, headroom.Errorf(headroom.EINVALID, "Object is not a JSON object: %v", err)
+	}
+	// The object's profile: the one its ProfileId member names, or a new
+	// one when the object type allows profile creation.
+	var profile string
+	json.Unmarshal(obj["ProfileId"], &profile)
+	var own int
+	if profile != "" {
+		pr, _, err := h.profile(c, domain, profile)
+		if err != nil {
+			return nil, err
+		}
+		own = len(pr.Data)
+	} else {
+		var allow bool
+		json.Unmarshal(tf["AllowProfileCreation"], &allow)
+		if !allow {
+			return nil, headroom.Errorf(headroom.EINVALID, "the object names no profile (a ProfileId member) and object type %s does not allow profile creation", in.ObjectTypeName)
+		}
+		profile = newProfileID()
+		pf := fields{}
+		pf.set("ProfileId", profile)
+		pr, err := h.create(c, kindProfile, domain, profile, pf, nil, "profile "+profile)
+		if err != nil {
+			return nil, err
+		}
+		own = len(pr.Data)
+	}
+	sum := sha256.Sum256([]byte(in.ObjectTypeName + "\x00" + in.Object))
+	key := hex.EncodeToString(sum[:16])
+	id := objectID(profile, key)
+	if err := h.checkTotalSize(c, profile, own, len(in.Object), id); err != nil {
+		return nil, err
+	}
+	raw, err := json.Marshal(storedObject{ObjectTypeName: in.ObjectTypeName, ProfileObjectUniqueKey: key, Object: in.Object})
+	if err != nil {
+		return nil, err
+	}
+	res := headroom.Resource{Account: c.account, Kind: kindObject, ID: id, Parent: profile, ParentKind: kindProfile, Data: raw}
+	_, err = h.engine.CreateResource(c.ctx, headroom.ResourceCreate{Resource: res,
+		Hold: &headroom.Slot{Code: codeObjectsPerProf, Scope: profileScope(domain, profile), Amount: 1}, Note: note(c, "object "+key+" put")})
+	switch headroom.ErrorCodeOf(err) {
+	case headroom.ECONFLICT:
+		// The same object again: nothing changes.
+	case headroom.ENOTFOUND:
+		return nil, headroom.Errorf(headroom.ENOTFOUND, "Profile not found: %s", profile)
+	case "":
+	default:
+		return nil, err
+	}
+	return map[string]string{"ProfileObjectUniqueKey": key}, nil
+}
+
+func listProfileObjects(h *Handler, c *call) (any, error) {
+	domain := c.path("DomainName")
+	if _, _, err := h.domain(c, domain); err != nil {
+		return nil, err
+	}
+	var in struct{ ObjectTypeName, ProfileId string }
+	if err := decode(c.body, &in); err != nil {
+		return nil, err
+	}
+	if in.ObjectTypeName == "" {
+		return nil, required("ObjectTypeName")
+	}
+	if _, _, err := h.profile(c, domain, in.ProfileId); err != nil {
+		return nil, err
+	}
+	max, err := maxResults(c, 100, 100)
+	if err != nil {
+		return nil, err
+	}
+	items := []storedObject{}
+	after := ""
+	for {
+		rs, err := h.engine.ListResources(c.ctx, headroom.ResourceFilter{Account: c.account, Kind: kindObject, Parent: in.ProfileId, AfterID: after, Limit: 1000})
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rs {
+			var o storedObject
+			if err := json.Unmarshal(r.Data, &o); err != nil {
+				return nil, err
+			}
+			if o.ObjectTypeName == in.ObjectTypeName && len(items) < max {
+				items = append(items, o)
+			}
+		}
+		if len(rs) < 1000 || len(items) == max {
+			break
+		}
+		after = rs[len(rs)-1].ID
+	}
+	return map[string]any{"Items": items}, nil
+}
+
+func deleteProfileObject(h *Handler, c *call) (any, error) {
+	domain := c.path("DomainName")
+	if _, _, err := h.domain(c, domain); err != nil {
+		return nil, err
+	}
+	var in struct{ ObjectTypeName, ProfileId, ProfileObjectUniqueKey string }
+	if err := decode(c.body, &in); err != nil {
+		return nil, err
+	}
+	if in.ProfileObjectUniqueKey == "" {
+		return nil, required("ProfileObjectUniqueKey")
+	}
+	if _, _, err := h.profile(c, domain, in.ProfileId); err != nil {
+		return nil, err
+	}
+	id := objectID(in.ProfileId, in.ProfileObjectUniqueKey)
+	if _, _, err := h.find(c, kindObject, in.ProfileId, id, "Profile object"); err != nil {
+		return nil, err
+	}
+	err := h.engine.DeleteResource(c.ctx, headroom.ResourceDelete{Account: c.account, Kind: kindObject, ID: id,
+		Free: &headroom.Slot{Code: codeObjectsPerProf, Scope: profileScope(domain, in.ProfileId), Amount: 1}, Note: note(c, "object "+in.ProfileObjectUniqueKey+" deleted")})
+	if headroom.ErrorCodeOf(err) == headroom.ENOTFOUND {
+		return nil, headroom.Errorf(headroom.ENOTFOUND, "Profile object not found: %s", clip(in.ProfileObjectUniqueKey))
+	}
+	if err != nil {
+		return nil, err
+	}
+	return map[string]string{"Message": "Profile object deleted"}, nil
+}
