@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/headroomhq/headroom"
+	"github.com/headroomhq/headroom/internal/awstags"
 	"github.com/headroomhq/headroom/internal/cursor"
 	"github.com/headroomhq/headroom/internal/ids"
 )
@@ -271,7 +272,7 @@ func claimPhoneNumber(h *Handler, c *call) (any, error) {
 	if len(in.PhoneNumberDescription) > 500 {
 		return nil, headroom.Errorf(headroom.EINVALID, "PhoneNumberDescription must be at most 500 characters")
 	}
-	if err := checkTags(in.Tags); err != nil {
+	if err := awstags.Check(in.Tags); err != nil {
 		return nil, err
 	}
 	iid, err := h.target(c, in.TargetArn, in.InstanceId, false)

@@ -4,9 +4,9 @@ import (
 	"encoding/json"
 	"regexp"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/headroomhq/headroom"
+	"github.com/headroomhq/headroom/internal/awstags"
 )
 
 // Tags on Connect resources are kept by the engine's TagResource, keyed by
@@ -26,43 +26,7 @@ func init() {
 
 var (
 	connectARN = regexp.MustCompile(`^arn:aws[a-z-]*:connect:([a-z0-9-]+):([0-9]{12}):(.+)$`)
-	// tagChars is the model's pattern for tag keys and values.
-	tagChars = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
 )
-
-func checkTagKey(k string) error {
-	if n := utf8.RuneCountInString(k); n < 1 || n > 128 {
-		return headroom.Errorf(headroom.EINVALID, "a tag key must be 1 to 128 characters, got %d", n)
-	}
-	if !utf8.ValidString(k) || !tagChars.MatchString(k) {
-		return headroom.Errorf(headroom.EINVALID, "tag key %q holds characters other than letters, digits, spaces and _.:/=+-@", clip(k))
-	}
-	if strings.HasPrefix(strings.ToLower(k), "aws:") {
-		return headroom.Errorf(headroom.EINVALID, "tag key %q: the aws: prefix is reserved for AWS", clip(k))
-	}
-	return nil
-}
-
-// checkTags checks a tag map against Connect's model: at most 50 tags,
-// keys of 1 to 128 and values of at most 256 characters of the model's
-// pattern, no key starting with aws:.
-func checkTags(tags map[string]string) error {
-	if len(tags) > headroom.MaxTags {
-		return headroom.Errorf(headroom.EINVALID, "at most %d tags are allowed, got %d", headroom.MaxTags, len(tags))
-	}
-	for k, v := range tags {
-		if err := checkTagKey(k); err != nil {
-			return err
-		}
-		if n := utf8.RuneCountInString(v); n > 256 {
-			return headroom.Errorf(headroom.EINVALID, "the value of tag %q must be at most 256 characters, got %d", clip(k), n)
-		}
-		if !utf8.ValidString(v) || !tagChars.MatchString(v) {
-			return headroom.Errorf(headroom.EINVALID, "the value of tag %q holds characters other than letters, digits, spaces and _.:/=+-@", clip(k))
-		}
-	}
-	return nil
-}
 
 // taggedResource checks that an ARN names an existing resource of the
 // caller's: an instance, a resource under one, or a claimed phone number.
@@ -106,7 +70,7 @@ func tagConnectResource(h *Handler, c *call) (any, error) {
 	if len(in.Tags) == 0 {
 		return nil, required("tags")
 	}
-	if err := checkTags(in.Tags); err != nil {
+	if err := awstags.Check(in.Tags); err != nil {
 		return nil, err
 	}
 	if err := h.taggedResource(c, arn); err != nil {
@@ -130,7 +94,7 @@ func untagConnectResource(h *Handler, c *call) (any, error) {
 		return nil, headroom.Errorf(headroom.EINVALID, "at most %d tagKeys are allowed, got %d", headroom.MaxTags, len(keys))
 	}
 	for _, k := range keys {
-		if err := checkTagKey(k); err != nil {
+		if err := awstags.CheckKey(k); err != nil {
 			return nil, err
 		}
 	}
@@ -169,7 +133,7 @@ func createTags(raw json.RawMessage) (map[string]string, error) {
 	if err := json.Unmarshal(raw, &tags); err != nil {
 		return nil, headroom.FieldErrorf("Tags", "must map tag keys to string values")
 	}
-	if err := checkTags(tags); err != nil {
+	if err := awstags.Check(tags); err != nil {
 		return nil, err
 	}
 	return tags, nil

@@ -5,6 +5,7 @@ import (
 	"sort"
 
 	"github.com/headroomhq/headroom"
+	"github.com/headroomhq/headroom/internal/awstags"
 )
 
 // domainIn is what Headroom reads of a CreateDomain or UpdateDomain body;
@@ -40,7 +41,7 @@ func createDomain(h *Handler, c *call) (any, error) {
 	if err := h.checkExpiration(c, "DefaultExpirationDays", *in.DefaultExpirationDays); err != nil {
 		return nil, err
 	}
-	if err := checkTags(in.Tags); err != nil {
+	if err := awstags.Check(in.Tags); err != nil {
 		return nil, err
 	}
 	delete(f, "Tags")
@@ -125,7 +126,7 @@ func updateDomain(h *Handler, c *call) (any, error) {
 			return nil, err
 		}
 	}
-	if err := checkTags(in.Tags); err != nil {
+	if err := awstags.Check(in.Tags); err != nil {
 		return nil, err
 	}
 	delete(upd, "Tags")

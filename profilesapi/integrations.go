@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 
 	"github.com/headroomhq/headroom"
+	"github.com/headroomhq/headroom/internal/awstags"
 )
 
 // Integrations count against the account ("Maximum number of
@@ -54,7 +55,7 @@ func putIntegration(h *Handler, c *call) (any, error) {
 	if err := decode(c.body, &in); err != nil {
 		return nil, err
 	}
-	if err := checkTags(in.Tags); err != nil {
+	if err := awstags.Check(in.Tags); err != nil {
 		return nil, err
 	}
 	if in.ObjectTypeName != nil && *in.ObjectTypeName != "" {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 
 	"github.com/headroomhq/headroom"
+	"github.com/headroomhq/headroom/internal/awstags"
 )
 
 // objectTypeIn is what Headroom reads of a PutProfileObjectType body.
@@ -63,7 +64,7 @@ func putProfileObjectType(h *Handler, c *call) (any, error) {
 			return nil, err
 		}
 	}
-	if err := checkTags(in.Tags); err != nil {
+	if err := awstags.Check(in.Tags); err != nil {
 		return nil, err
 	}
 	max, err := h.applied(c, codeKeys, objectTypeScope(domain, name))

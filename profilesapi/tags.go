@@ -2,10 +2,9 @@ package profilesapi
 
 import (
 	"regexp"
-	"strings"
-	"unicode/utf8"
 
 	"github.com/headroomhq/headroom"
+	"github.com/headroomhq/headroom/internal/awstags"
 	"github.com/headroomhq/headroom/internal/cursor"
 )
 
@@ -13,46 +12,10 @@ import (
 // checks the 50-tag limit (headroom.MaxTags) in the same atomic operation
 // as the change.
 
-var (
-	domainARN = regexp.MustCompile(`^arn:aws[a-z-]*:profile:([a-z0-9-]+):([0-9]{12}):domains/([a-zA-Z0-9_-]{1,64})$`)
-	tagChars  = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
-)
+var domainARN = regexp.MustCompile(`^arn:aws[a-z-]*:profile:([a-z0-9-]+):([0-9]{12}):domains/([a-zA-Z0-9_-]{1,64})$`)
 
 func (h *Handler) listQuery(c *call, parent string) *cursor.Query {
 	return &cursor.Query{Op: c.op, Account: c.account, Params: []string{parent}}
-}
-
-func checkTagKey(k string) error {
-	if n := utf8.RuneCountInString(k); n < 1 || n > 128 {
-		return headroom.Errorf(headroom.EINVALID, "a tag key must be 1 to 128 characters, got %d", n)
-	}
-	if !utf8.ValidString(k) || !tagChars.MatchString(k) {
-		return headroom.Errorf(headroom.EINVALID, "tag key %q holds characters other than letters, digits, spaces and _.:/=+-@", clip(k))
-	}
-	if strings.HasPrefix(strings.ToLower(k), "aws:") {
-		return headroom.Errorf(headroom.EINVALID, "tag key %q: the aws: prefix is reserved for AWS", clip(k))
-	}
-	return nil
-}
-
-// checkTags checks a tag map against the model: at most 50 tags, keys of
-// 1 to 128 and values of at most 256 characters.
-func checkTags(tags map[string]string) error {
-	if len(tags) > headroom.MaxTags {
-		return headroom.Errorf(headroom.EINVALID, "at most %d tags are allowed, got %d", headroom.MaxTags, len(tags))
-	}
-	for k, v := range tags {
-		if err := checkTagKey(k); err != nil {
-			return err
-		}
-		if n := utf8.RuneCountInString(v); n > 256 {
-			return headroom.Errorf(headroom.EINVALID, "the value of tag %q must be at most 256 characters, got %d", clip(k), n)
-		}
-		if !utf8.ValidString(v) || !tagChars.MatchString(v) {
-			return headroom.Errorf(headroom.EINVALID, "the value of tag %q holds characters other than letters, digits, spaces and _.:/=+-@", clip(k))
-		}
-	}
-	return nil
 }
 
 // taggedDomain checks that an ARN names a domain of the caller's and
@@ -84,7 +47,7 @@ func tagResource(h *Handler, c *call) (any, error) {
 	if len(in.Tags) == 0 {
 		return nil, required("tags")
 	}
-	if err := checkTags(in.Tags); err != nil {
+	if err := awstags.Check(in.Tags); err != nil {
 		return nil, err
 	}
 	return struct{}{}, h.engine.TagResource(c.ctx, c.account, arn, in.Tags)
@@ -100,7 +63,7 @@ func untagResource(h *Handler, c *call) (any, error) {
 		return nil, required("tagKeys")
 	}
 	for _, k := range keys {
-		if err := checkTagKey(k); err != nil {
+		if err := awstags.CheckKey(k); err != nil {
 			return nil, err
 		}
 	}
