@@ -1,12 +1,12 @@
 package participantapi
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 
 	"github.com/headroomhq/headroom"
+	"github.com/headroomhq/headroom/internal/awserror"
 )
 
 // Error names of the Amazon Connect Participant Service API.
@@ -90,19 +90,13 @@ func toAPIError(err error) (name string, status int, message string, internal bo
 	return name, statusByName[name], headroom.ErrorMessage(err), false
 }
 
-// writeError writes err as rest-json services do: the name in
-// X-Amzn-ErrorType and __type, the text in message.
+// writeError writes err as rest-json services do, with the one writer
+// every AWS-compatible API shares: the name in X-Amzn-ErrorType and
+// __type, the text in message.
 func (h *Handler) writeError(w http.ResponseWriter, op string, err error) {
 	name, status, msg, internal := toAPIError(err)
 	if internal {
 		h.log.Error("participant api request failed", "operation", op, "err", err)
 	}
-	data, _ := json.Marshal(struct {
-		Type    string `json:"__type"`
-		Message string `json:"message"`
-	}{name, msg})
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("X-Amzn-ErrorType", name)
-	w.WriteHeader(status)
-	w.Write(data)
+	awserror.Write(w, name, status, msg)
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/headroomhq/headroom"
 	"github.com/headroomhq/headroom/clock"
+	"github.com/headroomhq/headroom/internal/awserror"
 	"github.com/headroomhq/headroom/internal/cursor"
 	"github.com/headroomhq/headroom/internal/httpbody"
 	"github.com/headroomhq/headroom/internal/ids"
@@ -277,20 +278,14 @@ func toAPIError(err error) (e *apiError, internal bool) {
 	return newError(name, "%s", headroom.ErrorMessage(err)), false
 }
 
-// writeError writes err as rest-json services do.
+// writeError writes err as rest-json services do, with the one writer
+// every AWS-compatible API shares.
 func (h *Handler) writeError(w http.ResponseWriter, rt *route, err error) {
 	e, internal := toAPIError(err)
 	if internal {
 		h.log.Error("customer profiles request failed", "operation", rt.op, "err", err)
 	}
-	data, _ := json.Marshal(struct {
-		Type    string `json:"__type"`
-		Message string `json:"message"`
-	}{e.name, e.message})
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("X-Amzn-ErrorType", e.name)
-	w.WriteHeader(e.status)
-	w.Write(data)
+	awserror.Write(w, e.name, e.status, e.message)
 }
 
 // decode decodes a JSON request body into in; an empty body is an empty
