@@ -6,7 +6,6 @@ import (
 	"net/http"
 
 	"github.com/headroomhq/headroom"
-	"github.com/headroomhq/headroom/internal/httpbody"
 	"github.com/headroomhq/headroom/internal/sigv4"
 )
 
@@ -46,16 +45,7 @@ func (h *Handler) authenticate(w http.ResponseWriter, r *http.Request) (*caller,
 		},
 		// X-Amz-Target names the operation, so it must be signed.
 		MustSign: []string{"x-amz-target"}}
-	s, err := v.CheckHeaders(r)
-	if err != nil {
-		sigv4.LeaveBodyUnread(w, r)
-		return nil, nil, sigError(err)
-	}
-	body, err := httpbody.Read(w, r, h.maxBody)
-	if err != nil {
-		return nil, nil, err
-	}
-	key, err := v.CheckBody(r, s, body)
+	key, body, err := v.Authenticate(w, r, h.maxBody)
 	if err != nil {
 		return nil, nil, sigError(err)
 	}

@@ -13,7 +13,6 @@ import (
 	"github.com/headroomhq/headroom/internal/arn"
 	"github.com/headroomhq/headroom/internal/awserror"
 	"github.com/headroomhq/headroom/internal/cursor"
-	"github.com/headroomhq/headroom/internal/httpbody"
 	"github.com/headroomhq/headroom/internal/ids"
 	"github.com/headroomhq/headroom/internal/jsonbody"
 	"github.com/headroomhq/headroom/internal/sigv4"
@@ -168,16 +167,7 @@ func (h *Handler) serve(rt *route) http.Handler {
 // malformed Authorization header, another scope, an unknown key, a date
 // too far off) is refused before a byte of the body is read.
 func (h *Handler) authenticate(w http.ResponseWriter, r *http.Request, rt *route) (*call, error) {
-	s, err := h.verify.CheckHeaders(r)
-	if err != nil {
-		sigv4.LeaveBodyUnread(w, r)
-		return nil, err
-	}
-	body, err := httpbody.Read(w, r, h.maxBody)
-	if err != nil {
-		return nil, err
-	}
-	key, err := h.verify.CheckBody(r, s, body)
+	key, body, err := h.verify.Authenticate(w, r, h.maxBody)
 	if err != nil {
 		return nil, err
 	}

@@ -18,7 +18,6 @@ import (
 	"github.com/headroomhq/headroom/clock"
 	"github.com/headroomhq/headroom/internal/awserror"
 	"github.com/headroomhq/headroom/internal/cursor"
-	"github.com/headroomhq/headroom/internal/httpbody"
 	"github.com/headroomhq/headroom/internal/ids"
 	"github.com/headroomhq/headroom/internal/jsonbody"
 	"github.com/headroomhq/headroom/internal/sigv4"
@@ -184,16 +183,7 @@ func (h *Handler) run(w http.ResponseWriter, r *http.Request, rt *route) (any, e
 
 // authenticate checks the signature and reads the body it covers.
 func (h *Handler) authenticate(w http.ResponseWriter, r *http.Request, rt *route) (*call, error) {
-	s, err := h.verify.CheckHeaders(r)
-	if err != nil {
-		sigv4.LeaveBodyUnread(w, r)
-		return nil, err
-	}
-	body, err := httpbody.Read(w, r, h.maxBody)
-	if err != nil {
-		return nil, err
-	}
-	key, err := h.verify.CheckBody(r, s, body)
+	key, body, err := h.verify.Authenticate(w, r, h.maxBody)
 	if err != nil {
 		return nil, err
 	}

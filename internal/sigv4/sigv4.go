@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/headroomhq/headroom"
+	"github.com/headroomhq/headroom/internal/httpbody"
 )
 
 // MaxClockSkew is how far a request's X-Amz-Date may be from the server's
@@ -213,6 +214,29 @@ func (v *Verifier) CheckBody(r *http.Request, s *Signed, body []byte) (headroom.
 		return headroom.AccessKey{}, errorf(BadSignature, "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.")
 	}
 	return s.key, nil
+}
+
+// Authenticate checks a request as every SigV4 API of Headroom does: its
+// headers first, refusing a caller they do not authenticate before a byte
+// of the body is read (LeaveBodyUnread); then the body, at most maxBody
+// bytes (httpbody.Read's errors); then the signature over it. It returns
+// the caller's access key and the body. Errors are *Error for the
+// signature, or those of httpbody.Read.
+func (v *Verifier) Authenticate(w http.ResponseWriter, r *http.Request, maxBody int64) (headroom.AccessKey, []byte, error) {
+	s, err := v.CheckHeaders(r)
+	if err != nil {
+		LeaveBodyUnread(w, r)
+		return headroom.AccessKey{}, nil, err
+	}
+	body, err := httpbody.Read(w, r, maxBody)
+	if err != nil {
+		return headroom.AccessKey{}, nil, err
+	}
+	key, err := v.CheckBody(r, s, body)
+	if err != nil {
+		return headroom.AccessKey{}, nil, err
+	}
+	return key, body, nil
 }
 
 // LeaveBodyUnread is for answering a request refused by CheckHeaders: it
