@@ -20,6 +20,9 @@ import (
 const (
 	KindTranscript = "contact-lens:transcript"
 	KindSegment    = "contact-lens:segment"
+	// segmentSeqCode names the counter that numbers a transcript's
+	// segments in the order they were added.
+	segmentSeqCode = "contact-lens:segment-seq"
 )
 
 // Bounds of the Contact Lens model.
@@ -249,8 +252,15 @@ func (h *Handler) simAddSegment(ctx context.Context, account, actor string, r *h
 	if err != nil && headroom.ErrorCodeOf(err) != headroom.ECONFLICT {
 		return nil, h.goneIfNotFound(err, instance)
 	}
+	// Segments list by resource id, and segments with equal offsets keep
+	// that order: a sequence number per transcript, taken in one store
+	// operation, makes it the order they were added in on every node.
+	seq, err := h.engine.AddCounter(ctx, headroom.UsageKey{Account: account, Code: segmentSeqCode, Scope: "transcript/" + tid}, 1)
+	if err != nil {
+		return nil, err
+	}
 	_, err = h.engine.CreateResource(ctx, headroom.ResourceCreate{
-		Resource: headroom.Resource{Account: account, Kind: KindSegment, ID: t.Id, Parent: tid, ParentKind: KindTranscript, Data: data},
+		Resource: headroom.Resource{Account: account, Kind: KindSegment, ID: fmt.Sprintf("%012d-%s", seq, t.Id), Parent: tid, ParentKind: KindTranscript, Data: data},
 		Note:     headroom.Note{Actor: actor, Action: "simulate.TranscriptSegment", Detail: fmt.Sprintf("segment of contact %s in instance %s", contact, instance)},
 	})
 	if err != nil {

@@ -3,10 +3,11 @@ package main
 import (
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/headroomhq/headroom/internal/testsvc"
 )
 
 // boto3Script is the Python test of the main Connect flow.
@@ -14,20 +15,10 @@ var boto3Script = filepath.Join("..", "..", "tests", "python", "test_connect_bot
 
 // TestBoto3 runs tests/python/test_connect_boto3.py with boto3 against the
 // real server started in process, with an account's access key from
-// `accounts create`. Without python3 or boto3 it fails under CI=true (the
-// CI image must have them: .ci/run installs Debian's python3-boto3) and
-// skips otherwise.
+// `accounts create`. Without python3 or boto3 it fails under CI=true and
+// skips otherwise (testsvc.Boto3).
 func TestBoto3(t *testing.T) {
-	py, err := exec.LookPath("python3")
-	if err == nil {
-		err = exec.Command(py, "-c", "import boto3").Run()
-	}
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("python3 with boto3 is required under CI (apt-get install -y python3-boto3): %v", err)
-		}
-		t.Skipf("python3 with boto3 not available: %v", err)
-	}
+	py := testsvc.Boto3(t)
 	dir := t.TempDir()
 	m, logs := startMain(t, dir, nil)
 	defer m.Close()
@@ -47,29 +38,11 @@ func TestBoto3(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &k); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(py, boto3Script)
-	// Only what the test needs: no profile, config file or proxy of the
-	// machine's may change where boto3 connects or how it signs.
-	cmd.Env = []string{
-		"PATH=" + os.Getenv("PATH"),
-		"HOME=" + dir,
-		"HEADROOM_URL=" + m.URL(),
-		"AWS_ACCESS_KEY_ID=" + k.ID,
-		"AWS_SECRET_ACCESS_KEY=" + k.Secret,
-		"AWS_DEFAULT_REGION=us-east-1",
-		"AWS_CONFIG_FILE=" + filepath.Join(dir, "aws-config"),
-		"AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(dir, "aws-credentials"),
-		"AWS_EC2_METADATA_DISABLED=true",
-		"NO_PROXY=127.0.0.1",
-		"PYTHONDONTWRITEBYTECODE=1",
-	}
-	res, err := cmd.CombinedOutput()
-	t.Logf("%s", res)
-	if err != nil {
-		t.Fatalf("%s: %v\nserver log:\n%s", boto3Script, err, logs)
-	}
-	// unittest exits 0 with skipped tests: none may be.
-	if strings.Contains(string(res), "skipped") {
-		t.Fatalf("%s skipped tests; every step of the flow must run", boto3Script)
-	}
+	defer func() {
+		if t.Failed() {
+			t.Logf("server log:\n%s", logs)
+		}
+	}()
+	testsvc.RunPython(t, py, boto3Script, map[string]string{
+		"HEADROOM_URL": m.URL(), "AWS_ACCESS_KEY_ID": k.ID, "AWS_SECRET_ACCESS_KEY": k.Secret})
 }

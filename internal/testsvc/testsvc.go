@@ -192,3 +192,50 @@ func Connect(ctx context.Context, url string) (*pgx.Conn, error) {
 	}
 	return pgx.ConnectConfig(ctx, cfg.ConnConfig)
 }
+
+// Boto3 returns the path of a python3 that can import boto3, the official
+// AWS SDK for Python, for tests that drive Headroom with it. Without one it
+// fails the test under CI=true (.ci/services installs Debian's
+// python3-boto3) and skips it elsewhere.
+func Boto3(t testing.TB) string {
+	t.Helper()
+	py, err := exec.LookPath("python3")
+	if err == nil {
+		err = exec.Command(py, "-c", "import boto3").Run()
+	}
+	if err != nil {
+		unreachable(t, "python3 with boto3", err)
+	}
+	return py
+}
+
+// RunPython runs a unittest script with env (and nothing of the machine's
+// AWS configuration: no profile, config file or proxy may change where
+// boto3 connects or how it signs) and fails t if it fails or skips a test.
+func RunPython(t testing.TB, py, script string, env map[string]string) {
+	t.Helper()
+	home := t.TempDir()
+	cmd := exec.Command(py, script)
+	cmd.Env = []string{
+		"PATH=" + os.Getenv("PATH"),
+		"HOME=" + home,
+		"AWS_DEFAULT_REGION=us-east-1",
+		"AWS_CONFIG_FILE=" + filepath.Join(home, "aws-config"),
+		"AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(home, "aws-credentials"),
+		"AWS_EC2_METADATA_DISABLED=true",
+		"NO_PROXY=127.0.0.1",
+		"PYTHONDONTWRITEBYTECODE=1",
+	}
+	for k, v := range env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	out, err := cmd.CombinedOutput()
+	t.Logf("%s", out)
+	if err != nil {
+		t.Fatalf("%s: %v", script, err)
+	}
+	// unittest exits 0 with skipped tests: none may be.
+	if strings.Contains(string(out), "skipped") {
+		t.Fatalf("%s skipped tests; every step must run", script)
+	}
+}
