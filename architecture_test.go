@@ -18,7 +18,7 @@ const module = "github.com/headroomhq/headroom"
 // interfaces for one technology; a transport speaks one protocol over the
 // root's services; only server and cmd/headroom know them all.
 var (
-	storePackages     = []string{"memory", "sqlite", "postgres", "redis"}
+	storePackages     = []string{"memory", "sqlite", "postgres", "redis", "blobdir"}
 	transportPackages = []string{"httpapi", "awsapi", "connectapi", "contactlensapi", "participantapi", "profilesapi", "rls", "console"}
 
 	// allowedTechImports are the exceptions to "a technology package may

@@ -23,6 +23,9 @@ type Config struct {
 	// allow-list checks (phone.Parser). Without it, such checks fail
 	// with EINTERNAL; every other quota works.
 	Numbers NumberParser
+	// Blobs keeps chat attachments' bytes; nil means the engine keeps
+	// none, and its blob methods answer EUNAVAILABLE.
+	Blobs BlobStore
 }
 
 // Validate returns an *Error of code EINVALID naming the first missing or
@@ -54,6 +57,7 @@ type Engine struct {
 	autoApproval AutoApproval
 	region       string
 	numbers      NumberParser
+	blobs        BlobStore
 }
 
 // NewEngine returns an engine, or the error of cfg.Validate.
@@ -64,7 +68,7 @@ func NewEngine(cfg Config) (*Engine, error) {
 	if cfg.Region == "" {
 		cfg.Region = DefaultRegion
 	}
-	return &Engine{catalog: cfg.Catalog, store: cfg.Store, limiter: cfg.Limiter, clock: cfg.Clock, autoApproval: cfg.AutoApproval, region: cfg.Region, numbers: cfg.Numbers}, nil
+	return &Engine{catalog: cfg.Catalog, store: cfg.Store, limiter: cfg.Limiter, clock: cfg.Clock, autoApproval: cfg.AutoApproval, region: cfg.Region, numbers: cfg.Numbers, blobs: cfg.Blobs}, nil
 }
 
 // Catalog returns the engine's catalog.

@@ -91,6 +91,7 @@ type Services interface {
 	RequestService
 	ResourceService
 	AuditService
+	BlobService
 }
 
 var _ Services = (*Engine)(nil)

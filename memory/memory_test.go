@@ -21,3 +21,7 @@ var storetestT0 = storetest.T0
 func TestSnapshotContract(t *testing.T) {
 	storetest.TestSnapshot(t, func(t *testing.T) headroom.Store { return memory.NewStore() })
 }
+
+func TestBlobStoreContract(t *testing.T) {
+	storetest.TestBlobStore(t, func(t *testing.T) headroom.BlobStore { return memory.NewStore() })
+}

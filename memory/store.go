@@ -26,8 +26,12 @@ type Store struct {
 	// transitions maps a request id to its transitions, oldest first.
 	transitions map[string][]headroom.Transition
 	template    map[[3]string]headroom.TemplateEntry // (service, code, region)
-	templateOn  bool
-	tags        map[[2]string]map[string]string // (account, resource) → tags
+	// blobs are chat attachments' bytes, under their own lock so that a
+	// 20 MB copy never holds up a decision.
+	blobMu     sync.RWMutex
+	blobs      map[blobKey][]byte
+	templateOn bool
+	tags       map[[2]string]map[string]string // (account, resource) → tags
 
 	// umu guards usage state and the resources that hold slots of it. A
 	// method that needs both locks takes umu first, then mu.

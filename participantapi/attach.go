@@ -1,12 +1,9 @@
 package participantapi
 
 import (
-	"errors"
 	"io"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strconv"
 	"time"
 
@@ -53,10 +50,10 @@ func (t *transcript) attachment(id string) *attachment {
 	return nil
 }
 
-// path is where an attachment's bytes are kept: under the handler's
-// directory, by account, contact and attachment.
-func (h *Handler) path(who chattoken.Claims, id string) string {
-	return filepath.Join(h.dir, who.Account, who.ContactID, id)
+// blobKey is where an attachment's bytes are kept in the engine's blob
+// store, under the chat's account.
+func blobKey(who chattoken.Claims, id string) string {
+	return who.ContactID + "/" + id
 }
 
 // signedURL is a URL on this server for an attachment, signed for kind.
@@ -258,43 +255,32 @@ func (h *Handler) file(w http.ResponseWriter, r *http.Request, kind string) erro
 		if a == nil || a.Status != attachApproved {
 			return newError(errNotFound, "attachment %s is not available", who.Attachment)
 		}
-		f, err := os.Open(h.path(who, a.Id))
+		data, err := h.engine.GetBlob(c.ctx, who.Account, blobKey(who, a.Id))
 		if err != nil {
 			return err
 		}
-		defer f.Close()
 		w.Header().Set("Content-Type", a.ContentType)
-		w.Header().Set("Content-Length", strconv.FormatInt(a.Size, 10))
-		io.Copy(w, f)
+		w.Header().Set("Content-Length", strconv.Itoa(len(data)))
+		w.Write(data)
 		return nil
 	}
 	if a == nil || a.Status != attachPending {
 		return newError(errConflict, "attachment %s is not waiting for an upload", who.Attachment)
 	}
-	// The bytes go to a temporary file; more than were declared fail the
-	// upload, which then holds no slot.
-	path := h.path(who, a.Id)
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".upload-*")
+	// The bytes are read whole (at most the declared size, itself at most
+	// 20 MB, plus one byte to tell a longer upload) before anything is
+	// kept: more or fewer than were declared fail the upload, which then
+	// holds no slot.
+	data, err := io.ReadAll(io.LimitReader(r.Body, a.Size+1))
 	if err != nil {
 		return err
 	}
-	defer os.Remove(tmp.Name())
-	n, err := io.Copy(tmp, io.LimitReader(r.Body, a.Size+1))
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return err
-	}
-	if n != a.Size {
+	if n := int64(len(data)); n != a.Size {
 		h.dropAttachment(c, a.Id)
 		return newError(errValidation, "the upload is %s bytes, but AttachmentSizeInBytes declared %d: the upload failed and holds no attachment slot",
 			sizeWord(n, a.Size), a.Size)
 	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
+	if err := h.engine.PutBlob(c.ctx, who.Account, blobKey(who, a.Id), data); err != nil {
 		return err
 	}
 	_, err = h.changeTranscript(c, func(t *transcript) error {
@@ -330,7 +316,7 @@ func (h *Handler) dropAttachment(c *call, id string) {
 		}
 		return nil
 	})
-	if err != nil && !errors.Is(err, os.ErrNotExist) {
+	if err != nil && headroom.ErrorCodeOf(err) != headroom.ENOTFOUND {
 		h.log.Warn("participant api: could not drop a failed upload", "attachment", id, "err", err)
 	}
 }

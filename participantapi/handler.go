@@ -53,8 +53,6 @@ type Config struct {
 	MaxBodyBytes int64
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
-	// AttachmentDir is where attachments' bytes are kept; required.
-	AttachmentDir string
 }
 
 // Handler serves the Participant Service. It is safe for concurrent use.
@@ -63,7 +61,6 @@ type Handler struct {
 	maxBody int64
 	log     *slog.Logger
 	tokens  *cursor.Codec
-	dir     string
 }
 
 // New returns a handler.
@@ -74,14 +71,11 @@ func New(cfg Config) (*Handler, error) {
 	if len(cfg.TokenKey) == 0 {
 		return nil, headroom.FieldErrorf("TokenKey", "is required: the Connect API's key, which signs the ParticipantToken")
 	}
-	if cfg.AttachmentDir == "" {
-		return nil, headroom.FieldErrorf("AttachmentDir", "is required")
-	}
 	codec, err := cursor.New(cfg.TokenKey)
 	if err != nil {
 		return nil, err
 	}
-	h := &Handler{engine: cfg.Engine, maxBody: cfg.MaxBodyBytes, log: cfg.Logger, tokens: codec, dir: cfg.AttachmentDir}
+	h := &Handler{engine: cfg.Engine, maxBody: cfg.MaxBodyBytes, log: cfg.Logger, tokens: codec}
 	if h.maxBody <= 0 {
 		h.maxBody = DefaultMaxBodyBytes
 	}

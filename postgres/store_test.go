@@ -44,3 +44,9 @@ func TestSnapshotContract(t *testing.T) {
 		return openStore(t, postgres.Config{URL: testsvc.Postgres(t), SecretKey: make([]byte, postgres.SecretKeySize)})
 	})
 }
+
+func TestBlobStoreContract(t *testing.T) {
+	storetest.TestBlobStore(t, func(t *testing.T) headroom.BlobStore {
+		return openStore(t, postgres.Config{URL: testsvc.Postgres(t)})
+	})
+}

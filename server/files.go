@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/headroomhq/headroom"
+	"github.com/headroomhq/headroom/blobdir"
 	"github.com/headroomhq/headroom/internal/ids"
 	"github.com/headroomhq/headroom/sqlite"
 )
@@ -158,4 +159,15 @@ func writeNewFile(path string, data []byte) error {
 		os.Remove(path)
 	}
 	return err
+}
+
+// openBlobs chooses where chat attachments' bytes are kept: in the store
+// when it keeps blobs itself (PostgreSQL, shared by every node; memory,
+// lost on exit as the rest of it is), else in the data directory's
+// attachments folder.
+func (m *Server) openBlobs(store headroom.Store) (headroom.BlobStore, error) {
+	if b, ok := store.(headroom.BlobStore); ok {
+		return b, nil
+	}
+	return blobdir.Open(filepath.Join(m.Config.DataDir, "attachments"))
 }

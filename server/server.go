@@ -114,8 +114,12 @@ func (m *Server) Run(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
+	blobs, err := m.openBlobs(store)
+	if err != nil {
+		return err
+	}
 	m.engine, err = headroom.NewEngine(headroom.Config{Catalog: cat, Store: store, Limiter: m.limiter, Clock: m.Clock, Region: m.Config.Region, Numbers: phone.Parser{},
-		AutoApproval: headroom.AutoApproval{Codes: m.Config.AutoApprove, Factor: m.Config.AutoApproveFactor}})
+		Blobs: blobs, AutoApproval: headroom.AutoApproval{Codes: m.Config.AutoApprove, Factor: m.Config.AutoApproveFactor}})
 	if err != nil {
 		return err
 	}
@@ -173,17 +177,8 @@ func (m *Server) Run(ctx context.Context) (err error) {
 	}
 	// The Amazon Connect Participant Service, under /participant/: its
 	// chat tokens are signed with the same key.
-	// Chat attachments' bytes are kept under the data directory, or, with
-	// none, in a temporary directory removed when the server closes.
-	attachDir := filepath.Join(m.Config.DataDir, "attachments")
-	if m.Config.DataDir == "" {
-		if attachDir, err = os.MkdirTemp("", "headroom-attachments-"); err != nil {
-			return headroom.Errorf(headroom.EUNAVAILABLE, "cannot create a directory for chat attachments: %v", err)
-		}
-		m.closers = append(m.closers, func() error { return os.RemoveAll(attachDir) })
-	}
 	part, err := participantapi.New(participantapi.Config{Engine: m.engine, TokenKey: pagingKey,
-		MaxBodyBytes: m.Config.MaxBodyBytes, Logger: m.log, AttachmentDir: attachDir})
+		MaxBodyBytes: m.Config.MaxBodyBytes, Logger: m.log})
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -16,6 +17,7 @@ import (
 	"strings"
 
 	"github.com/headroomhq/headroom"
+	"github.com/headroomhq/headroom/blobdir"
 	"github.com/headroomhq/headroom/postgres"
 	"github.com/headroomhq/headroom/server"
 	"github.com/headroomhq/headroom/sqlite"
@@ -55,6 +57,10 @@ func cmdMigrate(ctx context.Context, g *globals, args []string) error {
 		return err
 	}
 	err = copyInto(ctx, dst, snap, *to)
+	attachments := 0
+	if err == nil {
+		attachments, err = copyAttachments(ctx, *from, dst, dir, toSQLite)
+	}
 	if cerr := closeDst(); err == nil && cerr != nil {
 		err = cerr
 	}
@@ -65,7 +71,7 @@ func cmdMigrate(ctx context.Context, g *globals, args []string) error {
 	if err != nil {
 		return err
 	}
-	rows := snapshotCounts(snap)
+	rows := append(snapshotCounts(snap), countRow{"chat attachments", attachments})
 	table := make([][]string, len(rows))
 	counts := make(map[string]int, len(rows))
 	for i, r := range rows {
@@ -362,4 +368,55 @@ func snapshotDiff(a, b headroom.Snapshot) string {
 		return fmt.Sprintf("the copy has %d %s, the source %d", fa.Len(), name, fb.Len())
 	}
 	return ""
+}
+
+// copyAttachments copies the chat attachments' bytes kept in from's
+// attachments folder into the destination: the database itself when it
+// keeps blobs (PostgreSQL), else the new data directory's folder. Each is
+// read back and compared. It returns how many it copied.
+func copyAttachments(ctx context.Context, from string, dst headroom.Store, dir string, toSQLite bool) (int, error) {
+	root := filepath.Join(from, "attachments")
+	if _, err := os.Stat(root); errors.Is(err, fs.ErrNotExist) {
+		return 0, nil
+	}
+	to, ok := dst.(headroom.BlobStore)
+	if !ok && toSQLite {
+		var err error
+		if to, err = blobdir.Open(filepath.Join(dir, "attachments")); err != nil {
+			return 0, err
+		}
+	} else if !ok {
+		return 0, headroom.Errorf(headroom.EINTERNAL, "the destination keeps no chat attachments")
+	}
+	n := 0
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || strings.HasPrefix(d.Name(), ".") { // .put-*: a write that never finished
+			return err
+		}
+		rel, err := filepath.Rel(root, path)
+		if err != nil {
+			return err
+		}
+		account, key, ok := strings.Cut(filepath.ToSlash(rel), "/")
+		if !ok {
+			return nil // not an attachment: attachments are account/contact/id
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if err := to.PutBlob(ctx, account, key, data); err != nil {
+			return err
+		}
+		back, err := to.GetBlob(ctx, account, key)
+		if err != nil || !bytes.Equal(back, data) {
+			return headroom.Errorf(headroom.EINTERNAL, "the copy of attachment %s differs from the source (%v). Do not use it; remove it and report this", rel, err)
+		}
+		n++
+		return nil
+	})
+	if err != nil {
+		return n, fmt.Errorf("copy chat attachments: %w", err)
+	}
+	return n, nil
 }

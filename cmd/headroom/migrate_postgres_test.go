@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"path/filepath"
 	"regexp"
@@ -30,6 +31,7 @@ func TestMigrateToPostgres(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
+	attachment := addAttachment(t, src)
 	want := exportDir(t, src)
 	code, out, errs := cli(t, nil, "migrate", "--from", src, "--to", pg)
 	if code != 0 {
@@ -45,9 +47,15 @@ func TestMigrateToPostgres(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, err := p.Export(ctx)
-	p.Close()
 	if err != nil {
 		t.Fatal(err)
+	}
+	// The chat attachments' bytes are in the database, for every node.
+	account, key, _ := strings.Cut(attachment.path, "/")
+	blob, err := p.GetBlob(ctx, account, key)
+	p.Close()
+	if err != nil || !bytes.Equal(blob, attachment.data) {
+		t.Fatalf("the attachment in PostgreSQL = %q, %v", blob, err)
 	}
 	if d := storetest.SnapshotDiff(got, want); d != "" {
 		t.Fatalf("the PostgreSQL copy differs from the source: %s", d)

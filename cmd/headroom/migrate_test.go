@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/json"
@@ -27,6 +28,9 @@ func dirFiles(t *testing.T, dir string) string {
 	}
 	var b strings.Builder
 	for _, e := range entries {
+		if e.IsDir() { // the attachments folder: migrate reads it, and addAttachment checks it
+			continue
+		}
 		data, err := os.ReadFile(filepath.Join(dir, e.Name()))
 		if err != nil {
 			t.Fatal(err)
@@ -97,6 +101,7 @@ func TestMigrate(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
+	attachment := addAttachment(t, src)
 	before := dirFiles(t, src)
 	want, err := sqlite.ExportFile(ctx, filepath.Join(src, DatabaseFile), dataKey(t, src))
 	if err != nil {
@@ -115,6 +120,12 @@ func TestMigrate(t *testing.T) {
 	}
 	if after := dirFiles(t, src); after != before {
 		t.Fatalf("migrate changed the source directory:\nbefore:\n%safter:\n%s", before, after)
+	}
+	if !regexp.MustCompile(`(?m)^chat attachments\s+1$`).MatchString(out) {
+		t.Fatalf("migrate output lacks the attachments copied:\n%s", out)
+	}
+	if got := mustRead(t, filepath.Join(dst, "attachments", filepath.FromSlash(attachment.path))); !bytes.Equal(got, attachment.data) {
+		t.Fatalf("the copied attachment = %q", got)
 	}
 	// The copy has its own key, and the source's operator token and
 	// paging key.
@@ -249,4 +260,25 @@ func TestSnapshotDiff(t *testing.T) {
 	if d := snapshotDiff(c, a); !strings.Contains(d, "LastAuditID") {
 		t.Fatalf("diff = %q; want it to name LastAuditID", d)
 	}
+}
+
+// anAttachment is a chat attachment's bytes in a data directory.
+type anAttachment struct {
+	path string // account/contact/id under attachments/
+	data []byte
+}
+
+// addAttachment puts a chat attachment's bytes in dir's attachments
+// folder, where a node on the SQLite store keeps them.
+func addAttachment(t *testing.T, dir string) anAttachment {
+	t.Helper()
+	a := anAttachment{"123456789012/contact-1/attachment-1", []byte("%PDF-1.4 a receipt")}
+	path := filepath.Join(dir, "attachments", filepath.FromSlash(a.path))
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, a.data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return a
 }
