@@ -35,43 +35,9 @@ func (h *Handler) profile(c *call, domain, id string) (headroom.Resource, fields
 
 // checkProfileSize checks a profile's own size against "Maximum size of a
 // profile not counting objects" (250 KB, not adjustable).
-func (h *Handler) checkProfileSize(c *call, data []byte) error {
-	_, err := h.engine.Do(c.ctx, headroom.Request{Op: headroom.OpCheck, Account: c.account, Code: codeProfileSize, Size: int64(len(data))})
+func (h *Handler) checkProfileSize(c *call, size int) error {
+	_, err := h.engine.Do(c.ctx, headroom.Request{Op: headroom.OpCheck, Account: c.account, Code: codeProfileSize, Size: int64(size)})
 	return err
-}
-
-// checkTotalSize checks a profile with its objects against "Maximum size
-// of a profile including all objects" (5 MB): profile is the profile's own
-// size, extra the bytes an object adds (or changes), skip the object it
-// replaces.
-func (h *Handler) checkTotalSize(c *call, profile string, own int, extra int, skip string) error {
-	total := int64(own + extra)
-	after := ""
-	for {
-		rs, err := h.engine.ListResources(c.ctx, headroom.ResourceFilter{Account: c.account, Kind: kindObject, Parent: profile, AfterID: after, Limit: 1000})
-		if err != nil {
-			return err
-		}
-		for _, r := range rs {
-			if r.ID != skip {
-				total += objectSize(r.Data)
-			}
-		}
-		if len(rs) < 1000 {
-			break
-		}
-		after = rs[len(rs)-1].ID
-	}
-	_, err := h.engine.Do(c.ctx, headroom.Request{Op: headroom.OpCheck, Account: c.account, Code: codeProfileTotalSize, Size: total})
-	return err
-}
-
-func objectSize(data []byte) int64 {
-	var o storedObject
-	if json.Unmarshal(data, &o) != nil {
-		return 0
-	}
-	return int64(len(o.Object))
 }
 
 func createProfile(h *Handler, c *call) (any, error) {
@@ -90,7 +56,7 @@ func createProfile(h *Handler, c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := h.checkProfileSize(c, raw); err != nil {
+	if err := h.checkProfileSize(c, len(raw)); err != nil {
 		return nil, err
 	}
 	if _, err := h.create(c, kindProfile, domain, id, f, nil, "profile "+id); err != nil {
@@ -117,10 +83,9 @@ func updateProfile(h *Handler, c *call) (any, error) {
 	}
 	delete(upd, "DomainName")
 	delete(upd, "ProfileId")
-	var size int
 	_, err = h.engine.UpdateResource(c.ctx, c.account, kindProfile, in.ProfileId, func(r *headroom.Resource) (headroom.Slots, error) {
-		f := fields{}
-		if err := json.Unmarshal(r.Data, &f); err != nil {
+		f, objectBytes, err := split(r.Data)
+		if err != nil {
 			return headroom.Slots{}, err
 		}
 		for k, v := range upd {
@@ -131,15 +96,15 @@ func updateProfile(h *Handler, c *call) (any, error) {
 			}
 			f[k] = v
 		}
-		var err error
-		if r.Data, err = json.Marshal(f); err != nil {
+		data, own, err := join(f, objectBytes)
+		if err != nil {
 			return headroom.Slots{}, err
 		}
-		size = len(r.Data)
-		if err := h.checkProfileSize(c, r.Data); err != nil {
+		if err := h.checkProfileSize(c, own); err != nil {
 			return headroom.Slots{}, err
 		}
-		return headroom.Slots{}, h.checkTotalSize(c, in.ProfileId, size, 0, "")
+		r.Data = data
+		return headroom.Slots{}, h.checkTotal(c, own, objectBytes)
 	})
 	if headroom.ErrorCodeOf(err) == headroom.ENOTFOUND {
 		return nil, headroom.Errorf(headroom.ENOTFOUND, "Profile not found: %s", clip(in.ProfileId))
@@ -240,8 +205,8 @@ func searchProfiles(h *Handler, c *call) (any, error) {
 			return nil, err
 		}
 		for _, r := range rs {
-			f := fields{}
-			if err := json.Unmarshal(r.Data, &f); err != nil {
+			f, _, err := split(r.Data)
+			if err != nil {
 				return nil, err
 			}
 			if matches(f, in.KeyName, in.Values) && len(items) < max {
@@ -293,13 +258,10 @@ func putProfileObject(h *Handler, c *call) (any, error) {
 	// one when the object type allows profile creation.
 	var profile string
 	json.Unmarshal(obj["ProfileId"], &profile)
-	var own int
 	if profile != "" {
-		pr, _, err := h.profile(c, domain, profile)
-		if err != nil {
+		if _, _, err := h.profile(c, domain, profile); err != nil {
 			return nil, err
 		}
-		own = len(pr.Data)
 	} else {
 		var allow bool
 		json.Unmarshal(tf["AllowProfileCreation"], &allow)
@@ -309,16 +271,21 @@ func putProfileObject(h *Handler, c *call) (any, error) {
 		profile = newProfileID()
 		pf := fields{}
 		pf.set("ProfileId", profile)
-		pr, err := h.create(c, kindProfile, domain, profile, pf, nil, "profile "+profile)
-		if err != nil {
+		if _, err := h.create(c, kindProfile, domain, profile, pf, nil, "profile "+profile); err != nil {
 			return nil, err
 		}
-		own = len(pr.Data)
 	}
 	sum := sha256.Sum256([]byte(in.ObjectTypeName + "\x00" + in.Object))
 	key := hex.EncodeToString(sum[:16])
 	id := objectID(profile, key)
-	if err := h.checkTotalSize(c, profile, own, len(in.Object), id); err != nil {
+	// The same object again changes nothing.
+	if _, err := h.engine.FindResource(c.ctx, c.account, kindObject, id); err == nil {
+		return map[string]string{"ProfileObjectUniqueKey": key}, nil
+	}
+	// Its bytes are added to the profile's first: the 5 MB is checked
+	// and changed in one versioned update.
+	size := int64(len(in.Object))
+	if err := h.addObjectBytes(c, profile, size); err != nil {
 		return nil, err
 	}
 	raw, err := json.Marshal(storedObject{ObjectTypeName: in.ObjectTypeName, ProfileObjectUniqueKey: key, Object: in.Object})
@@ -328,6 +295,13 @@ func putProfileObject(h *Handler, c *call) (any, error) {
 	res := headroom.Resource{Account: c.account, Kind: kindObject, ID: id, Parent: profile, ParentKind: kindProfile, Data: raw}
 	_, err = h.engine.CreateResource(c.ctx, headroom.ResourceCreate{Resource: res,
 		Hold: &headroom.Slot{Code: codeObjectsPerProf, Scope: profileScope(domain, profile), Amount: 1}, Note: note(c, "object "+key+" put")})
+	if err != nil {
+		// Not stored (the object limit, the same object put at once
+		// elsewhere, the profile deleted): its bytes come off again.
+		if uerr := h.addObjectBytes(c, profile, -size); uerr != nil && headroom.ErrorCodeOf(uerr) != headroom.ENOTFOUND {
+			h.log.Warn("customer profiles: an object not stored still counts toward its profile's size", "profile", profile, "bytes", size, "err", uerr)
+		}
+	}
 	switch headroom.ErrorCodeOf(err) {
 	case headroom.ECONFLICT:
 		// The same object again: nothing changes.
@@ -399,10 +373,11 @@ func deleteProfileObject(h *Handler, c *call) (any, error) {
 		return nil, err
 	}
 	id := objectID(in.ProfileId, in.ProfileObjectUniqueKey)
-	if _, _, err := h.find(c, kindObject, in.ProfileId, id, "Profile object"); err != nil {
+	obj, _, err := h.find(c, kindObject, in.ProfileId, id, "Profile object")
+	if err != nil {
 		return nil, err
 	}
-	err := h.engine.DeleteResource(c.ctx, headroom.ResourceDelete{Account: c.account, Kind: kindObject, ID: id,
+	err = h.engine.DeleteResource(c.ctx, headroom.ResourceDelete{Account: c.account, Kind: kindObject, ID: id,
 		Free: &headroom.Slot{Code: codeObjectsPerProf, Scope: profileScope(domain, in.ProfileId), Amount: 1}, Note: note(c, "object "+in.ProfileObjectUniqueKey+" deleted")})
 	if headroom.ErrorCodeOf(err) == headroom.ENOTFOUND {
 		return nil, headroom.Errorf(headroom.ENOTFOUND, "Profile object not found: %s", clip(in.ProfileObjectUniqueKey))
@@ -410,5 +385,18 @@ func deleteProfileObject(h *Handler, c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := h.addObjectBytes(c, in.ProfileId, -storedObjectSize(obj.Data)); err != nil && headroom.ErrorCodeOf(err) != headroom.ENOTFOUND {
+		return nil, err
+	}
 	return map[string]string{"Message": "Profile object deleted"}, nil
+}
+
+// storedObjectSize is the size of a stored object's Object, which is what
+// counts toward its profile's 5 MB.
+func storedObjectSize(data []byte) int64 {
+	var o storedObject
+	if json.Unmarshal(data, &o) != nil {
+		return 0
+	}
+	return int64(len(o.Object))
 }

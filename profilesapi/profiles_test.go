@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -220,4 +221,66 @@ func TestModificationsThrottled(t *testing.T) {
 	}
 	_, err = e.profile(acctA, "shop", 100)
 	wantErr(t, err, "ThrottlingException", http.StatusTooManyRequests, "200")
+}
+
+// TestProfileTotalSizeRace: objects put at once, each of which fits alone
+// but not together, are decided one after the other: exactly as many as
+// fit are stored. Deleting an object gives its bytes back, and the count
+// Headroom keeps in the profile can neither be seen nor set by a client.
+func TestProfileTotalSizeRace(t *testing.T) {
+	e := newEnv(t)
+	e.account(acctA, "")
+	e.domain(acctA, "shop")
+	ok(t, e.objectType(acctA, "shop", "orders", 1))
+	id, err := e.profile(acctA, "shop", 1000)
+	ok(t, err)
+	// 5 MB holds 20 objects of 250 KB beside a 1,000-byte profile: 24
+	// race for them.
+	const racers = 24
+	var wg sync.WaitGroup
+	errs := make([]error, racers)
+	keys := make([]string, racers)
+	for i := range racers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			keys[i], errs[i] = e.putObject(acctA, "shop", "orders", object(id, 250*kb, i))
+		}()
+	}
+	wg.Wait()
+	stored, refused := 0, 0
+	var one string
+	for i, err := range errs {
+		switch {
+		case err == nil:
+			stored, one = stored+1, keys[i]
+		case strings.Contains(err.Error(), "Maximum size of a profile including all objects"):
+			refused++
+		default:
+			t.Fatalf("put %d: %v", i, err)
+		}
+	}
+	if stored != 20 || refused != racers-20 {
+		t.Fatalf("stored %d and refused %d of %d; want 20 stored", stored, refused, racers)
+	}
+	_, err = e.putObject(acctA, "shop", "orders", object(id, 250*kb, 100))
+	wantErr(t, err, "BadRequestException", http.StatusBadRequest, "5")
+	_, err = e.client(acctA).DeleteProfileObject(ctx, &customerprofiles.DeleteProfileObjectInput{DomainName: aws.String("shop"),
+		ProfileId: aws.String(id), ObjectTypeName: aws.String("orders"), ProfileObjectUniqueKey: aws.String(one)})
+	ok(t, err)
+	_, err = e.putObject(acctA, "shop", "orders", object(id, 250*kb, 100))
+	ok(t, err)
+
+	// A client naming Headroom's member gets nothing from it.
+	_, err = e.client(acctA).UpdateProfile(ctx, &customerprofiles.UpdateProfileInput{DomainName: aws.String("shop"), ProfileId: aws.String(id),
+		Attributes: map[string]string{"headroom:ObjectBytes": "0"}})
+	ok(t, err)
+	found, err := e.client(acctA).SearchProfiles(ctx, &customerprofiles.SearchProfilesInput{DomainName: aws.String("shop"),
+		KeyName: aws.String("_profileId"), Values: []string{id}})
+	ok(t, err)
+	if len(found.Items) != 1 {
+		t.Fatalf("search found %d profiles", len(found.Items))
+	}
+	_, err = e.putObject(acctA, "shop", "orders", object(id, 250*kb, 101))
+	wantErr(t, err, "BadRequestException", http.StatusBadRequest, "5")
 }

@@ -73,6 +73,7 @@ func decodeFields(body []byte) (fields, error) {
 	if err := decode(body, &f); err != nil {
 		return nil, err
 	}
+	delete(f, objectBytesMember) // Headroom's own, never a client's
 	return f, nil
 }
 
