@@ -168,5 +168,10 @@ func deleteProfileObjectType(h *Handler, c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	// "Removes a ProfileObjectType from a specific domain as well as
+	// removes all the ProfileObjects of that type", as the model says.
+	if _, err := h.removeObjectsOfType(c, domain, name); err != nil {
+		return nil, err
+	}
 	return map[string]string{"Message": "Object type " + name + " deleted"}, nil
 }

@@ -96,3 +96,49 @@ func TestObjectTypeExpiration(t *testing.T) {
 	ok(t, put(1098))
 	wantErr(t, put(1099), "BadRequestException", http.StatusBadRequest, "ExpirationDays 1099", "1098 days")
 }
+
+// TestDeleteObjectTypeRemovesItsObjects: deleting an object type removes
+// every object of that type, in every profile of the domain, and gives
+// back their slots among the profile's objects; objects of other types
+// stay.
+func TestDeleteObjectTypeRemovesItsObjects(t *testing.T) {
+	e := newEnv(t)
+	e.account(acctA, "")
+	e.domain(acctA, "shop")
+	ok(t, e.objectType(acctA, "shop", "orders", 1))
+	ok(t, e.objectType(acctA, "shop", "returns", 1))
+	p1, err := e.profile(acctA, "shop", 1000)
+	ok(t, err)
+	p2, err := e.profile(acctA, "shop", 1000)
+	ok(t, err)
+	e.override(acctA, "L-E17DC7C3", "", 3) // objects per profile
+	for i := range 2 {
+		for _, p := range []string{p1, p2} {
+			_, err := e.putObject(acctA, "shop", "orders", object(p, 100, i))
+			ok(t, err)
+		}
+	}
+	_, err = e.putObject(acctA, "shop", "returns", object(p1, 100, 9))
+	ok(t, err)
+	_, err = e.putObject(acctA, "shop", "returns", object(p1, 100, 10))
+	wantErr(t, err, "BadRequestException", http.StatusBadRequest, "3")
+
+	_, err = e.client(acctA).DeleteProfileObjectType(ctx, &customerprofiles.DeleteProfileObjectTypeInput{DomainName: aws.String("shop"), ObjectTypeName: aws.String("orders")})
+	ok(t, err)
+	ok(t, e.objectType(acctA, "shop", "orders", 1))
+	count := func(p, typ string) int {
+		out, err := e.client(acctA).ListProfileObjects(ctx, &customerprofiles.ListProfileObjectsInput{DomainName: aws.String("shop"), ProfileId: aws.String(p), ObjectTypeName: aws.String(typ)})
+		ok(t, err)
+		return len(out.Items)
+	}
+	if n1, n2, r := count(p1, "orders"), count(p2, "orders"), count(p1, "returns"); n1 != 0 || n2 != 0 || r != 1 {
+		t.Fatalf("after deleting the type: orders %d and %d, returns %d; want 0, 0, 1", n1, n2, r)
+	}
+	// The two freed slots of p1 take two objects again, and no third.
+	for i := range 2 {
+		_, err := e.putObject(acctA, "shop", "orders", object(p1, 100, 20+i))
+		ok(t, err)
+	}
+	_, err = e.putObject(acctA, "shop", "orders", object(p1, 100, 30))
+	wantErr(t, err, "BadRequestException", http.StatusBadRequest, "3")
+}

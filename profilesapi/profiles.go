@@ -377,15 +377,10 @@ func deleteProfileObject(h *Handler, c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	err = h.engine.DeleteResource(c.ctx, headroom.ResourceDelete{Account: c.account, Kind: kindObject, ID: id,
-		Free: &headroom.Slot{Code: codeObjectsPerProf, Scope: profileScope(domain, in.ProfileId), Amount: 1}, Note: note(c, "object "+in.ProfileObjectUniqueKey+" deleted")})
-	if headroom.ErrorCodeOf(err) == headroom.ENOTFOUND {
-		return nil, headroom.Errorf(headroom.ENOTFOUND, "Profile object not found: %s", clip(in.ProfileObjectUniqueKey))
-	}
-	if err != nil {
-		return nil, err
-	}
-	if err := h.addObjectBytes(c, in.ProfileId, -storedObjectSize(obj.Data)); err != nil && headroom.ErrorCodeOf(err) != headroom.ENOTFOUND {
+	if err := h.removeObject(c, domain, obj); err != nil {
+		if headroom.ErrorCodeOf(err) == headroom.ENOTFOUND {
+			return nil, headroom.Errorf(headroom.ENOTFOUND, "Profile object not found: %s", clip(in.ProfileObjectUniqueKey))
+		}
 		return nil, err
 	}
 	return map[string]string{"Message": "Profile object deleted"}, nil
@@ -399,4 +394,59 @@ func storedObjectSize(data []byte) int64 {
 		return 0
 	}
 	return int64(len(o.Object))
+}
+
+// removeObject deletes a stored object of a domain's profile, frees its
+// slot among the profile's 100 and takes its bytes off the profile's 5 MB.
+// ENOTFOUND if it is already gone.
+func (h *Handler) removeObject(c *call, domain string, obj headroom.Resource) error {
+	err := h.engine.DeleteResource(c.ctx, headroom.ResourceDelete{Account: c.account, Kind: kindObject, ID: obj.ID,
+		Free: &headroom.Slot{Code: codeObjectsPerProf, Scope: profileScope(domain, obj.Parent), Amount: 1}, Note: note(c, "object "+obj.ID+" deleted")})
+	if err != nil {
+		return err
+	}
+	if err := h.addObjectBytes(c, obj.Parent, -storedObjectSize(obj.Data)); err != nil && headroom.ErrorCodeOf(err) != headroom.ENOTFOUND {
+		return err
+	}
+	return nil
+}
+
+// removeObjectsOfType deletes every object of a type in a domain's
+// profiles, as DeleteProfileObjectType does, and returns how many.
+func (h *Handler) removeObjectsOfType(c *call, domain, typ string) (int, error) {
+	n := 0
+	err := h.each(c, kindProfile, domain, func(p headroom.Resource) error {
+		return h.each(c, kindObject, p.ID, func(r headroom.Resource) error {
+			var o storedObject
+			if err := json.Unmarshal(r.Data, &o); err != nil || o.ObjectTypeName != typ {
+				return err
+			}
+			if err := h.removeObject(c, domain, r); err != nil && headroom.ErrorCodeOf(err) != headroom.ENOTFOUND {
+				return err
+			}
+			n++
+			return nil
+		})
+	})
+	return n, err
+}
+
+// each calls fn for every resource of kind under parent, in pages.
+func (h *Handler) each(c *call, kind, parent string, fn func(headroom.Resource) error) error {
+	after := ""
+	for {
+		rs, err := h.engine.ListResources(c.ctx, headroom.ResourceFilter{Account: c.account, Kind: kind, Parent: parent, AfterID: after, Limit: 1000})
+		if err != nil {
+			return err
+		}
+		for _, r := range rs {
+			if err := fn(r); err != nil {
+				return err
+			}
+		}
+		if len(rs) < 1000 {
+			return nil
+		}
+		after = rs[len(rs)-1].ID
+	}
 }
