@@ -4,10 +4,12 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"regexp"
 	"strings"
 
 	"github.com/headroomhq/headroom"
+	"github.com/headroomhq/headroom/internal/cursor"
 	"github.com/headroomhq/headroom/internal/ids"
 )
 
@@ -197,28 +199,42 @@ func searchProfiles(h *Handler, c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	items := []fields{}
+	// A NextToken is bound to the search it came from: the domain, the
+	// key and the values.
+	q := &cursor.Query{Op: c.op, Account: c.account, Params: append([]string{domain, in.KeyName}, in.Values...)}
 	after := ""
-	for {
-		rs, err := h.engine.ListResources(c.ctx, headroom.ResourceFilter{Account: c.account, Kind: kindProfile, Parent: domain, AfterID: after, Limit: 1000})
-		if err != nil {
-			return nil, err
+	if tok := c.r.URL.Query().Get("next-token"); tok != "" {
+		var ok bool
+		if after, ok = h.cursors.Decode(q, tok); !ok || after == "" {
+			return nil, headroom.Errorf(headroom.EINVALID, "NextToken %q is not a token this API returned for this search", clip(tok))
 		}
-		for _, r := range rs {
-			f, _, err := split(r.Data)
-			if err != nil {
-				return nil, err
-			}
-			if matches(f, in.KeyName, in.Values) && len(items) < max {
-				items = append(items, f)
-			}
-		}
-		if len(rs) < 1000 || len(items) == max {
-			break
-		}
-		after = rs[len(rs)-1].ID
 	}
-	return map[string]any{"Items": items}, nil
+	items, next := []fields{}, ""
+	errFull := errors.New("page full")
+	err = h.eachAfter(c, kindProfile, domain, after, func(r headroom.Resource) error {
+		f, _, err := split(r.Data)
+		if err != nil {
+			return err
+		}
+		if !matches(f, in.KeyName, in.Values) {
+			return nil
+		}
+		if len(items) == max { // one more match: the page ends before it
+			next = h.cursors.Encode(q, after)
+			return errFull
+		}
+		items, after = append(items, f), r.ID
+		return nil
+	})
+	if err != nil && err != errFull {
+		return nil, err
+	}
+	out := fields{}
+	out.set("Items", items)
+	if next != "" {
+		out.set("NextToken", next)
+	}
+	return out, nil
 }
 
 // storedObject is a profile object as stored.
@@ -433,7 +449,12 @@ func (h *Handler) removeObjectsOfType(c *call, domain, typ string) (int, error) 
 
 // each calls fn for every resource of kind under parent, in pages.
 func (h *Handler) each(c *call, kind, parent string, fn func(headroom.Resource) error) error {
-	after := ""
+	return h.eachAfter(c, kind, parent, "", fn)
+}
+
+// eachAfter is each from the resource after the id after; fn's error
+// stops it and is returned.
+func (h *Handler) eachAfter(c *call, kind, parent, after string, fn func(headroom.Resource) error) error {
 	for {
 		rs, err := h.engine.ListResources(c.ctx, headroom.ResourceFilter{Account: c.account, Kind: kind, Parent: parent, AfterID: after, Limit: 1000})
 		if err != nil {

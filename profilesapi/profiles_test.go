@@ -284,3 +284,55 @@ func TestProfileTotalSizeRace(t *testing.T) {
 	_, err = e.putObject(acctA, "shop", "orders", object(id, 250*kb, 101))
 	wantErr(t, err, "BadRequestException", http.StatusBadRequest, "5")
 }
+
+// TestSearchProfilesPages: SearchProfiles pages with MaxResults and
+// NextToken, each match once, and a token works only for its own search.
+func TestSearchProfilesPages(t *testing.T) {
+	e := newEnv(t)
+	e.account(acctA, "")
+	e.domain(acctA, "shop")
+	want := map[string]bool{}
+	for i := range 7 {
+		acct := "A-1"
+		if i%3 == 2 {
+			acct = "B-2" // not a match: pages must skip them
+		}
+		out, err := e.client(acctA).CreateProfile(ctx, &customerprofiles.CreateProfileInput{DomainName: aws.String("shop"), AccountNumber: aws.String(acct)})
+		ok(t, err)
+		if acct == "A-1" {
+			want[*out.ProfileId] = true
+		}
+	}
+	in := &customerprofiles.SearchProfilesInput{DomainName: aws.String("shop"), KeyName: aws.String("_account"), Values: []string{"A-1"}, MaxResults: aws.Int32(2)}
+	seen, pages := map[string]bool{}, 0
+	var token *string
+	for {
+		in.NextToken = token
+		out, err := e.client(acctA).SearchProfiles(ctx, in)
+		ok(t, err)
+		pages++
+		if len(out.Items) == 0 || len(out.Items) > 2 {
+			t.Fatalf("page %d has %d items", pages, len(out.Items))
+		}
+		for _, p := range out.Items {
+			if seen[*p.ProfileId] || !want[*p.ProfileId] {
+				t.Fatalf("page %d: profile %s repeated or not a match", pages, *p.ProfileId)
+			}
+			seen[*p.ProfileId] = true
+		}
+		if out.NextToken == nil {
+			break
+		}
+		if pages == 1 {
+			// The token of another search is refused.
+			other := *in
+			other.Values, other.NextToken = []string{"B-2"}, out.NextToken
+			_, err := e.client(acctA).SearchProfiles(ctx, &other)
+			wantErr(t, err, "BadRequestException", http.StatusBadRequest, "NextToken")
+		}
+		token = out.NextToken
+	}
+	if len(seen) != len(want) || pages != 3 {
+		t.Fatalf("found %d of %d matches in %d pages; want all in 3", len(seen), len(want), pages)
+	}
+}
