@@ -175,3 +175,24 @@ func deleteProfileObjectType(h *Handler, c *call) (any, error) {
 	}
 	return map[string]string{"Message": "Object type " + name + " deleted"}, nil
 }
+
+// listProfileObjectTypeTemplates answers ListProfileObjectTypeTemplates.
+// Amazon's templates map third-party sources (Salesforce, Zendesk, ...)
+// that Headroom does not emulate, and no quota counts them, so it ships
+// none: the list is empty, and GetProfileObjectTypeTemplate finds nothing.
+func listProfileObjectTypeTemplates(h *Handler, c *call) (any, error) {
+	if _, err := maxResults(c, 100, 100); err != nil {
+		return nil, err
+	}
+	if tok := c.r.URL.Query().Get("next-token"); tok != "" {
+		return nil, headroom.Errorf(headroom.EINVALID, "NextToken %q is not a token this API returned", clip(tok))
+	}
+	return map[string]any{"Items": []any{}}, nil
+}
+
+// getProfileObjectTypeTemplate answers GetProfileObjectTypeTemplate: see
+// listProfileObjectTypeTemplates.
+func getProfileObjectTypeTemplate(h *Handler, c *call) (any, error) {
+	return nil, headroom.Errorf(headroom.ENOTFOUND, "Template not found: %s (Headroom ships no profile object type templates; define object types with PutProfileObjectType)",
+		clip(c.path("TemplateId")))
+}

@@ -142,3 +142,17 @@ func TestDeleteObjectTypeRemovesItsObjects(t *testing.T) {
 	_, err = e.putObject(acctA, "shop", "orders", object(p1, 100, 30))
 	wantErr(t, err, "BadRequestException", http.StatusBadRequest, "3")
 }
+
+// TestTemplates: /templates is served on the one address; Headroom ships
+// no templates, so the list is empty and a template is not found.
+func TestTemplates(t *testing.T) {
+	e := newEnv(t)
+	e.account(acctA, "")
+	out, err := e.client(acctA).ListProfileObjectTypeTemplates(ctx, &customerprofiles.ListProfileObjectTypeTemplatesInput{})
+	ok(t, err)
+	if len(out.Items) != 0 || out.NextToken != nil {
+		t.Fatalf("templates = %+v", out)
+	}
+	_, err = e.client(acctA).GetProfileObjectTypeTemplate(ctx, &customerprofiles.GetProfileObjectTypeTemplateInput{TemplateId: aws.String("Salesforce-Account")})
+	wantErr(t, err, "ResourceNotFoundException", http.StatusNotFound, "Salesforce-Account")
+}

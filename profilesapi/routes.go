@@ -27,6 +27,9 @@ var routes = []route{
 	{method: "GET", path: "/domains/{DomainName}/integrations", op: "ListIntegrations", fn: listIntegrations},
 	{method: "POST", path: "/domains/{DomainName}/integrations/delete", op: "DeleteIntegration", fn: deleteIntegration},
 
+	{method: "GET", path: "/templates", op: "ListProfileObjectTypeTemplates", fn: listProfileObjectTypeTemplates},
+	{method: "GET", path: "/templates/{TemplateId}", op: "GetProfileObjectTypeTemplate", fn: getProfileObjectTypeTemplate},
+
 	{method: "POST", path: "/tags/{resourceArn}", op: "TagResource", fn: tagResource, tags: true},
 	{method: "DELETE", path: "/tags/{resourceArn}", op: "UntagResource", fn: untagResource, tags: true},
 	{method: "GET", path: "/tags/{resourceArn}", op: "ListTagsForResource", fn: listTagsForResource, tags: true},
