@@ -33,6 +33,25 @@ const (
 	connectAttachmentAction = "attachment"
 )
 
+// ChatLeases returns the leases a chat contact of an instance holds: its
+// place among the instance's concurrent active chats and, once agent has
+// it, among that agent's active chats. Every API that ends a chat
+// (Connect's StopContact, the Participant Service's DisconnectParticipant)
+// frees these, so that they free the same slots.
+func ChatLeases(instance, contact, agent string) []Lease {
+	ls := []Lease{{Code: CodeConcurrentChats, Scope: "instance/" + instance, ID: contact}}
+	if agent != "" {
+		ls = append(ls, AgentChatLease(instance, contact, agent))
+	}
+	return ls
+}
+
+// AgentChatLease is the lease a chat holds among its agent's active chats
+// (at most 5 by default).
+func AgentChatLease(instance, contact, agent string) Lease {
+	return Lease{Code: CodeChatsPerAgent, Scope: "instance/" + instance + "/agent/" + agent, ID: contact}
+}
+
 // CheckDestination checks an outbound number against a country
 // allow-list: the list of instance instanceID, or, when instanceID is "",
 // the account's (the list a new instance gets). The number is parsed by the

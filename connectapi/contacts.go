@@ -92,7 +92,7 @@ func lease(d *contactData) headroom.Lease {
 
 // agentLease is the slot a chat takes of its agent's active chats.
 func agentLease(d *contactData, agent string) headroom.Lease {
-	return headroom.Lease{Code: headroom.CodeChatsPerAgent, Scope: instanceScope(d.InstanceId) + "/agent/" + agent, ID: d.Id}
+	return headroom.AgentChatLease(d.InstanceId, d.Id, agent)
 }
 
 // startContact stores a contact's record with its slot and the request's

@@ -327,8 +327,8 @@ func (h *Handler) endContact(c *call, iid, id string) (*contactData, error) {
 	now := h.now()
 	return h.changeContact(c, iid, id, true, func(d *contactData) (headroom.Slots, error) {
 		slots := headroom.Slots{Release: []headroom.Lease{lease(d)}}
-		if d.Channel == "CHAT" && d.AgentId != "" {
-			slots.Release = append(slots.Release, agentLease(d, d.AgentId))
+		if d.Channel == "CHAT" {
+			slots.Release = headroom.ChatLeases(d.InstanceId, d.Id, d.AgentId)
 		}
 		d.State, d.Disconnected = stateEnded, now
 		return slots, nil

@@ -192,3 +192,34 @@ func (h *Handler) appendItem(c *call, it item, token string) (item, error) {
 	})
 	return out, err
 }
+
+// endChat ends the chat contact when its customer disconnects, as Amazon
+// Connect does: the contact's record is marked ENDED and its slots among
+// the instance's concurrent active chats and its agent's active chats are
+// freed, in one versioned update of the record. Members of the record this
+// package does not know are kept as they are.
+func (h *Handler) endChat(c *call) error {
+	_, err := h.engine.UpdateResource(c.ctx, c.who.Account, kindContact, c.who.ContactID, func(r *headroom.Resource) (headroom.Slots, error) {
+		m := map[string]json.RawMessage{}
+		if err := json.Unmarshal(r.Data, &m); err != nil {
+			return headroom.Slots{}, err
+		}
+		var state, agent string
+		json.Unmarshal(m["State"], &state)
+		json.Unmarshal(m["AgentId"], &agent)
+		if state == "ENDED" {
+			return headroom.Slots{}, nil
+		}
+		m["State"] = json.RawMessage(`"ENDED"`)
+		at, err := json.Marshal(c.now)
+		if err != nil {
+			return headroom.Slots{}, err
+		}
+		m["Disconnected"] = at
+		if r.Data, err = json.Marshal(m); err != nil {
+			return headroom.Slots{}, err
+		}
+		return headroom.Slots{Release: headroom.ChatLeases(c.who.InstanceID, c.who.ContactID, agent)}, nil
+	})
+	return err
+}

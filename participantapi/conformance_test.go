@@ -1,9 +1,14 @@
 package participantapi_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/connect"
+	"github.com/aws/aws-sdk-go-v2/service/connect/types"
 )
 
 // A chat end to end: StartChatContact's ParticipantToken buys a
@@ -96,9 +101,18 @@ func TestDisconnect(t *testing.T) {
 	e := newEnv(t)
 	e.account(acctA)
 	iid := e.instance(acctA)
+	e.override(acctA, "L-D4BA6F6E", "instance/"+iid, 1) // concurrent active chats
 	_, ptok := e.chat(acctA, iid)
 	ctok := e.connection(ptok)
+	// The instance's one chat slot is taken.
+	if _, err := e.connect(acctA).StartChatContact(context.Background(), &connect.StartChatContactInput{InstanceId: &iid,
+		ContactFlowId: aws.String(e.flow(acctA, iid)), ParticipantDetails: &types.ParticipantDetails{DisplayName: aws.String("Bo")}}); err == nil {
+		t.Fatal("a second chat started past the limit of 1")
+	}
 	ok(t, e.call("/participant/disconnect", ctok, map[string]any{}))
-	wantErr(t, e.call("/participant/message", ctok, msg("hi")), "AccessDeniedException", 403, "disconnected")
-	wantErr(t, e.call("/participant/disconnect", ctok, map[string]any{}), "AccessDeniedException", 403, "disconnected")
+	// The customer leaving ended the chat: its tokens are refused, and its
+	// slot is free for the next chat.
+	wantErr(t, e.call("/participant/message", ctok, msg("hi")), "AccessDeniedException", 403, "ended")
+	wantErr(t, e.call("/participant/disconnect", ctok, map[string]any{}), "AccessDeniedException", 403, "ended")
+	e.chat(acctA, iid)
 }

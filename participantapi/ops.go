@@ -160,11 +160,7 @@ func getTranscript(h *Handler, c *call) (any, error) {
 		NextToken     string `json:"NextToken"`
 		ScanDirection string `json:"ScanDirection"`
 		SortOrder     string `json:"SortOrder"`
-		StartPosition *struct {
-			Id           string `json:"Id"`
-			AbsoluteTime string `json:"AbsoluteTime"`
-			MostRecent   *int   `json:"MostRecent"`
-		} `json:"StartPosition"`
+		StartPosition *position `json:"StartPosition"`
 	}
 	if err := decode(c.body, &in); err != nil {
 		return nil, err
@@ -194,7 +190,11 @@ func getTranscript(h *Handler, c *call) (any, error) {
 	if sortOrder != "ASCENDING" && sortOrder != "DESCENDING" {
 		return nil, newError(errValidation, "SortOrder %q is not ASCENDING or DESCENDING", clip(sortOrder))
 	}
-	q := &cursor.Query{Op: "GetTranscript", Account: c.who.Account, Params: []string{c.who.ContactID, scan, sortOrder}}
+	start, err := startPosition(in.StartPosition)
+	if err != nil {
+		return nil, err
+	}
+	q := &cursor.Query{Op: "GetTranscript", Account: c.who.Account, Params: []string{c.who.ContactID, scan, sortOrder, start.key()}}
 	cur, ok := h.tokens.Decode(q, in.NextToken)
 	if !ok {
 		return nil, newError(errValidation, "NextToken is not valid for this transcript query")
@@ -218,6 +218,11 @@ func getTranscript(h *Handler, c *call) (any, error) {
 	if scan == "BACKWARD" {
 		slices.Reverse(all)
 	}
+	from, err := start.index(all, scan)
+	if err != nil {
+		return nil, err
+	}
+	all = all[from:]
 	if off > len(all) {
 		off = len(all)
 	}
@@ -254,10 +259,15 @@ func disconnectParticipant(h *Handler, c *call) (any, error) {
 			t.Left = map[string]bool{}
 		}
 		t.Left[c.who.ParticipantID] = true
-		t.Items = append(t.Items, storedItem{item: c.newItem("EVENT", "application/vnd.amazonaws.connect.event.participant.left", "")})
+		t.Items = append(t.Items, storedItem{item: c.newItem("EVENT", "application/vnd.amazonaws.connect.event.participant.left", "")},
+			storedItem{item: c.newItem("EVENT", "application/vnd.amazonaws.connect.event.chat.ended", "")})
 		return nil
 	})
 	if err != nil {
+		return nil, err
+	}
+	// The customer leaving ends the chat, and frees its slots.
+	if err := h.endChat(c); err != nil {
 		return nil, err
 	}
 	return struct{}{}, nil

@@ -62,3 +62,59 @@ func TestGetTranscriptPaging(t *testing.T) {
 	wantErr(t, e.call("/participant/transcript", ctok, map[string]any{"MaxResults": 101}), "ValidationException", 400, "100")
 	ok(t, e.call("/participant/transcript", ctok, map[string]any{"MaxResults": 100}))
 }
+
+// GetTranscript's StartPosition: from an item's Id, from a time, and from
+// the MostRecent-th item, in either scan direction; exactly one member.
+func TestGetTranscriptStartPosition(t *testing.T) {
+	e := newEnv(t)
+	e.account(acctA)
+	iid := e.instance(acctA)
+	_, ptok := e.chat(acctA, iid)
+	ctok := e.connection(ptok)
+	ids := map[string]string{}
+	var times []string
+	for i := 0; i < 6; i++ {
+		e.clk.Advance(time.Second)
+		r := ok(t, e.call("/participant/message", ctok, msg(fmt.Sprint("m", i))))
+		ids[fmt.Sprint("m", i)] = r.body["Id"].(string)
+		times = append(times, r.body["AbsoluteTime"].(string))
+	}
+	contents := func(in map[string]any) string {
+		t.Helper()
+		in["MaxResults"] = 3
+		in["SortOrder"] = "ASCENDING"
+		r := ok(t, e.call("/participant/transcript", ctok, in))
+		s := ""
+		for _, it := range r.body["Transcript"].([]any) {
+			c, _ := it.(map[string]any)["Content"].(string)
+			s += c + " "
+		}
+		return s
+	}
+	for _, tc := range []struct {
+		scan  string
+		start map[string]any
+		want  string
+	}{
+		{"FORWARD", map[string]any{"Id": ids["m2"]}, "m2 m3 m4 "},
+		{"BACKWARD", map[string]any{"Id": ids["m2"]}, "m0 m1 m2 "},
+		{"FORWARD", map[string]any{"AbsoluteTime": times[3]}, "m3 m4 m5 "},
+		{"BACKWARD", map[string]any{"AbsoluteTime": times[3]}, "m1 m2 m3 "},
+		{"BACKWARD", map[string]any{"MostRecent": 0}, "m3 m4 m5 "},
+		{"BACKWARD", map[string]any{"MostRecent": 2}, "m1 m2 m3 "},
+		{"FORWARD", map[string]any{"MostRecent": 1}, "m4 m5 "},
+	} {
+		if got := contents(map[string]any{"ScanDirection": tc.scan, "StartPosition": tc.start}); got != tc.want {
+			t.Errorf("%s from %v = %q, want %q", tc.scan, tc.start, got, tc.want)
+		}
+	}
+	for _, bad := range []map[string]any{
+		{},
+		{"Id": ids["m1"], "MostRecent": 1},
+		{"MostRecent": 101},
+		{"AbsoluteTime": "yesterday"},
+		{"Id": "not-an-item"},
+	} {
+		wantErr(t, e.call("/participant/transcript", ctok, map[string]any{"StartPosition": bad}), "ValidationException", 400, "StartPosition")
+	}
+}
