@@ -36,13 +36,16 @@ type env struct {
 	keys   map[string]headroom.AccessKey
 }
 
-func newEnv(t testing.TB) *env {
+func newEnv(t testing.TB, configure ...func(*server.Server)) *env {
 	t.Helper()
 	clk := clock.NewManual(time.Now())
 	m := server.New()
 	m.Config.Addr, m.Config.Store, m.Config.DataDir = "127.0.0.1:0", "memory", ""
 	m.Config.AdminToken, m.Config.Region = "hr_test-operator-secret", region
 	m.Clock, m.SignClock, m.Stderr = clk, clock.System{}, io.Discard
+	for _, f := range configure {
+		f(m)
+	}
 	if err := m.Run(context.Background()); err != nil {
 		t.Fatal(err)
 	}

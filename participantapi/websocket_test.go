@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+	"github.com/headroomhq/headroom/server"
 )
 
 // wsURL connects the participant of ptok and returns its websocket URL and
@@ -96,5 +97,39 @@ func TestWebsocket(t *testing.T) {
 	// A wrong token is refused before the upgrade.
 	if _, resp, err := websocket.Dial(ctx, url+"x", nil); err == nil || resp == nil || resp.StatusCode != 403 {
 		t.Fatalf("wrong token: %v %v", err, resp)
+	}
+}
+
+// A websocket outlives the server's read and write timeouts, which bound
+// requests, not chats: a message sent after both have passed still
+// arrives. The timeouts are socket deadlines on the wall clock, which no
+// injected clock moves, so this test waits past them for real (a few
+// hundred milliseconds).
+func TestWebsocketOutlivesRequestTimeouts(t *testing.T) {
+	const timeout = 200 * time.Millisecond
+	e := newEnv(t, func(m *server.Server) {
+		m.Config.ReadTimeout, m.Config.WriteTimeout = timeout, timeout
+	})
+	e.account(acctA)
+	iid := e.instance(acctA)
+	_, ptok := e.chat(acctA, iid)
+	url, ctok := e.wsURL(ptok)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	c, _, err := websocket.Dial(ctx, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.CloseNow()
+	<-time.After(3 * timeout)
+	sent := ok(t, e.call("/participant/message", ctok, msg("still here")))
+	for {
+		_, data, err := c.Read(ctx)
+		if err != nil {
+			t.Fatalf("the websocket closed after the request timeouts: %v", err)
+		}
+		if strings.Contains(string(data), sent.body["Id"].(string)) {
+			return
+		}
 	}
 }
