@@ -155,11 +155,11 @@ const (
 // from the first; SortOrder orders the items within a page.
 func getTranscript(h *Handler, c *call) (any, error) {
 	var in struct {
-		ContactId     string `json:"ContactId"`
-		MaxResults    *int   `json:"MaxResults"`
-		NextToken     string `json:"NextToken"`
-		ScanDirection string `json:"ScanDirection"`
-		SortOrder     string `json:"SortOrder"`
+		ContactId     string    `json:"ContactId"`
+		MaxResults    *int      `json:"MaxResults"`
+		NextToken     string    `json:"NextToken"`
+		ScanDirection string    `json:"ScanDirection"`
+		SortOrder     string    `json:"SortOrder"`
 		StartPosition *position `json:"StartPosition"`
 	}
 	if err := decode(c.body, &in); err != nil {
