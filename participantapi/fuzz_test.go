@@ -27,6 +27,8 @@ func FuzzRequests(f *testing.F) {
 	f.Add(uint8(3), `{"MaxResults":2,"NextToken":"AQ","ScanDirection":"FORWARD","SortOrder":"DESCENDING","StartPosition":{"MostRecent":1}}`, "")
 	f.Add(uint8(3), `{"MaxResults":-1}`, "x")
 	f.Add(uint8(1), `[]`, "")
+	f.Add(uint8(3), `{"StartPosition":{"Id":"x","AbsoluteTime":"2026-12-03T10:00:00.000Z"}}`, "")
+	f.Add(uint8(3), `{"ScanDirection":"BACKWARD","StartPosition":{"AbsoluteTime":"2026-12-03T10:00:00.000Z"}}`, "")
 	f.Add(uint8(1), `{"Content":1}`, "")
 	f.Fuzz(func(t *testing.T, op uint8, body, tokSuffix string) {
 		path := paths[int(op)%len(paths)]
