@@ -132,7 +132,12 @@ func isScopePrefix(p, scope string) bool {
 func (q *Quota) applied(v float64, level Level, scope string, o *Override) Applied {
 	a := Applied{Value: v, Level: level, Scope: scope}
 	if q.Kind == KindRate {
-		a.Burst = int64(math.Ceil(q.Burst * v / q.Value))
+		// At the quota's own value the burst is the quota's, exactly:
+		// q.Burst*v/q.Value may round above it (3 × 0.05 / 0.05 > 3).
+		a.Burst = int64(q.Burst)
+		if v != q.Value {
+			a.Burst = int64(math.Ceil(q.Burst * v / q.Value))
+		}
 		if a.Burst < 1 {
 			a.Burst = 1
 		}

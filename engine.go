@@ -139,6 +139,8 @@ type Decision struct {
 	Scope   string
 	// Limit is the applied value (for rates, the refill rate per second).
 	Limit float64
+	// Burst is, for rates, the applied bucket capacity.
+	Burst int64
 	// Level says where Limit came from.
 	Level Level
 	// Used is the usage after the request (or at a denial).

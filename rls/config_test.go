@@ -83,3 +83,5 @@ func write(t testing.TB, dir, name, content string) {
 		t.Fatal(err)
 	}
 }
+
+func asConfigError(err error, ce **ConfigError) bool { return errors.As(err, ce) }

@@ -368,12 +368,10 @@ func (s *Service) status(p *pending, res *headroom.Result) (*rlsv3.RateLimitResp
 	default:
 		return nil, status.Errorf(codes.Unavailable, "rate limit %s: %v", r.StatKey, err)
 	}
-	rate := d.Limit
-	if !(rate > 0) {
-		rate = float64(r.RequestsPerUnit) / r.Unit.Seconds()
+	rate, burst := d.Limit, d.Burst
+	if !(rate > 0) || burst < 1 {
+		rate, burst = float64(r.RequestsPerUnit)/r.Unit.Seconds(), int64(r.RequestsPerUnit)
 	}
-	burst := int64(math.Ceil(rate*r.Unit.Seconds() - 1e-9))
-	burst = max(burst, 1)
 	st.CurrentLimit = currentLimit(uint32(min(burst, math.MaxUint32)), r.Unit)
 	remaining := min(max(d.Remaining, 0), burst)
 	st.LimitRemaining = uint32(min(remaining, math.MaxUint32))
