@@ -105,7 +105,8 @@ func (s *Service) Rejected() uint64 { return s.rejected.Load() }
 // descriptor trees answer the next requests. While it swaps, the quotas
 // of both configurations exist, so no request in flight finds its quota
 // gone. If the engine refuses the quotas, the previous configuration stays
-// in force and the error says why. Apply calls are serialized.
+// in force and the error says why. Apply calls are serialized; a
+// configuration may be applied again, but only to one Service.
 func (s *Service) Apply(cfg *Config) error {
 	s.applyMu.Lock()
 	defer s.applyMu.Unlock()
@@ -124,7 +125,11 @@ func (s *Service) apply(cfg *Config) error {
 	next := make([]headroom.Quota, 0, len(rules))
 	codes := map[string]bool{}
 	for _, r := range rules {
-		r.metrics = s.metrics.series(r.Domain, r.StatKey)
+		if r.metrics == nil {
+			// Set once, before the rule is first published: a
+			// configuration applied again is read concurrently.
+			r.metrics = s.metrics.series(r.Domain, r.StatKey)
+		}
 		if r.Unlimited || r.RequestsPerUnit == 0 || codes[r.Code] {
 			continue
 		}

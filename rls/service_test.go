@@ -342,3 +342,51 @@ descriptors:
 		t.Fatalf("replaced limit after the pair: %v", st)
 	}
 }
+
+// TestReloadUnderTraffic: requests racing with reloads each decide on one
+// configuration or the other, never fail and never lose their rule.
+func TestReloadUnderTraffic(t *testing.T) {
+	f := newFixture(t, map[string]string{"edge.yaml": perMinute})
+	cfgs := make([]*Config, 2)
+	for i, rpu := range []string{"100", "200"} {
+		d, err := ParseDomain("edge.yaml", []byte("domain: edge\ndescriptors:\n  - key: path\n    rate_limit: {unit: second, requests_per_unit: "+rpu+"}\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfgs[i] = &Config{Domains: map[string]*Domain{"edge": d}}
+	}
+	done := make(chan struct{})
+	errs := make(chan error, 1)
+	go func() {
+		defer close(done)
+		for i := 0; i < 200; i++ {
+			if err := f.svc.Apply(cfgs[i%2]); err != nil {
+				errs <- err
+				return
+			}
+		}
+	}()
+	for n := 0; ; n++ {
+		select {
+		case <-done:
+			select {
+			case err := <-errs:
+				t.Fatal(err)
+			default:
+			}
+			if n == 0 {
+				t.Fatal("no request ran during the reloads")
+			}
+			return
+		default:
+		}
+		resp, err := f.svc.ShouldRateLimit(context.Background(), &rlsv3.RateLimitRequest{Domain: "edge",
+			Descriptors: []*rlscommon.RateLimitDescriptor{desc("path=/r")}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if l := resp.Statuses[0].CurrentLimit.GetRequestsPerUnit(); l != 100 && l != 200 && l != 3 {
+			t.Fatalf("request %d decided with limit %d", n, l)
+		}
+	}
+}
