@@ -17,6 +17,8 @@ import (
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 
 	"github.com/headroomhq/headroom"
+	"github.com/headroomhq/headroom/internal/tcpproxy"
+	"github.com/headroomhq/headroom/internal/testsvc"
 	"github.com/headroomhq/headroom/rls"
 	"github.com/headroomhq/headroom/server"
 )
@@ -262,5 +264,54 @@ func TestRLSConfigValidate(t *testing.T) {
 	}
 	if !strings.Contains(err.Error(), "bad.yaml:4") || !strings.Contains(err.Error(), "burst") {
 		t.Fatalf("start error %v does not name the file, line and field", err)
+	}
+}
+
+// TestRLSSharedRedis: two nodes on one Redis limiter share each rule's
+// buckets, and a request's descriptors cost one round trip to Redis.
+func TestRLSSharedRedis(t *testing.T) {
+	addr, prefix := testsvc.Redis(t)
+	proxy, err := tcpproxy.New(addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer proxy.Close()
+	dir := t.TempDir()
+	writeAtomically(t, dir, "edge.yaml", "domain: edge\ndescriptors:\n  - key: path\n    rate_limit: {unit: minute, requests_per_unit: 5}\n  - key: ip\n    rate_limit: {unit: minute, requests_per_unit: 100}\n")
+	node := func() rlsv3.RateLimitServiceClient {
+		m, _ := start(t, func(m *server.Server) {
+			m.Config.Limiter, m.Config.LimiterPrefix = "redis://"+proxy.Addr()+"/0", prefix
+			m.Config.RLSAddr, m.Config.RLSConfig = "127.0.0.1:0", dir
+		})
+		conn, err := grpc.NewClient(m.RLSAddr(), grpc.WithTransportCredentials(insecure.NewCredentials()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { conn.Close() })
+		return rlsv3.NewRateLimitServiceClient(conn)
+	}
+	a, b := node(), node()
+	ctx := context.Background()
+	req := &rlsv3.RateLimitRequest{Domain: "edge", Descriptors: []*rlscommon.RateLimitDescriptor{entry("path", "/shared"), entry("ip", "10.0.0.1")}}
+	allowed := 0
+	for i := 0; i < 8; i++ {
+		c := a
+		if i%2 == 1 {
+			c = b
+		}
+		before := proxy.Writes()
+		resp, err := c.ShouldRateLimit(ctx, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if w := proxy.Writes() - before; w != 1 {
+			t.Fatalf("request %d: %d round trips to Redis for two descriptors, want 1", i+1, w)
+		}
+		if resp.OverallCode == rlsv3.RateLimitResponse_OK {
+			allowed++
+		}
+	}
+	if allowed != 5 {
+		t.Fatalf("two nodes allowed %d requests on a shared bucket of 5", allowed)
 	}
 }
