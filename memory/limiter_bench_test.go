@@ -195,12 +195,26 @@ func BenchmarkAllow(b *testing.B) {
 		}
 	})
 	for _, n := range benchSizes {
-		keys := benchKeySet(n)
-		order := benchOrder(n)
+		// Built on first use, so that a -bench pattern picking a few cases
+		// does not pay for all of them.
+		var keys []headroom.UsageKey
+		var order []int32
 		for _, dc := range benchDeciders {
-			d := dc.new(keys)
-			b.Run(fmt.Sprintf("keys=%d/serial/%s", n, dc.name), func(b *testing.B) {
+			var d decider
+			setup := func(b *testing.B) decider {
+				if d == nil {
+					if keys == nil {
+						keys, order = benchKeySet(n), benchOrder(n)
+					}
+					d = dc.new(keys)
+					runtime.GC()
+				}
 				b.ReportAllocs()
+				b.ResetTimer()
+				return d
+			}
+			b.Run(fmt.Sprintf("keys=%d/serial/%s", n, dc.name), func(b *testing.B) {
+				d := setup(b)
 				i := 0
 				for b.Loop() {
 					d.allow(keys, order[i])
@@ -210,7 +224,7 @@ func BenchmarkAllow(b *testing.B) {
 				}
 			})
 			b.Run(fmt.Sprintf("keys=%d/parallel/%s", n, dc.name), func(b *testing.B) {
-				b.ReportAllocs()
+				d := setup(b)
 				var g atomic.Int64
 				b.RunParallel(func(pb *testing.PB) {
 					// Each goroutine walks the same order from its own
@@ -225,9 +239,9 @@ func BenchmarkAllow(b *testing.B) {
 					}
 				})
 			})
-			d.close()
-			d = nil
-			runtime.GC()
+			if d != nil {
+				d.close()
+			}
 		}
 	}
 }
