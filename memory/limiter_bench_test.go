@@ -213,16 +213,20 @@ func BenchmarkAllow(b *testing.B) {
 		l := memory.NewLimiter(clk)
 		k := headroom.UsageKey{Account: "111122223333", Code: "HR-CONNECT-API-RATE", Scope: "operation/CreateUser"}
 		b.ReportAllocs()
+		c0 := cpuTime()
 		for b.Loop() {
 			l.Take(ctx, k, benchLimit, 1)
 		}
+		reportCPU(b, c0)
 	})
 	b.Run("hot-key/x-time-rate", func(b *testing.B) {
 		l := rate.NewLimiter(rate.Limit(benchLimit.Rate), int(benchLimit.Burst))
 		b.ReportAllocs()
+		c0 := cpuTime()
 		for b.Loop() {
 			l.Allow()
 		}
+		reportCPU(b, c0)
 	})
 	for _, n := range benchSizes {
 		// Built on first use, so that a -bench pattern picking a few cases
