@@ -54,8 +54,10 @@ const (
 // Buckets live inline in open-addressing tables, one per shard: a 32-byte
 // slot holds 32 bits of the key's hash, the TAT and the key itself (its
 // scope string and a shared record of its account and quota code), so that
-// a decision on a key not in cache reads one cache line of the table rather
-// than a slot, then a bucket, then the key. Readers search without locks;
+// a decision on a key not in cache reads one cache line of the table, where
+// it read a slot and then the bucket the slot pointed to. (Confirming the
+// key also reads the stored scope's bytes, unless the caller passes the
+// very string the bucket was made with.) Readers search without locks;
 // inserting a new key takes the shard's lock. Buckets that have refilled
 // completely are dropped when a table is rebuilt, so memory follows the keys
 // in use.
