@@ -7,24 +7,38 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/headroomhq/headroom"
 )
 
-// limiterShards spreads bucket inserts over independent locks. A power of two.
+// limiterShards spreads bucket inserts and table rebuilds over independent
+// locks. A power of two; the low shardBits bits of a key's hash pick its shard.
 const (
 	limiterShards = 64
 	shardBits     = 6
 )
 
-// dead marks a bucket evicted from its table; a taker that finds it looks the
-// key up again.
-const dead = math.MinInt64
+// moved marks a bucket whose table is being replaced: its state has been, or
+// is being, copied to the new table, and a taker that finds it waits for the
+// rebuild and looks the key up again. No real TAT is this far in the past.
+const moved = math.MinInt64
 
 // idleEviction is how long a bucket must have been full before a table
 // rebuild drops it. A full bucket is the same as a missing one, but dropping
 // buckets still in use would only churn allocations.
 const idleEviction = int64(time.Minute)
+
+// Table sizing. A table is rebuilt when an insert would take it over
+// maxLoadNum/maxLoadDen full, and rebuilt at half full, so that its load
+// stays between 1/2 and 3/4 whatever the number of keys: 43 to 64 bytes of
+// table per key. Linear probing at 3/4 load averages 2.5 slots per lookup
+// of a present key, and the slots are read 2 to a cache line.
+const (
+	minSlots   = 16
+	maxLoadNum = 3
+	maxLoadDen = 4
+)
 
 // Limiter is an in-memory headroom.Limiter: one process's token buckets.
 //
@@ -37,10 +51,16 @@ const idleEviction = int64(time.Minute)
 // last change can only make a decision stricter, so the bound
 // Burst + Rate × t holds however callers race.
 //
-// Buckets live in open-addressing tables, one per shard, that readers search
-// without locks; only inserting a new key takes the shard's lock. Buckets
-// that have refilled completely are dropped when a table would grow, so memory
-// follows the keys in use.
+// Buckets live inline in open-addressing tables, one per shard: a 32-byte
+// slot holds 32 bits of the key's hash, the TAT and the key itself (its
+// scope string and a shared record of its account and quota code), so that
+// a decision on a key not in cache reads one cache line of the table, where
+// it read a slot and then the bucket the slot pointed to. (Confirming the
+// key also reads the stored scope's bytes, unless the caller passes the
+// very string the bucket was made with.) Readers search without locks;
+// inserting a new key takes the shard's lock. Buckets that have refilled
+// completely are dropped when a table is rebuilt, so memory follows the keys
+// in use.
 //
 // Limiter is safe for concurrent use.
 type Limiter struct {
@@ -49,29 +69,55 @@ type Limiter struct {
 	seed   uint64
 	shards [limiterShards]limiterShard
 
-	// names interns the account and quota strings of stored keys, so that
-	// the many buckets of one account share them: comparing a key then reads
-	// hot memory, and each bucket costs only its scope.
+	// names interns the (account, quota code) pairs of stored keys, so that
+	// the buckets of one pair share one record: a slot holds a pointer to
+	// it rather than two strings, and comparing a key reads hot memory.
 	namesMu sync.Mutex
-	names   map[string]string
+	names   map[keyNames]*keyNames
 }
 
-type bucket struct {
-	hash uint64
-	key  headroom.UsageKey
-	tat  atomic.Int64 // unix nanoseconds; dead once evicted
+// keyNames is the part of a key a slot does not hold inline: its account and
+// quota code, and its scope when that is too long for the slot's length
+// field (wideScope). Records are never changed once a slot points to them.
+type keyNames struct {
+	account, code string
+	scope         string // set only for a wide scope
 }
+
+// A slot is one bucket of a table. It is empty while meta is 0. An inserter
+// writes scope and names, stores the TAT, and publishes the slot by storing
+// meta last; a reader that loads a non-zero meta therefore sees the other
+// fields as written (the atomic store and load order them), and they never
+// change again in that table. Only tat changes after publication, by
+// compare-and-swap.
+type slot struct {
+	// meta is the top 32 bits of the key's hash above a 32-bit length
+	// field: the scope's length plus one, or wideScope. Never 0 once set.
+	meta  atomic.Uint64
+	tat   atomic.Int64   // unix nanoseconds; moved once being rebuilt
+	scope unsafe.Pointer // the scope string's bytes, unless wide
+	names *keyNames
+}
+
+// wideScope is the length field of a slot whose scope is kept in its
+// keyNames record, because its length does not fit the field.
+const wideScope = math.MaxUint32
+
+// slotSize is checked at compile time: two slots per 64-byte cache line.
+const slotSize = unsafe.Sizeof(slot{})
+
+var _ [32 - slotSize]struct{}
+var _ [slotSize - 32]struct{}
 
 type bucketTable struct {
-	slots []atomic.Pointer[bucket]
-	mask  uint64
+	slots []slot
 }
 
 type limiterShard struct {
 	tab atomic.Pointer[bucketTable]
 	mu  sync.Mutex // serializes inserts and table rebuilds
 	n   int        // buckets in tab, under mu
-	_   [32]byte   // keep shards on separate cache lines
+	_   [40]byte   // keep shards on separate cache lines
 }
 
 // nanoClock is a clock that can give unix nanoseconds without building a
@@ -80,20 +126,16 @@ type nanoClock interface{ UnixNano() int64 }
 
 // NewLimiter returns an empty limiter reading time from clock.
 func NewLimiter(clock headroom.Clock) *Limiter {
-	l := &Limiter{clock: clock, seed: rand.Uint64(), names: map[string]string{}}
+	l := &Limiter{clock: clock, seed: rand.Uint64(), names: map[keyNames]*keyNames{}}
 	if nc, ok := clock.(nanoClock); ok {
 		l.now = nc.UnixNano
 	} else {
 		l.now = func() int64 { return clock.Now().UnixNano() }
 	}
 	for i := range l.shards {
-		l.shards[i].tab.Store(newBucketTable(16))
+		l.shards[i].tab.Store(&bucketTable{slots: make([]slot, minSlots)})
 	}
 	return l
-}
-
-func newBucketTable(size int) *bucketTable {
-	return &bucketTable{slots: make([]atomic.Pointer[bucket], size), mask: uint64(size - 1)}
 }
 
 // Take implements headroom.Limiter. It returns an *headroom.Error of code
@@ -107,14 +149,18 @@ func (l *Limiter) Take(_ context.Context, key headroom.UsageKey, limit headroom.
 	h := hashKey(l.seed, key)
 	s := &l.shards[h&(limiterShards-1)]
 	for {
-		b := s.find(h, key)
+		b := s.tab.Load().find(h, key)
 		if b == nil {
-			b = s.insert(h, l.intern(key), now)
+			b = s.insert(l, h, key, now)
 		}
 		for {
 			tat := b.tat.Load()
-			if tat == dead {
-				break // evicted under us: look the key up again
+			if tat == moved {
+				// The shard's table is being rebuilt under its lock: wait
+				// for the new table, then look the key up in it.
+				s.mu.Lock()
+				s.mu.Unlock()
+				break
 			}
 			allowed, newTAT, remaining, retry := headroom.DecideRate(tat, now, interval, limit.Burst, n)
 			if !allowed || b.tat.CompareAndSwap(tat, newTAT) {
@@ -124,98 +170,152 @@ func (l *Limiter) Take(_ context.Context, key headroom.UsageKey, limit headroom.
 	}
 }
 
-// intern returns key with its account and code replaced by shared copies.
-// Only new buckets pass here, so the lock is off the hot path.
-func (l *Limiter) intern(key headroom.UsageKey) headroom.UsageKey {
-	l.namesMu.Lock()
-	defer l.namesMu.Unlock()
-	for _, p := range []*string{&key.Account, &key.Code} {
-		if v, ok := l.names[*p]; ok {
-			*p = v
-		} else if len(l.names) < maxInterned {
-			l.names[*p] = *p
-		}
-	}
-	return key
+// slotIndex maps a hash to its home slot in a table of size slots (which
+// need not be a power of two) by scaling its top 32 bits, the bits a slot
+// keeps in its meta word, so that a rebuild can place a slot without the
+// key. The shard takes the bottom bits, so the two are independent.
+func slotIndex(h uint64, size int) int {
+	return int((h >> 32) * uint64(size) >> 32)
 }
 
-// maxInterned bounds the intern table, so that a flood of distinct accounts
-// cannot grow it without end; keys beyond it keep their own strings.
-const maxInterned = 1 << 16
+// slotMeta returns the meta word of key's slot, h being its hash.
+func slotMeta(h uint64, scope string) uint64 {
+	lf := uint64(wideScope)
+	if uint64(len(scope)) < wideScope {
+		lf = uint64(len(scope)) + 1
+	}
+	return h&^0xffffffff | lf
+}
 
-// find returns the live bucket of key, or nil. It takes no lock.
-func (s *limiterShard) find(h uint64, key headroom.UsageKey) *bucket {
-	t := s.tab.Load()
-	for i := (h >> shardBits) & t.mask; ; i = (i + 1) & t.mask {
-		b := t.slots[i].Load()
-		if b == nil {
+// find returns the slot of key in t, or nil. It takes no lock. A slot whose
+// meta differs is another key's; equal metas are confirmed by comparing
+// the whole key, so a hash collision costs only a longer search.
+func (t *bucketTable) find(h uint64, key headroom.UsageKey) *slot {
+	want := slotMeta(h, key.Scope)
+	size := len(t.slots)
+	for i := slotIndex(h, size); ; {
+		b := &t.slots[i]
+		m := b.meta.Load()
+		if m == 0 {
 			return nil
 		}
-		if b.hash == h && b.key == key && b.tat.Load() != dead {
+		if m == want && b.names.account == key.Account && b.names.code == key.Code && b.scopeIs(m, key.Scope) {
 			return b
+		}
+		if i++; i == size {
+			i = 0
 		}
 	}
 }
 
-// insert adds a full bucket for key, unless another caller just did.
-func (s *limiterShard) insert(h uint64, key headroom.UsageKey, now int64) *bucket {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if b := s.find(h, key); b != nil {
-		return b
+// scopeIs reports whether the published slot b, of meta m, holds scope.
+// The length is already known equal from the meta word.
+func (b *slot) scopeIs(m uint64, scope string) bool {
+	if uint32(m) == wideScope {
+		return b.names.scope == scope
 	}
-	t := s.tab.Load()
-	if (s.n+1)*4 > len(t.slots)*3 {
-		t = s.rebuild(t, now)
-	}
-	b := &bucket{hash: h, key: key}
-	put(t, b)
-	s.n++
-	return b
+	return unsafe.String((*byte)(b.scope), len(scope)) == scope
 }
 
-// rebuild drops buckets that have been full for idleEviction (a missing
-// bucket is a full one) and, if the table is still over half full, doubles it. Readers
-// holding the old table keep working: the buckets are shared, and a dropped
-// bucket is marked dead first so no take can land on it unseen.
+// insert returns key's slot in the shard's current table, adding a full
+// bucket for it unless another caller just did. It takes the shard's lock.
+func (s *limiterShard) insert(l *Limiter, h uint64, key headroom.UsageKey, now int64) *slot {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t := s.tab.Load()
+	if b := t.find(h, key); b != nil {
+		return b
+	}
+	if (s.n+1)*maxLoadDen > len(t.slots)*maxLoadNum {
+		t = s.rebuild(t, now)
+	}
+	names := l.intern(key)
+	var scope unsafe.Pointer
+	if uint64(len(key.Scope)) < wideScope {
+		scope = unsafe.Pointer(unsafe.StringData(key.Scope))
+	} else {
+		names = &keyNames{account: key.Account, code: key.Code, scope: key.Scope}
+	}
+	s.n++
+	return t.put(slotMeta(h, key.Scope), scope, names, 0)
+}
+
+// put fills the first empty slot from h's home slot and returns it. The
+// caller holds the shard's lock, or owns t alone.
+func (t *bucketTable) put(meta uint64, scope unsafe.Pointer, names *keyNames, tat int64) *slot {
+	size := len(t.slots)
+	for i := slotIndex(meta, size); ; {
+		b := &t.slots[i]
+		if b.meta.Load() == 0 {
+			b.scope, b.names = scope, names
+			b.tat.Store(tat)
+			b.meta.Store(meta) // publishes the slot: last
+			return b
+		}
+		if i++; i == size {
+			i = 0
+		}
+	}
+}
+
+// rebuild replaces the shard's table by one holding its live buckets at
+// half load, dropping buckets that have been full for idleEviction (a
+// missing bucket is a full one). Each old bucket is frozen to moved by
+// compare-and-swap before its TAT is copied, so that no take lands on the
+// old table unseen: a taker that finds moved waits on the lock the rebuild
+// holds and retries in the new table. The caller holds the shard's lock.
 func (s *limiterShard) rebuild(old *bucketTable, now int64) *bucketTable {
-	var live []*bucket
+	tats := make([]int64, len(old.slots))
+	live := 0
 	for i := range old.slots {
-		b := old.slots[i].Load()
-		if b == nil {
+		b := &old.slots[i]
+		if b.meta.Load() == 0 {
 			continue
 		}
 		tat := b.tat.Load()
-		if tat != dead && tat <= now-idleEviction && b.tat.CompareAndSwap(tat, dead) {
-			continue
+		for !b.tat.CompareAndSwap(tat, moved) {
+			tat = b.tat.Load()
 		}
-		if b.tat.Load() != dead {
-			live = append(live, b)
+		if tat > now-idleEviction {
+			tats[i] = tat
+			live++
+		} else {
+			tats[i] = moved // idle: dropped
 		}
 	}
-	size := len(old.slots)
-	for (len(live)+1)*2 > size {
-		size *= 2
+	t := &bucketTable{slots: make([]slot, max(minSlots, 2*(live+1)))}
+	for i := range old.slots {
+		b := &old.slots[i]
+		if m := b.meta.Load(); m != 0 && tats[i] != moved {
+			t.put(m, b.scope, b.names, tats[i])
+		}
 	}
-	t := newBucketTable(size)
-	for _, b := range live {
-		put(t, b)
-	}
-	s.n = len(live)
+	s.n = live
 	s.tab.Store(t)
 	return t
 }
 
-func put(t *bucketTable, b *bucket) {
-	for i := (b.hash >> shardBits) & t.mask; ; i = (i + 1) & t.mask {
-		if t.slots[i].Load() == nil {
-			t.slots[i].Store(b)
-			return
-		}
+// intern returns the shared names record of key's account and quota code.
+// Only new buckets pass here, so the lock is off the hot path.
+func (l *Limiter) intern(key headroom.UsageKey) *keyNames {
+	k := keyNames{account: key.Account, code: key.Code}
+	l.namesMu.Lock()
+	defer l.namesMu.Unlock()
+	if r, ok := l.names[k]; ok {
+		return r
 	}
+	r := &k
+	if len(l.names) < maxInterned {
+		l.names[k] = r
+	}
+	return r
 }
 
-// Len returns the number of buckets held.
+// maxInterned bounds the intern table, so that a flood of distinct accounts
+// cannot grow it without end; keys beyond it get a record of their own.
+const maxInterned = 1 << 16
+
+// Len returns the number of buckets held. It is safe for concurrent use.
 func (l *Limiter) Len() int {
 	n := 0
 	for i := range l.shards {

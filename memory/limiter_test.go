@@ -3,6 +3,8 @@ package memory_test
 import (
 	"context"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -99,5 +101,53 @@ func TestIdleBucketsAreDropped(t *testing.T) {
 	}
 	if granted != 5 {
 		t.Fatalf("hot key granted %d after idling, want 5", granted)
+	}
+}
+
+// TestTakesSurviveRebuilds races takes on a few keys against inserts of
+// many others, which rebuild the tables under the takers. The clock is
+// stopped and the burst too large to run out, so each key's remaining tokens
+// must account for every grant: a take that landed on a table being
+// replaced, and was lost, would leave a token too many.
+func TestTakesSurviveRebuilds(t *testing.T) {
+	clk := clock.NewManual(storetest.T0)
+	l := memory.NewLimiter(clk)
+	ctx := context.Background()
+	lim := headroom.RateLimit{Rate: 1, Burst: 1_000_000_000}
+	const hot, takers, cold = 8, 3, 100_000
+	keys := make([]headroom.UsageKey, hot)
+	for i := range keys {
+		keys[i] = headroom.UsageKey{Account: storetest.Account, Code: "HR-RATE", Scope: "operation/Hot" + strconv.Itoa(i)}
+	}
+	var granted [hot]atomic.Int64
+	var done atomic.Bool
+	var wg sync.WaitGroup
+	for g := 0; g < takers; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for !done.Load() {
+				for i, k := range keys {
+					if r, _ := l.Take(ctx, k, lim, 1); r.Allowed {
+						granted[i].Add(1)
+					}
+				}
+			}
+		}()
+	}
+	for i := 0; i < cold; i++ {
+		k := headroom.UsageKey{Account: storetest.Account, Code: "HR-RATE", Scope: "operation/Cold" + strconv.Itoa(i)}
+		l.Take(ctx, k, lim, 1)
+	}
+	done.Store(true)
+	wg.Wait()
+	for i, k := range keys {
+		r, _ := l.Take(ctx, k, lim, 1)
+		if want := lim.Burst - granted[i].Load() - 1; r.Remaining != want {
+			t.Errorf("%v has %d tokens left after %d grants, want %d", k, r.Remaining, granted[i].Load(), want)
+		}
+	}
+	if n := l.Len(); n != cold+hot {
+		t.Errorf("Len = %d, want %d", n, cold+hot)
 	}
 }
