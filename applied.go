@@ -41,7 +41,7 @@ type Applied struct {
 // cohort default, else the catalog default. Errors: EUNKNOWNQUOTA,
 // EUNKNOWNACCOUNT, EINVALID for a scope that does not fit the quota.
 func (e *Engine) Applied(ctx context.Context, account, code, scope string) (Applied, error) {
-	q, err := e.catalog.Quota(code)
+	q, err := e.quota(code)
 	if err != nil {
 		return Applied{}, err
 	}
@@ -59,7 +59,8 @@ func (e *Engine) Applied(ctx context.Context, account, code, scope string) (Appl
 }
 
 func (e *Engine) resolve(ctx context.Context, acct *Account, q *Quota, scope string) (Applied, error) {
-	if q.Adjustable {
+	// An anonymous take of an extra quota (acct.ID empty) has no overrides.
+	if q.Adjustable && acct.ID != "" {
 		ovs, err := e.store.FindOverrides(ctx, acct.ID, q.Code)
 		if err != nil {
 			return Applied{}, fmt.Errorf("resolve %s: %w", q.Code, err)
@@ -131,7 +132,12 @@ func isScopePrefix(p, scope string) bool {
 func (q *Quota) applied(v float64, level Level, scope string, o *Override) Applied {
 	a := Applied{Value: v, Level: level, Scope: scope}
 	if q.Kind == KindRate {
-		a.Burst = int64(math.Ceil(q.Burst * v / q.Value))
+		// At the quota's own value the burst is the quota's, exactly:
+		// q.Burst*v/q.Value may round above it (3 × 0.05 / 0.05 > 3).
+		a.Burst = int64(q.Burst)
+		if v != q.Value {
+			a.Burst = int64(math.Ceil(q.Burst * v / q.Value))
+		}
 		if a.Burst < 1 {
 			a.Burst = 1
 		}
@@ -163,7 +169,7 @@ func (q *Quota) applied(v float64, level Level, scope string, o *Override) Appli
 // be increased, EUNKNOWNQUOTA, EUNKNOWNACCOUNT, EINVALID for a bad value or a
 // scope that is not a prefix of the quota's scope.
 func (e *Engine) SetOverride(ctx context.Context, o Override, actor string) error {
-	q, err := e.catalog.Quota(o.Code)
+	q, err := e.quota(o.Code)
 	if err != nil {
 		return err
 	}
@@ -247,7 +253,7 @@ func describeEntries(m map[string]bool) string {
 // records it in the audit log. Errors: ENOTFOUND if there is none,
 // EUNKNOWNQUOTA.
 func (e *Engine) DeleteOverride(ctx context.Context, account, code, scope, actor string) error {
-	q, err := e.catalog.Quota(code)
+	q, err := e.quota(code)
 	if err != nil {
 		return err
 	}

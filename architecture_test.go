@@ -125,13 +125,15 @@ func TestArchitecture(t *testing.T) {
 // TestArchitectureCatches checks the rules above against a graph that
 // breaks each of them, so that the test can fail.
 func TestArchitectureCatches(t *testing.T) {
-	if !isOneOf(module+"/sqlite", storePackages) || !isOneOf(module+"/connectapi", transportPackages) || isOneOf(module, transportPackages) {
+	if !isOneOf(module+"/sqlite", storePackages) || !isOneOf(module+"/connectapi", transportPackages) || isOneOf(module, transportPackages) ||
+		!isOneOf(module+"/rls", transportPackages) {
 		t.Fatal("package classification is wrong")
 	}
 	if rel(module) != "." || rel(module+"/internal/sigv4") != "internal/sigv4" {
 		t.Fatal("rel is wrong")
 	}
 	if !techImportAllowed(module+"/redis", module+"/memory") || techImportAllowed(module+"/memory", module+"/redis") ||
+		techImportAllowed(module+"/rls", module+"/memory") || techImportAllowed(module+"/rls", module+"/httpapi") ||
 		techImportAllowed(module+"/sqlite", module+"/memory") || techImportAllowed(module+"/redis", module+"/postgres") {
 		t.Fatal("the allowed technology imports are wrong: only redis may import memory")
 	}

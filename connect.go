@@ -99,7 +99,7 @@ func checkAvailable(a *Account, q *Quota, op Op) error {
 // transport's action that takes no quota of its own, such as simulated
 // traffic. Errors: EUNKNOWNQUOTA, EUNKNOWNACCOUNT, ENOTAVAILABLE.
 func (e *Engine) CheckAvailable(ctx context.Context, account, code string) error {
-	q, err := e.catalog.Quota(code)
+	q, err := e.quota(code)
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package headroom
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 	"time"
 )
 
@@ -54,6 +55,9 @@ type Engine struct {
 	autoApproval AutoApproval
 	region       string
 	numbers      NumberParser
+	// extra holds the extra quotas in force (extra.go); nil until the
+	// first SetExtraQuotas.
+	extra atomic.Pointer[extraSet]
 }
 
 // NewEngine returns an engine, or the error of cfg.Validate.
@@ -135,6 +139,8 @@ type Decision struct {
 	Scope   string
 	// Limit is the applied value (for rates, the refill rate per second).
 	Limit float64
+	// Burst is, for rates, the applied bucket capacity.
+	Burst int64
 	// Level says where Limit came from.
 	Level Level
 	// Used is the usage after the request (or at a denial).
@@ -230,7 +236,7 @@ func (e *Engine) prepare(ctx context.Context, r *Request) (*Quota, *kindRule, Ap
 	if bit == 0 {
 		return nil, nil, Applied{}, FieldErrorf("op", "unknown operation %q", r.Op)
 	}
-	q, err := e.catalog.Quota(r.Code)
+	q, err := e.quota(r.Code)
 	if err != nil {
 		return nil, nil, Applied{}, err
 	}
@@ -252,10 +258,12 @@ func (e *Engine) prepare(ctx context.Context, r *Request) (*Quota, *kindRule, Ap
 	if err := checkRequestIdentifiers(r); err != nil {
 		return nil, nil, Applied{}, err
 	}
-	acct, err := e.store.FindAccount(ctx, r.Account)
-	if err != nil {
-		return nil, nil, Applied{}, err
-	}
+	var acct Account
+	if r.Account != "" || !q.extra {
+		if acct, err = e.store.FindAccount(ctx, r.Account); err != nil {
+			return nil, nil, Applied{}, err
+		}
+	} // else an extra quota's anonymous take: decided at the default (extra.go)
 	if err := checkAvailable(&acct, q, r.Op); err != nil {
 		return nil, nil, Applied{}, err
 	}

@@ -127,5 +127,5 @@ func storedCount(e *Engine, ctx context.Context, key UsageKey) (int64, error) {
 
 // baseDecision fills the fields every decision shares.
 func baseDecision(q *Quota, scope string, a Applied) Decision {
-	return Decision{Code: q.Code, Scope: scope, Limit: a.Value, Level: a.Level}
+	return Decision{Code: q.Code, Scope: scope, Limit: a.Value, Level: a.Level, Burst: a.Burst}
 }

@@ -186,6 +186,8 @@ type Quota struct {
 
 	// kindRule caches the kind's rule; NewCatalog sets it.
 	kindRule *kindRule
+	// extra is true for an extra quota (extra.go); SetExtraQuotas sets it.
+	extra bool
 }
 
 // IsUncounted reports whether a session in state holds no slot.

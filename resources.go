@@ -310,7 +310,7 @@ func (e *Engine) slotChange(ctx context.Context, account string, s Slots) (slotC
 		return acct, nil
 	}
 	take := func(code, scope string, kind Kind, op Op) (*Quota, string, Applied, error) {
-		q, err := e.catalog.Quota(code)
+		q, err := e.quota(code)
 		if err != nil {
 			return nil, "", Applied{}, err
 		}
@@ -342,7 +342,7 @@ func (e *Engine) slotChange(ctx context.Context, account string, s Slots) (slotC
 		kind, op := KindCount, OpReserve
 		if n.Amount < 0 {
 			op = OpRelease
-		} else if q, err := e.catalog.Quota(n.Code); err == nil && q.Kind == KindCumulative {
+		} else if q, err := e.quota(n.Code); err == nil && q.Kind == KindCumulative {
 			kind, op = KindCumulative, OpIncrement
 		}
 		q, scope, applied, err := take(n.Code, n.Scope, kind, op)

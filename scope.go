@@ -13,6 +13,7 @@ var ScopeTypes = []string{
 	"instance", "routing-profile", "agent", "operation", "queue",
 	"domain", "object-type", "profile",
 	"contact", "task", "chat", "call", "conversation", "participant",
+	ScopeDescriptor,
 }
 
 // ScopeTemplate is a quota's scope: "account", or segment types joined by

@@ -44,7 +44,7 @@ func (e *Engine) snapshotAllowLists(ctx context.Context, r *Resource) error {
 	}
 	snaps := map[string]SetEntries{}
 	var acct *Account
-	for _, q := range e.catalog.Quotas() {
+	for _, q := range e.quotas() {
 		if q.Kind != KindSet || !strings.HasPrefix(string(q.Scope), "instance") {
 			continue
 		}

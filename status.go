@@ -38,7 +38,7 @@ type StatusFilter struct {
 // Status returns one quota's status for an account in a scope. Errors:
 // EUNKNOWNQUOTA, EUNKNOWNACCOUNT, EINVALID for a scope that does not fit.
 func (e *Engine) Status(ctx context.Context, account, code, scope string) (QuotaStatus, error) {
-	q, err := e.catalog.Quota(code)
+	q, err := e.quota(code)
 	if err != nil {
 		return QuotaStatus{}, err
 	}
@@ -82,7 +82,7 @@ func (e *Engine) ListStatus(ctx context.Context, account string, f StatusFilter)
 		scope = ScopeAccount
 	}
 	var out []QuotaStatus
-	for _, q := range e.catalog.Quotas() {
+	for _, q := range e.quotas() {
 		if f.Service != "" && q.Service != f.Service {
 			continue
 		}
@@ -106,7 +106,7 @@ func (e *Engine) ListStatus(ctx context.Context, account string, f StatusFilter)
 }
 
 func (e *Engine) scopeFitsSome(scope string) bool {
-	for _, q := range e.catalog.Quotas() {
+	for _, q := range e.quotas() {
 		if q.Scope.Match(scope, true) == nil {
 			return true
 		}
@@ -127,7 +127,7 @@ func (e *Engine) BusiestUsage(ctx context.Context, account string) ([]QuotaStatu
 	}
 	var out []QuotaStatus
 	for _, u := range usage {
-		q, err := e.catalog.Quota(u.Key.Code)
+		q, err := e.quota(u.Key.Code)
 		if err != nil {
 			continue // usage of a quota no longer in the catalog
 		}

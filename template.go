@@ -13,7 +13,7 @@ const DefaultRegion = "us-east-1"
 // request template. Errors: EUNKNOWNQUOTA, ENOTADJUSTABLE, EINVALID for a
 // service that is not the quota's, an empty region or a bad value.
 func (e *Engine) PutTemplateEntry(ctx context.Context, t TemplateEntry, actor string) error {
-	q, err := e.catalog.Quota(t.Code)
+	q, err := e.quota(t.Code)
 	if err != nil {
 		return err
 	}
@@ -77,7 +77,7 @@ func (e *Engine) applyTemplate(ctx context.Context, account, actor string) error
 		return err
 	}
 	for _, t := range entries {
-		q, err := e.catalog.Quota(t.Code)
+		q, err := e.quota(t.Code)
 		if err != nil || t.Region != e.region || !q.Adjustable || t.DesiredValue <= q.Value {
 			continue // an entry the catalog no longer supports, or another region's
 		}

@@ -8,7 +8,7 @@ import (
 // Usage returns the current usage of a count, cumulative or concurrency
 // quota in a scope; zero for other kinds.
 func (e *Engine) Usage(ctx context.Context, account, code, scope string) (int64, error) {
-	q, err := e.catalog.Quota(code)
+	q, err := e.quota(code)
 	if err != nil {
 		return 0, err
 	}
@@ -26,7 +26,7 @@ func (e *Engine) Usage(ctx context.Context, account, code, scope string) (int64,
 // Errors: EWRONGKIND for other kinds, EINVALID for negative usage or a bad
 // scope, EUNKNOWNQUOTA, EUNKNOWNACCOUNT.
 func (e *Engine) Reconcile(ctx context.Context, account, code, scope string, used int64, actor string) error {
-	q, err := e.catalog.Quota(code)
+	q, err := e.quota(code)
 	if err != nil {
 		return err
 	}

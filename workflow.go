@@ -152,7 +152,7 @@ func (e *Engine) intake(ctx context.Context, in *ChangeInput) (ChangeRequest, *Q
 			return r, nil, FieldErrorf("number", "%s is not a US number (+1 and ten digits); only US numbers can be ported", num)
 		}
 		r.Code, r.Scope, r.Details = PortingCode, "number/"+num, strings.TrimSpace("port "+num+" "+in.Details)
-		q, err := e.catalog.Quota(PortingCode)
+		q, err := e.quota(PortingCode)
 		if err != nil {
 			return r, nil, err
 		}
@@ -165,7 +165,7 @@ func (e *Engine) intake(ctx context.Context, in *ChangeInput) (ChangeRequest, *Q
 	default:
 		return r, nil, FieldErrorf("type", "unknown request type %q (want increase, allow-list or porting)", in.Type)
 	}
-	q, err := e.catalog.Quota(r.Code)
+	q, err := e.quota(r.Code)
 	if err != nil {
 		return r, nil, err
 	}
@@ -281,7 +281,7 @@ func (e *Engine) decide(ctx context.Context, r ChangeRequest, to RequestStatus, 
 	if to != StatusApproved || r.Type == RequestPorting {
 		return e.transition(ctx, r, t, nil, "")
 	}
-	q, err := e.catalog.Quota(r.Code)
+	q, err := e.quota(r.Code)
 	if err != nil {
 		return ChangeRequest{}, err
 	}

@@ -128,6 +128,16 @@ type Config struct {
 	AutoApprove []string `yaml:"auto_approve"`
 	// AutoApproveFactor bounds automatic approvals; 2 by default.
 	AutoApproveFactor float64 `yaml:"auto_approve_factor"`
+	// RLSAddr, when set, is where the Envoy rate-limit service (package
+	// rls) listens for gRPC, HOST:PORT; empty means it is off.
+	RLSAddr string `yaml:"rls_addr"`
+	// RLSConfig is the directory of envoyproxy/ratelimit configuration
+	// files, one per domain; required with RLSAddr. It is watched and
+	// reloaded on change.
+	RLSConfig string `yaml:"rls_config"`
+	// RLSHeaders adds x-ratelimit-limit, -remaining and -reset to the
+	// rate-limit service's answers.
+	RLSHeaders bool `yaml:"rls_headers"`
 }
 
 // DefaultConfig returns the defaults.
@@ -213,6 +223,26 @@ func (c *Config) Validate() error {
 	}
 	if c.ManagementAccount != "" && !headroom.ValidAccountID(c.ManagementAccount) {
 		return headroom.FieldErrorf("management_account", "%q must be a 12-digit account id", c.ManagementAccount)
+	}
+	return c.validateRLS()
+}
+
+// validateRLS checks the rate-limit service's settings: an address needs a
+// configuration directory, and the other settings need the address.
+func (c *Config) validateRLS() error {
+	if c.RLSAddr == "" {
+		if c.RLSConfig != "" || c.RLSHeaders {
+			return headroom.FieldErrorf("rls_addr", "is required with rls_config and rls_headers")
+		}
+		return nil
+	}
+	if _, port, err := net.SplitHostPort(c.RLSAddr); err != nil {
+		return headroom.FieldErrorf("rls_addr", "%q is not HOST:PORT: %v", c.RLSAddr, err)
+	} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return headroom.FieldErrorf("rls_addr", "%q has no valid port", c.RLSAddr)
+	}
+	if c.RLSConfig == "" {
+		return headroom.FieldErrorf("rls_config", "is required with rls_addr: a directory of rate-limit configuration files")
 	}
 	return nil
 }

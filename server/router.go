@@ -163,5 +163,9 @@ func (m *Server) ready(ctx context.Context) []check {
 	if l, ok := m.limiter.(*redis.Limiter); ok && l.Mode().Degraded() {
 		limiter.state = "degraded, deciding " + l.Mode().String() + " while Redis is unreachable (" + m.limiterName + ")"
 	}
-	return []check{store, limiter}
+	checks := []check{store, limiter}
+	if c, ok := m.rlsCheck(); ok {
+		checks = append(checks, c)
+	}
+	return checks
 }

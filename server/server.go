@@ -27,6 +27,7 @@ import (
 	"github.com/headroomhq/headroom/participantapi"
 	"github.com/headroomhq/headroom/phone"
 	"github.com/headroomhq/headroom/profilesapi"
+	"github.com/headroomhq/headroom/rls"
 )
 
 // Server is a running Headroom: it builds the store, limiter and engine from
@@ -65,6 +66,11 @@ type Server struct {
 	storeName, limiterName string
 	// maintained counts completed maintenance passes.
 	maintained atomic.Int64
+	// RLSOnApply, if set before Run, is called after each rate-limit
+	// configuration is adopted or refused (rls.Options.OnApply).
+	RLSOnApply func(version uint64, err error)
+	rls        *rls.Service
+	rlsServer  *rls.GRPCServer
 }
 
 // New returns a Server with the default configuration.
@@ -214,6 +220,10 @@ func (m *Server) Run(ctx context.Context) (err error) {
 		if err := api.RegisterMetrics(c); err != nil {
 			return err
 		}
+	}
+	if err := m.startRLS(api); err != nil {
+		m.listener.Close()
+		return err
 	}
 	m.server = &http.Server{Handler: m.handler, ReadHeaderTimeout: m.Config.ReadHeaderTimeout, ReadTimeout: m.Config.ReadTimeout,
 		WriteTimeout: m.Config.WriteTimeout, IdleTimeout: m.Config.IdleTimeout,

@@ -47,6 +47,15 @@ func applyEnv(c *server.Config, getenv func(string) string) error {
 	set("HEADROOM_SECRET_KEY", &c.SecretKey)
 	set("HEADROOM_REGION", &c.Region)
 	set("HEADROOM_MANAGEMENT_ACCOUNT", &c.ManagementAccount)
+	set("HEADROOM_RLS_ADDR", &c.RLSAddr)
+	set("HEADROOM_RLS_CONFIG", &c.RLSConfig)
+	if v := getenv("HEADROOM_RLS_HEADERS"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return headroom.FieldErrorf("HEADROOM_RLS_HEADERS", "%q is not true or false", v)
+		}
+		c.RLSHeaders = b
+	}
 	if v := getenv("HEADROOM_AUTO_APPROVE"); v != "" {
 		c.AutoApprove = nil
 		for _, code := range strings.Split(v, ",") {

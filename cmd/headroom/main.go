@@ -80,6 +80,7 @@ const usage = `Usage: headroom [--server URL] [--token TOKEN] [-o table|json] CO
 
 Server:
   serve [--addr HOST:PORT] [--data DIR] [--catalog FILE] [--config FILE] [--store sqlite|memory]
+        [--rls-addr HOST:PORT --rls-config DIR [--rls-headers]]   Envoy rate-limit service (gRPC)
 
 Database (on the data directory's files, without a server):
   db check [--data DIR | --file FILE]                 full integrity check; exit 1 on damage

@@ -24,6 +24,9 @@ func cmdServe(ctx context.Context, g *globals, args []string) error {
 	store := fs.String("store", "", "sqlite, memory or a postgres:// URL shared by several nodes (default sqlite)")
 	limiter := fs.String("limiter", "", "local or a redis:// URL shared by several nodes (default local)")
 	limiterFail := fs.String("limiter-fail", "", "while Redis is unreachable: local, open or closed (default local)")
+	rlsAddr := fs.String("rls-addr", "", "serve Envoy's rate-limit service (gRPC) on HOST:PORT (default off)")
+	rlsConfig := fs.String("rls-config", "", "directory of envoyproxy/ratelimit configuration files, watched (with --rls-addr)")
+	rlsHeaders := fs.Bool("rls-headers", false, "add x-ratelimit-limit, -remaining and -reset to rate-limit answers")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -36,10 +39,13 @@ func cmdServe(ctx context.Context, g *globals, args []string) error {
 		return err
 	}
 	for _, f := range []struct{ src, dst *string }{{addr, &cfg.Addr}, {data, &cfg.DataDir}, {cat, &cfg.Catalog}, {store, &cfg.Store},
-		{limiter, &cfg.Limiter}, {limiterFail, &cfg.LimiterFail}} {
+		{limiter, &cfg.Limiter}, {limiterFail, &cfg.LimiterFail}, {rlsAddr, &cfg.RLSAddr}, {rlsConfig, &cfg.RLSConfig}} {
 		if *f.src != "" {
 			*f.dst = *f.src
 		}
+	}
+	if *rlsHeaders {
+		cfg.RLSHeaders = true
 	}
 	if g.getenv("GOGC") == "" {
 		debug.SetGCPercent(DefaultGCPercent)
