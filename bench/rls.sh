@@ -14,7 +14,10 @@
 # repository (go build ./src/service_cmd) and headroom from this one.
 # On a machine of 2 or more cores the server side (the server and, for
 # ratelimit, its Redis) runs on CPU 1 and the load generator on CPU 0
-# (taskset); PIN=0 lets the scheduler place them.
+# (taskset); PIN=0 lets the scheduler place them. Pinned to one CPU, a Go
+# server runs with GOMAXPROCS=1; GOMAXPROCS=2 in the environment gives every
+# Go process here (the three servers and the load generator) two Ps all the
+# same. Other REDIS_* settings in the environment reach ratelimit too.
 # Needs redis-server. Figures go to BENCHMARKS.md.
 # Usage: bench/rls.sh /path/to/ratelimit /path/to/headroom [rounds] [seconds]
 # (headroom given as - leaves it out: ratelimit beside the ceiling alone)

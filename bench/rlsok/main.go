@@ -2,8 +2,8 @@
 // server whose ShouldRateLimit answers OK, with one OK status per
 // descriptor, to every request without deciding anything. It uses the
 // server options Headroom's RLS server uses (message size and keepalive
-// limits, no interceptors), so that the difference between the two is the
-// work of deciding.
+// limits, no interceptors; the values of rls/grpc.go, to keep in step), so
+// that the difference between the two is the work of deciding.
 //
 //	rlsok -addr 127.0.0.1:8091
 package main
