@@ -2,6 +2,7 @@ package rls
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"net/http"
 	"testing"
@@ -89,4 +90,39 @@ func benchClient(b *testing.B, addr string, req *rlsv3.RateLimitRequest, check f
 			check(b, resp, err)
 		}
 	})
+}
+
+// BenchmarkShouldRateLimitUsers is the service alone (no gRPC) deciding
+// requests of 1 and of 10 descriptors user=u<n> over 10,000 values, the
+// load of bench/rls.sh: what Headroom adds per request beside a bare
+// server.
+func BenchmarkShouldRateLimitUsers(b *testing.B) {
+	fx := newFixture(b, map[string]string{"bench.yaml": `
+domain: bench
+descriptors:
+  - key: user
+    rate_limit: {unit: second, requests_per_unit: 1000000}
+`})
+	ctx := context.Background()
+	for _, n := range []int{1, 10} {
+		reqs := make([]*rlsv3.RateLimitRequest, 1024)
+		for i := range reqs {
+			r := &rlsv3.RateLimitRequest{Domain: "bench"}
+			for j := range n {
+				r.Descriptors = append(r.Descriptors, desc(fmt.Sprintf("user=u%d", (i*n+j)*7919%10000)))
+			}
+			reqs[i] = r
+		}
+		b.Run(fmt.Sprintf("descriptors=%d", n), func(b *testing.B) {
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				resp, err := fx.svc.ShouldRateLimit(ctx, reqs[i%len(reqs)])
+				if err != nil || resp.OverallCode != rlsv3.RateLimitResponse_OK {
+					b.Fatal(resp, err)
+				}
+				i++
+			}
+		})
+	}
 }

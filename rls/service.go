@@ -194,20 +194,29 @@ func (s *Service) ShouldRateLimit(ctx context.Context, req *rlsv3.RateLimitReque
 	if len(descs) == 0 {
 		return nil, status.Error(codes.InvalidArgument, "rate limit descriptor list must not be empty")
 	}
+	// The statuses, their limits and their durations are each made in
+	// one allocation for the whole request, not one per descriptor.
 	resp := &rlsv3.RateLimitResponse{OverallCode: rlsv3.RateLimitResponse_OK,
 		Statuses: make([]*rlsv3.RateLimitResponse_DescriptorStatus, len(descs))}
+	sts := make([]rlsv3.RateLimitResponse_DescriptorStatus, len(descs))
 	for i := range resp.Statuses {
-		resp.Statuses[i] = &rlsv3.RateLimitResponse_DescriptorStatus{Code: rlsv3.RateLimitResponse_OK}
+		sts[i].Code = rlsv3.RateLimitResponse_OK
+		resp.Statuses[i] = &sts[i]
 	}
 	d := s.cfg.Load().Domains[req.GetDomain()]
 	if d == nil {
 		return resp, nil
 	}
 	ps := make([]pending, len(descs))
+	n := 0
+	for _, desc := range descs {
+		n += len(desc.GetEntries())
+	}
+	all := make([]Entry, n)
 	for i, desc := range descs {
 		p := &ps[i]
 		p.take = -1
-		p.entries = make([]Entry, len(desc.GetEntries()))
+		p.entries, all = all[:len(desc.GetEntries()):len(desc.GetEntries())], all[len(desc.GetEntries()):]
 		for j, e := range desc.GetEntries() {
 			p.entries[j] = Entry{Key: e.GetKey(), Value: e.GetValue()}
 			if d.AccountKey != "" && e.GetKey() == d.AccountKey && p.account == "" {
@@ -221,7 +230,7 @@ func (s *Service) ShouldRateLimit(ctx context.Context, req *rlsv3.RateLimitReque
 		}
 	}
 	dropReplaced(ps)
-	var reqs []headroom.Request
+	reqs := make([]headroom.Request, 0, len(ps))
 	for i := range ps {
 		p := &ps[i]
 		if p.rule == nil || p.rule.Unlimited || p.rule.RequestsPerUnit == 0 || p.hits == 0 {
@@ -232,6 +241,8 @@ func (s *Service) ShouldRateLimit(ctx context.Context, req *rlsv3.RateLimitReque
 			Scope: BucketScope(p.entries), Amount: p.hits})
 	}
 	results := s.decide(ctx, reqs)
+	limits := make([]rlsv3.RateLimitResponse_RateLimit, len(ps))
+	durations := make([]durationpb.Duration, len(ps))
 	for i := range ps {
 		p := &ps[i]
 		if p.rule == nil {
@@ -241,11 +252,10 @@ func (s *Service) ShouldRateLimit(ctx context.Context, req *rlsv3.RateLimitReque
 		if p.take >= 0 {
 			res = &results[p.take]
 		}
-		st, err := s.status(p, res)
-		if err != nil {
+		st := resp.Statuses[i]
+		if err := s.status(st, &limits[i], &durations[i], p, res); err != nil {
 			return nil, err
 		}
-		resp.Statuses[i] = st
 		if st.Code == rlsv3.RateLimitResponse_OVER_LIMIT {
 			resp.OverallCode = rlsv3.RateLimitResponse_OVER_LIMIT
 		}
@@ -330,14 +340,16 @@ func isUnknownAccount(err error) bool {
 	return errors.As(err, &he) && (he.Code == headroom.EUNKNOWNACCOUNT || (he.Code == headroom.EINVALID && he.Field == "account"))
 }
 
-// status turns one descriptor's decision into its status and counts it.
-func (s *Service) status(p *pending, res *headroom.Result) (*rlsv3.RateLimitResponse_DescriptorStatus, error) {
+// status turns one descriptor's decision into st, an OK status until
+// then, with lim and dur as its limit and its duration until reset, and
+// counts it.
+func (s *Service) status(st *rlsv3.RateLimitResponse_DescriptorStatus, lim *rlsv3.RateLimitResponse_RateLimit, dur *durationpb.Duration,
+	p *pending, res *headroom.Result) error {
 	r := p.rule
 	m := r.metrics
 	if p.statKey != r.StatKey {
 		m = s.metrics.series(r.Domain, p.statKey)
 	}
-	st := &rlsv3.RateLimitResponse_DescriptorStatus{Code: rlsv3.RateLimitResponse_OK}
 	hits := float64(p.hits)
 	switch {
 	case r.Unlimited:
@@ -346,17 +358,17 @@ func (s *Service) status(p *pending, res *headroom.Result) (*rlsv3.RateLimitResp
 		st.LimitRemaining = math.MaxUint32
 		m.totalHits.Add(hits)
 		m.withinLimit.Add(hits)
-		return st, nil
+		return nil
 	case r.RequestsPerUnit == 0:
 		// A limit of zero refuses every hit (example 3's blocked address).
-		st.CurrentLimit = currentLimit(0, r.Unit)
+		st.CurrentLimit = currentLimit(lim, 0, r.Unit)
 		s.over(st, m, r, hits)
-		return st, nil
+		return nil
 	case res == nil:
 		// hits_addend 0: nothing taken, nothing counted.
-		st.CurrentLimit = currentLimit(r.RequestsPerUnit, r.Unit)
+		st.CurrentLimit = currentLimit(lim, r.RequestsPerUnit, r.Unit)
 		st.LimitRemaining = r.RequestsPerUnit
-		return st, nil
+		return nil
 	}
 	d, err := res.Decision, res.Err
 	var he *headroom.Error
@@ -365,33 +377,35 @@ func (s *Service) status(p *pending, res *headroom.Result) (*rlsv3.RateLimitResp
 	case err == nil || (he != nil && he.Code == headroom.ETHROTTLED):
 	case he != nil && he.Code == headroom.EUNKNOWNQUOTA:
 		// The rule left with a reload while this request was on its way.
-		return &rlsv3.RateLimitResponse_DescriptorStatus{Code: rlsv3.RateLimitResponse_OK}, nil
+		return nil
 	case he != nil && he.Code == headroom.EINVALID && he.Field == "amount":
 		// More hits than the bucket holds: over the limit, as ratelimit
 		// answers a hits_addend above requests_per_unit.
 		d.Allowed, d.Remaining = false, 0
 	default:
-		return nil, status.Errorf(codes.Unavailable, "rate limit %s: %v", r.StatKey, err)
+		return status.Errorf(codes.Unavailable, "rate limit %s: %v", r.StatKey, err)
 	}
 	rate, burst := d.Limit, d.Burst
 	if !(rate > 0) || burst < 1 {
 		rate, burst = float64(r.RequestsPerUnit)/r.Unit.Seconds(), int64(r.RequestsPerUnit)
 	}
-	st.CurrentLimit = currentLimit(uint32(min(burst, math.MaxUint32)), r.Unit)
+	st.CurrentLimit = currentLimit(lim, uint32(min(burst, math.MaxUint32)), r.Unit)
 	remaining := min(max(d.Remaining, 0), burst)
 	st.LimitRemaining = uint32(min(remaining, math.MaxUint32))
 	// The bucket is full again once the tokens taken have refilled.
-	st.DurationUntilReset = durationpb.New(time.Duration(burst-remaining) * time.Duration(headroom.RateInterval(rate)))
+	reset := time.Duration(burst-remaining) * time.Duration(headroom.RateInterval(rate))
+	dur.Seconds, dur.Nanos = int64(reset/time.Second), int32(reset%time.Second)
+	st.DurationUntilReset = dur
 	m.totalHits.Add(hits)
 	if !d.Allowed {
 		s.over(st, m, r, hits)
-		return st, nil
+		return nil
 	}
 	m.withinLimit.Add(hits)
 	if float64(burst-remaining) > 0.8*float64(burst) {
 		m.nearLimit.Add(hits)
 	}
-	return st, nil
+	return nil
 }
 
 // over marks a status over the limit; in shadow mode "the end-result will
@@ -410,7 +424,8 @@ func (s *Service) over(st *rlsv3.RateLimitResponse_DescriptorStatus, m *ruleMetr
 	st.Code = rlsv3.RateLimitResponse_OVER_LIMIT
 }
 
-func currentLimit(rpu uint32, u Unit) *rlsv3.RateLimitResponse_RateLimit {
+// currentLimit fills lim with a limit of rpu per unit u and returns it.
+func currentLimit(lim *rlsv3.RateLimitResponse_RateLimit, rpu uint32, u Unit) *rlsv3.RateLimitResponse_RateLimit {
 	pu := rlsv3.RateLimitResponse_RateLimit_SECOND
 	switch u {
 	case UnitMinute:
@@ -420,7 +435,8 @@ func currentLimit(rpu uint32, u Unit) *rlsv3.RateLimitResponse_RateLimit {
 	case UnitDay:
 		pu = rlsv3.RateLimitResponse_RateLimit_DAY
 	}
-	return &rlsv3.RateLimitResponse_RateLimit{RequestsPerUnit: rpu, Unit: pu}
+	lim.RequestsPerUnit, lim.Unit = rpu, pu
+	return lim
 }
 
 // headers are the x-ratelimit-* headers of the most restrictive status, as
