@@ -3,12 +3,8 @@ package contactlensapi_test
 import (
 	"encoding/json"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"path/filepath"
-	"strconv"
 	"testing"
-	"time"
 
 	"github.com/headroomhq/headroom/contactlensapi"
 	"github.com/headroomhq/headroom/internal/testsvc"
@@ -33,15 +29,7 @@ func TestBoto3ContactLens(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	clockSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ms, err := strconv.ParseInt(r.URL.Query().Get("ms"), 10, 64)
-		if r.Method != http.MethodPost || err != nil || ms < 0 {
-			http.Error(w, "POST ?ms=N", http.StatusBadRequest)
-			return
-		}
-		e.clk.Advance(time.Duration(ms) * time.Millisecond)
-	}))
-	defer clockSrv.Close()
+	clockURL := testsvc.ClockServer(t, e.clk.Advance)
 	data, err := json.Marshal(map[string]any{
 		"instance": map[string]string{"a": ia, "raised": ib},
 		"contact":  "c-1",
@@ -55,5 +43,5 @@ func TestBoto3ContactLens(t *testing.T) {
 		t.Fatal(err)
 	}
 	testsvc.RunPython(t, py, filepath.Join("..", "tests", "python", "test_contactlens_boto3.py"), map[string]string{
-		"HEADROOM_URL": e.url, "HEADROOM_CLOCK_URL": clockSrv.URL, "HEADROOM_CASE": string(data)})
+		"HEADROOM_URL": e.url, "HEADROOM_CLOCK_URL": clockURL, "HEADROOM_CASE": string(data)})
 }

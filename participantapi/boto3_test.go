@@ -2,12 +2,8 @@ package participantapi_test
 
 import (
 	"encoding/json"
-	"net/http"
-	"net/http/httptest"
 	"path/filepath"
-	"strconv"
 	"testing"
-	"time"
 
 	"github.com/headroomhq/headroom/internal/testsvc"
 )
@@ -23,15 +19,7 @@ func TestBoto3Participant(t *testing.T) {
 	e := newEnv(t)
 	e.account(acctA)
 	e.override(acctA, "L-AA17A6B9", "", 10) // instances per account
-	clockSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ms, err := strconv.ParseInt(r.URL.Query().Get("ms"), 10, 64)
-		if r.Method != http.MethodPost || err != nil || ms < 0 {
-			http.Error(w, "POST ?ms=N", http.StatusBadRequest)
-			return
-		}
-		e.clk.Advance(time.Duration(ms) * time.Millisecond)
-	}))
-	defer clockSrv.Close()
+	clockURL := testsvc.ClockServer(t, e.clk.Advance)
 
 	type chat struct {
 		Instance string `json:"instance"`
@@ -57,5 +45,5 @@ func TestBoto3Participant(t *testing.T) {
 		t.Fatal(err)
 	}
 	testsvc.RunPython(t, py, filepath.Join("..", "tests", "python", "test_participant_boto3.py"), map[string]string{
-		"HEADROOM_URL": e.url, "HEADROOM_CLOCK_URL": clockSrv.URL, "HEADROOM_CHATS": string(data)})
+		"HEADROOM_URL": e.url, "HEADROOM_CLOCK_URL": clockURL, "HEADROOM_CHATS": string(data)})
 }

@@ -10,9 +10,12 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -238,4 +241,21 @@ func RunPython(t testing.TB, py, script string, env map[string]string) {
 	if strings.Contains(string(out), "skipped") {
 		t.Fatalf("%s skipped tests; every step must run", script)
 	}
+}
+
+// ClockServer starts a loopback HTTP server through which a script (such
+// as a boto3 test) moves a test's manual clock: POST ?ms=N calls advance
+// with N milliseconds. It returns the server's URL and closes with t.
+func ClockServer(t testing.TB, advance func(time.Duration)) string {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ms, err := strconv.ParseInt(r.URL.Query().Get("ms"), 10, 64)
+		if r.Method != http.MethodPost || err != nil || ms < 0 {
+			http.Error(w, "POST ?ms=N", http.StatusBadRequest)
+			return
+		}
+		advance(time.Duration(ms) * time.Millisecond)
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL
 }
