@@ -16,7 +16,7 @@ func (m *Server) serverMetrics(store headroom.Store, g *guard) []prometheus.Coll
 	cs := []prometheus.Collector{prometheus.NewCounterFunc(prometheus.CounterOpts{
 		Name: "headroom_http_bodies_refused_total",
 		Help: "Requests refused with 503 because max_body_readers requests were already reading their bodies.",
-	}, func() float64 { return float64(g.busy.Load()) })}
+	}, func() float64 { return float64(g.busy.Load()) }), newUsageRatio(m.engine)}
 	if l, ok := m.limiter.(*redis.Limiter); ok {
 		cs = append(cs, l.Collector())
 	}
