@@ -1,8 +1,11 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
+	"strconv"
 	"time"
 
 	"github.com/headroomhq/headroom"
@@ -83,4 +86,71 @@ func promDuration(d time.Duration) string {
 		return fmt.Sprintf("%ds", d/time.Second)
 	}
 	return fmt.Sprintf("%dms", d/time.Millisecond)
+}
+
+// firing is one alarm above OK, as `alarms list` prints it.
+type firing struct {
+	Account string  `json:"account"`
+	Code    string  `json:"code"`
+	Name    string  `json:"name"`
+	Scope   string  `json:"scope"`
+	Value   float64 `json:"value"`
+	Usage   int64   `json:"usage"`
+	Percent float64 `json:"percent_used"`
+	Level   string  `json:"level"`
+}
+
+// cmdAlarmsList prints the usage alarms firing now: every usage counter
+// of the account (or, without --account, of every account the token may
+// read) at or above the warning threshold of its applied value, critical
+// first. It reads the usage as it is now, at the default thresholds.
+func cmdAlarmsList(ctx context.Context, g *globals, args []string) error {
+	fs := newFlags("alarms list")
+	account := fs.String("account", "", "account id; every account if empty")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	c := g.client()
+	accounts := []string{*account}
+	if *account == "" {
+		list, err := c.ListAccounts(ctx)
+		if err != nil {
+			return err
+		}
+		accounts = accounts[:0]
+		for _, a := range list {
+			accounts = append(accounts, a.AccountID)
+		}
+	}
+	t := headroom.DefaultAlarmThresholds()
+	out := []firing{}
+	for _, a := range accounts {
+		list, err := c.Usage(ctx, a)
+		if err != nil {
+			return err
+		}
+		for _, q := range list {
+			if q.Usage == nil || q.Value <= 0 {
+				continue
+			}
+			ratio := float64(*q.Usage) / q.Value
+			if l := t.Level(headroom.AlarmOK, ratio); l != headroom.AlarmOK {
+				out = append(out, firing{Account: a, Code: q.Code, Name: q.Name, Scope: q.Scope, Value: q.Value, Usage: *q.Usage, Percent: 100 * ratio, Level: string(l)})
+			}
+		}
+	}
+	slices.SortStableFunc(out, func(x, y firing) int {
+		if (x.Level == string(headroom.AlarmCritical)) != (y.Level == string(headroom.AlarmCritical)) {
+			if x.Level == string(headroom.AlarmCritical) {
+				return -1
+			}
+			return 1
+		}
+		return cmp.Compare(y.Percent, x.Percent)
+	})
+	rows := make([][]string, len(out))
+	for i, f := range out {
+		rows[i] = []string{f.Level, f.Account, f.Code, f.Scope, strconv.FormatInt(f.Usage, 10), strconv.FormatFloat(f.Value, 'f', -1, 64), fmt.Sprintf("%.0f%%", f.Percent), f.Name}
+	}
+	return emit(g, map[string]any{"alarms": out}, []string{"LEVEL", "ACCOUNT", "CODE", "SCOPE", "USED", "VALUE", "PERCENT", "NAME"}, rows)
 }

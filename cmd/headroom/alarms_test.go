@@ -1,9 +1,12 @@
 package main
 
 import (
+	"encoding/json"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/headroomhq/headroom"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -50,5 +53,49 @@ func TestAlarmsRules(t *testing.T) {
 		if code != exitUsage || !strings.Contains(errs, "alarms rules") {
 			t.Errorf("%v: exit %d, %s", bad, code, errs)
 		}
+	}
+}
+
+// headroom alarms list shows the counters at or above 80 % of their
+// applied value, critical first, for one account or every account.
+func TestAlarmsList(t *testing.T) {
+	dir := t.TempDir()
+	m, _ := startMain(t, dir, nil)
+	defer m.Close()
+	env := map[string]string{"HEADROOM_SERVER": m.URL(), "HEADROOM_TOKEN": strings.TrimSpace(string(mustRead(t, filepath.Join(dir, AdminTokenFile))))}
+	ctx := t.Context()
+	e := m.Engine()
+	for _, a := range []string{"111111111111", "222222222222"} {
+		if _, _, err := e.CreateAccount(ctx, headroom.Account{ID: a}, "test"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	use := func(account, scope string, limit float64, used int64) {
+		t.Helper()
+		if err := e.SetOverride(ctx, headroom.Override{Account: account, Code: headroom.CodeUsers, Scope: scope, Value: limit}, "test"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.Do(ctx, headroom.Request{Op: headroom.OpReserve, Account: account, Code: headroom.CodeUsers, Scope: scope, Amount: used}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	use("111111111111", "instance/i-warn", 10, 8)  // 80 %: warning
+	use("111111111111", "instance/i-ok", 10, 7)    // 70 %: quiet
+	use("222222222222", "instance/i-crit", 20, 19) // 95 %: critical
+	code, out, errs := cli(t, env, "alarms", "list", "-o", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var got struct{ Alarms []firing }
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Alarms) != 2 || got.Alarms[0].Level != "CRITICAL" || got.Alarms[0].Scope != "instance/i-crit" ||
+		got.Alarms[1].Level != "WARNING" || got.Alarms[1].Scope != "instance/i-warn" || got.Alarms[1].Percent != 80 {
+		t.Fatalf("alarms = %+v", got.Alarms)
+	}
+	code, out, _ = cli(t, env, "alarms", "list", "--account", "111111111111")
+	if code != 0 || !strings.Contains(out, "WARNING") || strings.Contains(out, "i-crit") || strings.Contains(out, "i-ok") {
+		t.Fatalf("one account's alarms: exit %d\n%s", code, out)
 	}
 }

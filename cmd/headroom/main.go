@@ -120,6 +120,7 @@ with --token or HEADROOM_TOKEN; both flags may also follow the command):
   simulate report delete --account ID --instance ID --report ID
   simulate report schedule --account ID --instance ID --report ID [--frequency DAILY|WEEKLY|MONTHLY]
   simulate report unschedule --account ID --instance ID --report ID
+  alarms list [--account ID]
   alarms rules [--warning 0.8] [--critical 0.95] [--for 5m] [--keep-firing-for 5m]
   bench [--connections N] [--duration D] [--batch N] [--keys N] [--account ID]
 
@@ -162,7 +163,7 @@ func dispatch(ctx context.Context, g *globals, args []string) error {
 					"schedule": cmdSimReportSchedule, "unschedule": cmdSimReportUnschedule})
 			}})
 	case "alarms":
-		return sub(ctx, g, "alarms", rest, map[string]command{"rules": cmdAlarmsRules})
+		return sub(ctx, g, "alarms", rest, map[string]command{"rules": cmdAlarmsRules, "list": cmdAlarmsList})
 	case "bench":
 		return cmdBench(ctx, g, rest)
 	case "db":
