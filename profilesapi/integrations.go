@@ -123,22 +123,13 @@ func getIntegration(h *Handler, c *call) (any, error) {
 // value, so one listing of the account's does.
 func (h *Handler) domainIntegrations(c *call, domain string) ([]headroom.Resource, error) {
 	var out []headroom.Resource
-	after := ""
-	for {
-		rs, err := h.engine.ListResources(c.ctx, headroom.ResourceFilter{Account: c.account, Kind: kindIntegration, AfterID: after, Limit: 1000})
-		if err != nil {
-			return nil, err
+	err := h.each(c, kindIntegration, "", func(r headroom.Resource) error {
+		if len(r.Uses) > 0 && r.Uses[0].ID == domain {
+			out = append(out, r)
 		}
-		for _, r := range rs {
-			if len(r.Uses) > 0 && r.Uses[0].ID == domain {
-				out = append(out, r)
-			}
-		}
-		if len(rs) < 1000 {
-			return out, nil
-		}
-		after = rs[len(rs)-1].ID
-	}
+		return nil
+	})
+	return out, err
 }
 
 func listIntegrations(h *Handler, c *call) (any, error) {

@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"regexp"
 	"strings"
 
@@ -210,7 +209,6 @@ func searchProfiles(h *Handler, c *call) (any, error) {
 		}
 	}
 	items, next := []fields{}, ""
-	errFull := errors.New("page full")
 	err = h.eachAfter(c, kindProfile, domain, after, func(r headroom.Resource) error {
 		f, _, err := split(r.Data)
 		if err != nil {
@@ -221,12 +219,12 @@ func searchProfiles(h *Handler, c *call) (any, error) {
 		}
 		if len(items) == max { // one more match: the page ends before it
 			next = h.cursors.Encode(q, after)
-			return errFull
+			return errStop
 		}
 		items, after = append(items, f), r.ID
 		return nil
 	})
-	if err != nil && err != errFull {
+	if err != nil && err != errStop {
 		return nil, err
 	}
 	out := fields{}
@@ -350,25 +348,22 @@ func listProfileObjects(h *Handler, c *call) (any, error) {
 		return nil, err
 	}
 	items := []storedObject{}
-	after := ""
-	for {
-		rs, err := h.engine.ListResources(c.ctx, headroom.ResourceFilter{Account: c.account, Kind: kindObject, Parent: in.ProfileId, AfterID: after, Limit: 1000})
-		if err != nil {
-			return nil, err
+	err = h.each(c, kindObject, in.ProfileId, func(r headroom.Resource) error {
+		var o storedObject
+		if err := json.Unmarshal(r.Data, &o); err != nil {
+			return err
 		}
-		for _, r := range rs {
-			var o storedObject
-			if err := json.Unmarshal(r.Data, &o); err != nil {
-				return nil, err
-			}
-			if o.ObjectTypeName == in.ObjectTypeName && len(items) < max {
-				items = append(items, o)
-			}
+		if o.ObjectTypeName != in.ObjectTypeName {
+			return nil
 		}
-		if len(rs) < 1000 || len(items) == max {
-			break
+		if len(items) == max {
+			return errStop
 		}
-		after = rs[len(rs)-1].ID
+		items = append(items, o)
+		return nil
+	})
+	if err != nil && err != errStop {
+		return nil, err
 	}
 	return map[string]any{"Items": items}, nil
 }
@@ -445,29 +440,4 @@ func (h *Handler) removeObjectsOfType(c *call, domain, typ string) (int, error) 
 		})
 	})
 	return n, err
-}
-
-// each calls fn for every resource of kind under parent, in pages.
-func (h *Handler) each(c *call, kind, parent string, fn func(headroom.Resource) error) error {
-	return h.eachAfter(c, kind, parent, "", fn)
-}
-
-// eachAfter is each from the resource after the id after; fn's error
-// stops it and is returned.
-func (h *Handler) eachAfter(c *call, kind, parent, after string, fn func(headroom.Resource) error) error {
-	for {
-		rs, err := h.engine.ListResources(c.ctx, headroom.ResourceFilter{Account: c.account, Kind: kind, Parent: parent, AfterID: after, Limit: 1000})
-		if err != nil {
-			return err
-		}
-		for _, r := range rs {
-			if err := fn(r); err != nil {
-				return err
-			}
-		}
-		if len(rs) < 1000 {
-			return nil
-		}
-		after = rs[len(rs)-1].ID
-	}
 }

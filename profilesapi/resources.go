@@ -2,6 +2,7 @@ package profilesapi
 
 import (
 	"encoding/json"
+	"errors"
 	"regexp"
 	"time"
 
@@ -188,4 +189,33 @@ func (h *Handler) pageFrom(c *call, kind, parent, token string, max int) ([]head
 // domainARN is a domain's ARN, what tags are kept under.
 func (h *Handler) domainARN(account, domain string) string {
 	return arn.Build(SigningName, h.region, account, "domains/"+domain)
+}
+
+// errStop ends an each early without an error of its own: a page is
+// full.
+var errStop = errors.New("stop")
+
+// each calls fn for every resource of kind under parent, in pages.
+func (h *Handler) each(c *call, kind, parent string, fn func(headroom.Resource) error) error {
+	return h.eachAfter(c, kind, parent, "", fn)
+}
+
+// eachAfter is each from the resource after the id after; fn's error
+// stops it and is returned.
+func (h *Handler) eachAfter(c *call, kind, parent, after string, fn func(headroom.Resource) error) error {
+	for {
+		rs, err := h.engine.ListResources(c.ctx, headroom.ResourceFilter{Account: c.account, Kind: kind, Parent: parent, AfterID: after, Limit: 1000})
+		if err != nil {
+			return err
+		}
+		for _, r := range rs {
+			if err := fn(r); err != nil {
+				return err
+			}
+		}
+		if len(rs) < 1000 {
+			return nil
+		}
+		after = rs[len(rs)-1].ID
+	}
 }
