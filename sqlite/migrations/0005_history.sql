@@ -1,0 +1,1 @@
+-- Usage history: minute samples for 48 hours, hourly rollups for 90 days.

@@ -1,0 +1,1 @@
+-- Usage and throttling alarms: rules, states, webhooks and the notification outbox.
