@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"runtime/debug"
 )
 
@@ -27,6 +28,7 @@ func cmdServe(ctx context.Context, g *globals, args []string) error {
 	rlsAddr := fs.String("rls-addr", "", "serve Envoy's rate-limit service (gRPC) on HOST:PORT (default off)")
 	rlsConfig := fs.String("rls-config", "", "directory of envoyproxy/ratelimit configuration files, watched (with --rls-addr)")
 	rlsHeaders := fs.Bool("rls-headers", false, "add x-ratelimit-limit, -remaining and -reset to rate-limit answers")
+	history := fs.Bool("history", true, "record usage history every minute (--history=false turns it off)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -47,6 +49,11 @@ func cmdServe(ctx context.Context, g *globals, args []string) error {
 	if *rlsHeaders {
 		cfg.RLSHeaders = true
 	}
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "history" {
+			cfg.History = *history
+		}
+	})
 	if g.getenv("GOGC") == "" {
 		debug.SetGCPercent(DefaultGCPercent)
 	}
