@@ -177,7 +177,20 @@ func (c *Client) Usage(ctx context.Context, account string) ([]Quota, error) {
 // account) from from to to by step; zero values leave the choice to the
 // server (to now, from 24 hours before, a step that fits the range).
 func (c *Client) History(ctx context.Context, account, code, scope string, from, to time.Time, step time.Duration) (UsageHistory, error) {
+	return c.history(ctx, account, code, scope, from, to, 0, step)
+}
+
+// HistorySince returns a quota's usage history in scope over the last
+// since, by the server's clock, by step (zero: the server's choice).
+func (c *Client) HistorySince(ctx context.Context, account, code, scope string, since, step time.Duration) (UsageHistory, error) {
+	return c.history(ctx, account, code, scope, time.Time{}, time.Time{}, since, step)
+}
+
+func (c *Client) history(ctx context.Context, account, code, scope string, from, to time.Time, since, step time.Duration) (UsageHistory, error) {
 	q := url.Values{}
+	if since != 0 {
+		q.Set("since", since.String())
+	}
 	if scope != "" {
 		q.Set("scope", scope)
 	}

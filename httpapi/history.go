@@ -54,8 +54,8 @@ type HistoryQuery struct {
 }
 
 // ParseHistoryQuery decodes the query of a history request: scope, from
-// and to (RFC 3339; to defaults to now, from to 24 hours before to) and
-// step (a Go duration such as 5m or 1h). Without a step it picks the
+// and to (RFC 3339; to defaults to now, from to 24 hours before to), or
+// since instead of from (a Go duration: from is since before to), and step (a Go duration such as 5m or 1h). Without a step it picks the
 // smallest of 1m, 2m, 5m, 10m, 15m, 30m, 1h, 2h, 3h, 6h, 12h, 24h, 168h
 // that gives at most headroom.MaxHistoryPoints points, and an hour or more
 // when from is beyond the minute history's retention. Errors are EINVALID
@@ -69,6 +69,16 @@ func ParseHistoryQuery(q url.Values, now time.Time) (HistoryQuery, error) {
 		}
 	}
 	h.From = h.To.Add(-24 * time.Hour)
+	if v := q.Get("since"); v != "" {
+		since, err := time.ParseDuration(v)
+		if err != nil || since <= 0 {
+			return h, headroom.FieldErrorf("since", "%q is not a positive duration such as 24h", v)
+		}
+		if q.Get("from") != "" {
+			return h, headroom.FieldErrorf("since", "give from or since, not both")
+		}
+		h.From = h.To.Add(-since)
+	}
 	if v := q.Get("from"); v != "" {
 		if h.From, err = time.Parse(time.RFC3339, v); err != nil {
 			return h, headroom.FieldErrorf("from", "%q is not an RFC 3339 time such as 2026-03-01T12:00:00Z", v)

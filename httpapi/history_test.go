@@ -109,6 +109,8 @@ func TestHistoryEndpointAuthAndErrors(t *testing.T) {
 		{"size quota", adminToken, path(acct, headroom.CodeAttachmentSize, ""), 400, "wrong_kind"},
 		{"bad from", adminToken, path(acct, users, "scope=instance/i-1&from=yesterday"), 400, "invalid_argument"},
 		{"bad to", adminToken, path(acct, users, "scope=instance/i-1&to=2026-03-01"), 400, "invalid_argument"},
+		{"bad since", adminToken, path(acct, users, "scope=instance/i-1&since=-1h"), 400, "invalid_argument"},
+		{"since and from", adminToken, path(acct, users, "scope=instance/i-1&since=1h&from=2026-03-01T11:00:00Z"), 400, "invalid_argument"},
 		{"bad step", adminToken, path(acct, users, "scope=instance/i-1&step=often"), 400, "invalid_argument"},
 		{"seconds step", adminToken, path(acct, users, "scope=instance/i-1&step=30s"), 400, "invalid_argument"},
 		{"from after to", adminToken, path(acct, users, "scope=instance/i-1&from=2026-03-01T12:00:00Z&to=2026-03-01T11:00:00Z"), 400, "invalid_argument"},
@@ -137,6 +139,8 @@ func TestParseHistoryQuery(t *testing.T) {
 		{"from=2025-01-01T00:00:00Z", "6h0m0s", 433*24*time.Hour + 12*time.Hour},
 		{"from=2026-03-10T11:00:00Z&step=5m", "5m0s", time.Hour},
 		{"to=2026-03-10T06:00:00Z", "1m0s", 24 * time.Hour},
+		{"since=1h", "1m0s", time.Hour},
+		{"since=720h", "1h0m0s", 720 * time.Hour},
 	} {
 		q, _ := url.ParseQuery(tc.query)
 		h, err := httpapi.ParseHistoryQuery(q, now)

@@ -16,6 +16,29 @@ const DefaultGCPercent = 400
 
 // cmdServe runs the server until the context ends (SIGINT or SIGTERM).
 func cmdServe(ctx context.Context, g *globals, args []string) error {
+	cfg, err := serveConfig(g, args)
+	if err != nil {
+		return err
+	}
+	if g.getenv("GOGC") == "" {
+		debug.SetGCPercent(DefaultGCPercent)
+	}
+	m := NewMain()
+	m.Config = cfg
+	m.Stderr = g.stderr
+	// The benchmark's ceiling: the same server answering enforcement
+	// without the engine. Never for production use.
+	m.NoopEnforce = g.getenv("HEADROOM_TEST_NOOP_ENFORCE") == "1"
+	if err := m.Run(ctx); err != nil {
+		return err
+	}
+	<-ctx.Done()
+	return m.Close()
+}
+
+// serveConfig reads the server's configuration: defaults, then the config
+// file, then HEADROOM_* variables, then serve's flags.
+func serveConfig(g *globals, args []string) (Config, error) {
 	cfg := DefaultConfig()
 	fs := newFlags("serve")
 	configFile := fs.String("config", g.getenv("HEADROOM_CONFIG"), "YAML config file")
@@ -30,15 +53,15 @@ func cmdServe(ctx context.Context, g *globals, args []string) error {
 	rlsHeaders := fs.Bool("rls-headers", false, "add x-ratelimit-limit, -remaining and -reset to rate-limit answers")
 	history := fs.Bool("history", true, "record usage history every minute (--history=false turns it off)")
 	if err := parseFlags(fs, args); err != nil {
-		return err
+		return cfg, err
 	}
 	if *configFile != "" {
 		if err := loadConfigFile(&cfg, *configFile); err != nil {
-			return err
+			return cfg, err
 		}
 	}
 	if err := applyEnv(&cfg, g.getenv); err != nil {
-		return err
+		return cfg, err
 	}
 	for _, f := range []struct{ src, dst *string }{{addr, &cfg.Addr}, {data, &cfg.DataDir}, {cat, &cfg.Catalog}, {store, &cfg.Store},
 		{limiter, &cfg.Limiter}, {limiterFail, &cfg.LimiterFail}, {rlsAddr, &cfg.RLSAddr}, {rlsConfig, &cfg.RLSConfig}} {
@@ -54,18 +77,5 @@ func cmdServe(ctx context.Context, g *globals, args []string) error {
 			cfg.History = *history
 		}
 	})
-	if g.getenv("GOGC") == "" {
-		debug.SetGCPercent(DefaultGCPercent)
-	}
-	m := NewMain()
-	m.Config = cfg
-	m.Stderr = g.stderr
-	// The benchmark's ceiling: the same server answering enforcement
-	// without the engine. Never for production use.
-	m.NoopEnforce = g.getenv("HEADROOM_TEST_NOOP_ENFORCE") == "1"
-	if err := m.Run(ctx); err != nil {
-		return err
-	}
-	<-ctx.Done()
-	return m.Close()
+	return cfg, nil
 }
