@@ -219,7 +219,7 @@ func (e *Engine) Batch(ctx context.Context, reqs []Request) []Result {
 	errs := make([]error, len(takes))
 	bl.TakeBatch(ctx, takes, results, errs)
 	for j, p := range rates {
-		e.countRate(takes[j].Key, results[j], errs[j])
+		e.countRate(p.quota, takes[j].Key.Account, takes[j].Key.Scope, results[j], errs[j])
 		out[p.index].Decision, out[p.index].Err = rateDecision(p.quota, &reqs[p.index], p.applied, results[j], errs[j])
 	}
 	return out

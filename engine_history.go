@@ -45,11 +45,11 @@ type HistoryService interface {
 
 // countRate counts a rate decision for the usage history, unless history
 // is off, the take failed, or it was an anonymous take of an extra quota.
-func (e *Engine) countRate(key UsageKey, res RateResult, err error) {
-	if e.noHistory || err != nil || key.Account == "" {
+func (e *Engine) countRate(q *Quota, account, scope string, res RateResult, err error) {
+	if e.noHistory || err != nil || account == "" {
 		return
 	}
-	e.tally.add(key, res.Allowed)
+	e.tally.add(tallyKey{q: q, account: account, scope: scope}, res.Allowed)
 }
 
 // RecordHistory runs one recording pass: it samples every account's
