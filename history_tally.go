@@ -9,23 +9,32 @@ import (
 // the next history recording drains them. It is built for the decision
 // path: a bucket seen before a drain is found in an immutable map (read)
 // without a lock, and counted with one atomic add. A bucket not in read is
-// counted in dirty under mu, and moved to read by the next drain. It is
-// safe for concurrent use.
+// counted in dirty under mu, and moved to read soon after (promote) or by
+// the next drain. It is safe for concurrent use.
 //
 // An entry's counts are one word, so that a drain takes them, and retires
 // an entry idle for tallyIdleDrains drains, each with one atomic swap: a
 // retired entry's word has tallyDead set, and a take whose add finds it set
 // knows the add was not counted, and counts in dirty instead.
 type rateTally struct {
-	read atomic.Pointer[map[tallyKey]*tallyEntry]
+	read atomic.Pointer[tallyMap]
 	// mu guards dirty, pending, every entry's idle, and the publication of
 	// read.
 	mu    sync.Mutex
 	dirty map[tallyKey]*tallyEntry
+	// misses counts the takes counted in dirty since read was last
+	// published; once they outnumber dirty's entries and a quarter of
+	// read's, dirty's entries join read (promote), so that a new bucket is
+	// soon counted without the lock, at an amortized cost of a few entry
+	// copies per miss.
+	misses int
 	// pending are samples a recording could not store, given back for the
 	// next drain.
 	pending []HistorySample
 }
+
+// tallyMap is the immutable map of rateTally.read.
+type tallyMap map[tallyKey]*tallyEntry
 
 // tallyKey names a bucket by its quota's catalog record rather than its
 // code, so that finding it hashes and compares two strings, not three.
@@ -81,7 +90,42 @@ func (t *rateTally) add(k tallyKey, allowed bool) {
 		t.dirty[k] = e
 	}
 	e.word.Add(delta)
+	if t.misses++; t.misses >= len(t.dirty)+len(t.read.Load().entries())/4 {
+		t.promote()
+	}
 	t.mu.Unlock()
+}
+
+// entries returns the map, or nil for none.
+func (m *tallyMap) entries() map[tallyKey]*tallyEntry {
+	if m == nil {
+		return nil
+	}
+	return *m
+}
+
+// promote publishes a read map holding dirty's entries too, with their
+// counts in place. Under mu.
+func (t *rateTally) promote() {
+	old := t.read.Load().entries()
+	next := make(map[tallyKey]*tallyEntry, len(old)+len(t.dirty))
+	for k, e := range old {
+		next[k] = e
+	}
+	for k, e := range t.dirty {
+		// A key in both was counted in dirty by a take that read an older
+		// map: its counts join read's entry. Dirty's entries change only
+		// under mu, so none is lost.
+		if r, ok := next[k]; ok {
+			r.word.Add(e.word.Load())
+			continue
+		}
+		next[k] = e
+	}
+	clear(t.dirty)
+	t.misses = 0
+	m := tallyMap(next)
+	t.read.Store(&m)
 }
 
 // putBack returns samples that a drain took and that could not be
@@ -114,11 +158,8 @@ func (t *rateTally) drain(out []HistorySample, minute int64) []HistorySample {
 	out = append(out, t.pending...)
 	clear(t.pending)
 	t.pending = t.pending[:0]
-	var old map[tallyKey]*tallyEntry
-	if m := t.read.Load(); m != nil {
-		old = *m
-	}
-	next := make(map[tallyKey]*tallyEntry, len(old)+len(t.dirty))
+	old := t.read.Load().entries()
+	next := make(tallyMap, len(old)+len(t.dirty))
 	for k, e := range old {
 		if emit(k, e.word.Swap(0)) {
 			e.idle = 0
@@ -140,6 +181,7 @@ func (t *rateTally) drain(out []HistorySample, minute int64) []HistorySample {
 		}
 	}
 	clear(t.dirty)
+	t.misses = 0
 	t.read.Store(&next)
 	return out
 }
