@@ -118,6 +118,7 @@ type Store interface {
 	WorkflowStore
 	ResourceStore
 	AuditStore
+	HistoryStore
 	AlarmStore
 }
 
