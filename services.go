@@ -92,6 +92,7 @@ type Services interface {
 	ResourceService
 	AuditService
 	BlobService
+	AlarmService
 }
 
 var _ Services = (*Engine)(nil)
@@ -186,14 +187,22 @@ type Retention struct {
 	Keys time.Duration
 	// Audit is how long audit entries are kept; zero keeps them forever.
 	Audit time.Duration
+	// Notifications is how long delivered and failed notifications stay
+	// in the outbox; DefaultNotificationRetention if zero.
+	Notifications time.Duration
 }
+
+// DefaultNotificationRetention is how long delivered and failed
+// notifications are kept for operators to read.
+const DefaultNotificationRetention = 7 * 24 * time.Hour
 
 // DefaultKeyRetention is how long idempotency keys are remembered.
 const DefaultKeyRetention = 24 * time.Hour
 
 // Maintain runs one maintenance pass over the store: it removes leases
 // expired now, idempotency keys and resource tokens older than the
-// retention, and, with an audit retention, old audit entries. Every store
+// retention, delivered and failed notifications older than theirs, and,
+// with an audit retention, old audit entries. Every store
 // is maintained the same way; the server runs it on a timer.
 func (e *Engine) Maintain(ctx context.Context, r Retention) (PurgeResult, int64, error) {
 	if r.Keys <= 0 {
@@ -202,6 +211,12 @@ func (e *Engine) Maintain(ctx context.Context, r Retention) (PurgeResult, int64,
 	now := e.clock.Now()
 	res, err := e.store.Purge(ctx, now, now.Add(-r.Keys))
 	if err != nil {
+		return res, 0, err
+	}
+	if r.Notifications <= 0 {
+		r.Notifications = DefaultNotificationRetention
+	}
+	if res.Notifications, err = e.store.PurgeNotifications(ctx, now.Add(-r.Notifications)); err != nil {
 		return res, 0, err
 	}
 	var audit int64
