@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"runtime/debug"
+	"time"
 )
 
 // DefaultGCPercent is the garbage collector's target the server runs with
@@ -27,6 +28,9 @@ func cmdServe(ctx context.Context, g *globals, args []string) error {
 	rlsAddr := fs.String("rls-addr", "", "serve Envoy's rate-limit service (gRPC) on HOST:PORT (default off)")
 	rlsConfig := fs.String("rls-config", "", "directory of envoyproxy/ratelimit configuration files, watched (with --rls-addr)")
 	rlsHeaders := fs.Bool("rls-headers", false, "add x-ratelimit-limit, -remaining and -reset to rate-limit answers")
+	giveUp := fs.Duration("webhook-give-up", 0, "how long an alarm notification is retried before it is given up (default 24h)")
+	backoff := fs.Duration("webhook-backoff", 0, "wait after a failed webhook delivery, doubling each time (default 10s)")
+	backoffMax := fs.Duration("webhook-backoff-max", 0, "longest wait between webhook delivery attempts (default 1h)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -46,6 +50,11 @@ func cmdServe(ctx context.Context, g *globals, args []string) error {
 	}
 	if *rlsHeaders {
 		cfg.RLSHeaders = true
+	}
+	for _, f := range []struct{ src, dst *time.Duration }{{giveUp, &cfg.WebhookGiveUp}, {backoff, &cfg.WebhookBackoff}, {backoffMax, &cfg.WebhookBackoffMax}} {
+		if *f.src != 0 {
+			*f.dst = *f.src
+		}
 	}
 	if g.getenv("GOGC") == "" {
 		debug.SetGCPercent(DefaultGCPercent)
