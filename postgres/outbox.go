@@ -102,6 +102,15 @@ func (s *Store) ClaimNotifications(ctx context.Context, now, leaseUntil time.Tim
 	if limit <= 0 {
 		return nil, headroom.FieldErrorf("limit", "must be at least 1, got %d", limit)
 	}
+	// Most polls find nothing due: they answer with one read, without a
+	// write transaction.
+	var due bool
+	if err := s.read(ctx, "claim notifications", func(ctx context.Context, q querier) error {
+		return q.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM notifications WHERE state = 'pending' AND next_attempt <= $1)",
+			dbcodec.EncTime(now)).Scan(&due)
+	}); err != nil || !due {
+		return nil, err
+	}
 	out, err := writeValue(s, ctx, "claim notifications", func(w *wtx) ([]headroom.Notification, error) {
 		return collect(w.ctx, w, scanNotification, `UPDATE notifications SET attempts = attempts + 1, next_attempt = $1, updated = $2
 			WHERE id IN (SELECT id FROM notifications WHERE state = 'pending' AND next_attempt <= $2

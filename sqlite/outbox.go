@@ -106,6 +106,16 @@ func (s *Store) ClaimNotifications(ctx context.Context, now, leaseUntil time.Tim
 	if limit <= 0 {
 		return nil, headroom.FieldErrorf("limit", "must be at least 1, got %d", limit)
 	}
+	// Most polls find nothing due: they answer from the read pool without
+	// queueing for the writer.
+	var one int
+	err := s.readRow(ctx, "SELECT 1 FROM notifications WHERE state = 'pending' AND next_attempt <= ? LIMIT 1", dbcodec.EncTime(now)).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, s.backendError("claim notifications", err)
+	}
 	return writeValue(s, ctx, func(w *wtx) ([]headroom.Notification, error) {
 		rows, err := w.query("SELECT "+notificationColumns+` FROM notifications WHERE state = ? AND next_attempt <= ?
 			ORDER BY next_attempt, id LIMIT ?`, string(headroom.NotificationPending), dbcodec.EncTime(now), limit)
