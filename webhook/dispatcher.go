@@ -3,11 +3,13 @@ package webhook
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -42,8 +44,8 @@ type Config struct {
 	// DefaultGiveUpAfter if zero.
 	GiveUpAfter time.Duration
 	// Lease is how long a claim keeps other dispatchers off a
-	// notification; it must exceed the client's timeout. DefaultLease if
-	// zero.
+	// notification; it must exceed the client's timeout, as a batch's
+	// attempts run at once. DefaultLease if zero.
 	Lease time.Duration
 	// Batch is the most notifications claimed at once; DefaultBatch if
 	// zero.
@@ -122,10 +124,10 @@ func (d *Dispatcher) Stats() Stats {
 }
 
 // DeliverOnce claims the notifications due now, up to the batch size, and
-// attempts each once: a 2xx answer completes it; any other answer, or no
+// attempts each once, all at once: a 2xx answer completes it; any other answer, or no
 // answer, schedules a retry after the backoff, or, past GiveUpAfter since
 // its transition, fails it (logged and counted). It returns how many it
-// attempted, and the first error of the services (the attempts' own
+// attempted, and the errors of the services joined (the attempts' own
 // failures are no error).
 func (d *Dispatcher) DeliverOnce(ctx context.Context) (int, error) {
 	now := d.cfg.Clock.Now()
@@ -133,13 +135,19 @@ func (d *Dispatcher) DeliverOnce(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("claim notifications: %w", err)
 	}
-	var first error
+	// The attempts run at once, so that a slow receiver holds up no other
+	// and every attempt ends within its claim's lease.
+	errs := make([]error, len(claimed))
+	var wg sync.WaitGroup
 	for i := range claimed {
-		if err := d.attempt(ctx, &claimed[i]); err != nil && first == nil {
-			first = err
-		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = d.attempt(ctx, &claimed[i])
+		}()
 	}
-	return len(claimed), first
+	wg.Wait()
+	return len(claimed), errors.Join(errs...)
 }
 
 // Run calls DeliverOnce every interval until ctx ends, and again at once

@@ -294,3 +294,52 @@ func TestConfigValidate(t *testing.T) {
 		}
 	}
 }
+
+// A receiver that hangs holds up no other webhook's delivery.
+func TestSlowReceiverHoldsUpNoOther(t *testing.T) {
+	release := make(chan struct{})
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer slow.Close()
+	fast := newReceiver(t, secret)
+	f := newFixture(t, slow.URL, secret) // OK -> CRITICAL, for the slow webhook
+	if _, err := f.e.CreateWebhook(f.ctx, headroom.Webhook{URL: fast.URL, Secret: secret}, "op"); err != nil {
+		t.Fatal(err)
+	}
+	// Back to OK: a notification for each webhook.
+	if err := f.s.SetUsage(f.ctx, headroom.UsageKey{Account: account, Code: "HR-COUNT", Scope: headroom.ScopeAccount}, 0, headroom.AuditEntry{}); err != nil {
+		t.Fatal(err)
+	}
+	if rep, err := f.e.EvaluateAlarms(f.ctx); err != nil || rep.Notifications != 2 {
+		t.Fatalf("EvaluateAlarms = %+v, %v", rep, err)
+	}
+	d := f.dispatcher(t, webhook.Config{})
+	done := make(chan int)
+	go func() {
+		n, _ := d.DeliverOnce(context.Background())
+		done <- n
+	}()
+	deadline := time.Now().Add(20 * time.Second)
+	for len(fast.deliveries()) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the fast receiver got nothing while the slow one hung")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	select {
+	case <-done:
+		t.Fatal("the pass ended before the slow receiver answered")
+	default:
+	}
+	close(release)
+	if n := <-done; n != 3 { // two for the slow webhook, one for the fast
+		t.Fatalf("DeliverOnce attempted %d, want 3", n)
+	}
+	if s := d.Stats(); s.Delivered != 3 {
+		t.Fatalf("stats %+v, want 3 delivered", s)
+	}
+}
