@@ -13,9 +13,13 @@ import (
 
 // CreateWebhook implements headroom.Store.
 func (s *Store) CreateWebhook(ctx context.Context, wh headroom.Webhook, audit headroom.AuditEntry) error {
+	secret, err := s.sealSecret(webhookSecretID(wh.ID), wh.Account, wh.Secret)
+	if err != nil {
+		return err
+	}
 	return s.write(ctx, "create webhook", func(w *wtx) error {
 		_, err := w.exec("INSERT INTO webhooks (id, url, secret, account, created) VALUES ($1, $2, $3, $4, $5)",
-			wh.ID, wh.URL, wh.Secret, wh.Account, dbcodec.EncTime(wh.Created))
+			wh.ID, wh.URL, secret, wh.Account, dbcodec.EncTime(wh.Created))
 		if isUnique(err) {
 			return headroom.Errorf(headroom.ECONFLICT, "webhook %s already exists", wh.ID)
 		}
@@ -67,8 +71,17 @@ func (s *Store) FindWebhook(ctx context.Context, id string) (headroom.Webhook, e
 	if errors.As(err, &he) && he.Code == headroom.ENOTFOUND {
 		return headroom.Webhook{}, he
 	}
+	if err != nil {
+		return headroom.Webhook{}, err
+	}
+	wh.Secret, err = s.openSecret(webhookSecretID(wh.ID), wh.Account, wh.Secret)
 	return wh, err
 }
+
+// webhookSecretID is what a webhook's sealed secret is bound to, beside
+// its account, so that it cannot be moved to another row or to an access
+// key.
+func webhookSecretID(id string) string { return "webhook/" + id }
 
 // ListWebhooks implements headroom.Store.
 func (s *Store) ListWebhooks(ctx context.Context) ([]headroom.Webhook, error) {
@@ -77,10 +90,18 @@ func (s *Store) ListWebhooks(ctx context.Context) ([]headroom.Webhook, error) {
 		out, err = collect(ctx, q, scanWebhook, "SELECT "+webhookColumns+" FROM webhooks ORDER BY created, id")
 		return err
 	})
-	if err == nil && out == nil {
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		if out[i].Secret, err = s.openSecret(webhookSecretID(out[i].ID), out[i].Account, out[i].Secret); err != nil {
+			return nil, err
+		}
+	}
+	if out == nil {
 		out = []headroom.Webhook{}
 	}
-	return out, err
+	return out, nil
 }
 
 const notificationColumns = "id, webhook, body, attempts, next_attempt, created, state, last_error, updated"

@@ -15,9 +15,13 @@ import (
 
 // CreateWebhook implements headroom.Store.
 func (s *Store) CreateWebhook(ctx context.Context, wh headroom.Webhook, audit headroom.AuditEntry) error {
+	secret, err := s.sealSecret(webhookSecretID(wh.ID), wh.Account, wh.Secret)
+	if err != nil {
+		return err
+	}
 	return s.write(ctx, func(w *wtx) error {
 		_, err := w.exec("INSERT INTO webhooks (id, url, secret, account, created) VALUES (?, ?, ?, ?, ?)",
-			wh.ID, wh.URL, wh.Secret, wh.Account, dbcodec.EncTime(wh.Created))
+			wh.ID, wh.URL, secret, wh.Account, dbcodec.EncTime(wh.Created))
 		if sqliteCode(err) == sqlite3.SQLITE_CONSTRAINT {
 			return headroom.Errorf(headroom.ECONFLICT, "webhook %s already exists", wh.ID)
 		}
@@ -64,8 +68,14 @@ func (s *Store) FindWebhook(ctx context.Context, id string) (headroom.Webhook, e
 	if err != nil {
 		return headroom.Webhook{}, s.backendError("find webhook", err)
 	}
-	return wh, nil
+	wh.Secret, err = s.openSecret(webhookSecretID(wh.ID), wh.Account, wh.Secret)
+	return wh, err
 }
+
+// webhookSecretID is what a webhook's sealed secret is bound to, beside
+// its account, so that it cannot be moved to another row or to an access
+// key.
+func webhookSecretID(id string) string { return "webhook/" + id }
 
 // ListWebhooks implements headroom.Store.
 func (s *Store) ListWebhooks(ctx context.Context) ([]headroom.Webhook, error) {
@@ -79,6 +89,9 @@ func (s *Store) ListWebhooks(ctx context.Context) ([]headroom.Webhook, error) {
 		wh, err := scanWebhook(rows)
 		if err != nil {
 			return nil, s.backendError("list webhooks", err)
+		}
+		if wh.Secret, err = s.openSecret(webhookSecretID(wh.ID), wh.Account, wh.Secret); err != nil {
+			return nil, err
 		}
 		out = append(out, wh)
 	}
