@@ -92,6 +92,7 @@ type Services interface {
 	ResourceService
 	AuditService
 	BlobService
+	HistoryService
 	AlarmService
 }
 
@@ -202,8 +203,10 @@ const DefaultKeyRetention = 24 * time.Hour
 // Maintain runs one maintenance pass over the store: it removes leases
 // expired now, idempotency keys and resource tokens older than the
 // retention, delivered and failed notifications older than theirs, and,
-// with an audit retention, old audit entries. Every store
-// is maintained the same way; the server runs it on a timer.
+// with an audit retention, old audit entries; it rolls up the usage
+// history's recent hours and purges it by MinuteHistoryRetention and
+// HourHistoryRetention. Every store is maintained the same way; the server
+// runs it on a timer.
 func (e *Engine) Maintain(ctx context.Context, r Retention) (PurgeResult, int64, error) {
 	if r.Keys <= 0 {
 		r.Keys = DefaultKeyRetention
@@ -217,6 +220,9 @@ func (e *Engine) Maintain(ctx context.Context, r Retention) (PurgeResult, int64,
 		r.Notifications = DefaultNotificationRetention
 	}
 	if res.Notifications, err = e.store.PurgeNotifications(ctx, now.Add(-r.Notifications)); err != nil {
+		return res, 0, err
+	}
+	if res.History, err = e.maintainHistory(ctx, now); err != nil {
 		return res, 0, err
 	}
 	var audit int64
