@@ -443,3 +443,29 @@ func TestMaintainPurgesNotifications(t *testing.T) {
 		t.Fatalf("left = %+v, want the pending one", left)
 	}
 }
+
+// TestThrottleAlarmFromDecisions: throttled decisions the engine makes,
+// recorded in the usage history, raise the throttle alarm.
+func TestThrottleAlarmFromDecisions(t *testing.T) {
+	f := newFixtureWith(t, alarmCatalog(t))
+	throttled := 0
+	for range 16 { // a burst of 5, then nothing refills: the clock stands still
+		_, err := f.e.Do(f.ctx, headroom.Request{Op: headroom.OpTake, Account: acct, Code: "HR-RATE", Amount: 1})
+		if headroom.ErrorCodeOf(err) == headroom.ETHROTTLED {
+			throttled++
+		} else if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if throttled != 11 {
+		t.Fatalf("%d throttled, want 11", throttled)
+	}
+	if _, err := f.e.RecordHistory(f.ctx); err != nil {
+		t.Fatal(err)
+	}
+	wantTransitions(t, f.evaluate(t), "HR-RATE:OK>CRITICAL")
+	firing, err := f.e.ListAlarms(f.ctx, acct, true)
+	if err != nil || len(firing) != 1 || firing[0].Kind != headroom.AlarmThrottle || firing[0].Value != 11 {
+		t.Fatalf("firing = %+v, %v", firing, err)
+	}
+}
