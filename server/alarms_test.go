@@ -14,6 +14,7 @@ import (
 
 	"github.com/headroomhq/headroom"
 	"github.com/headroomhq/headroom/clock"
+	"github.com/headroomhq/headroom/internal/testsvc"
 	"github.com/headroomhq/headroom/server"
 	"github.com/headroomhq/headroom/webhook"
 )
@@ -181,5 +182,72 @@ func TestAlarmConfigValidate(t *testing.T) {
 		if headroom.ErrorCodeOf(err) != headroom.EINVALID || !strings.Contains(err.Error(), c.field) {
 			t.Errorf("Validate = %v, want EINVALID naming %s", err, c.field)
 		}
+	}
+}
+
+// Two nodes on one PostgreSQL database evaluating at once make one
+// transition between them: one audit entry, one notification.
+func TestTwoNodesOneTransition(t *testing.T) {
+	pg := testsvc.Postgres(t)
+	clk := clock.NewManual(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
+	node := func() *server.Server {
+		m, _ := start(t, func(m *server.Server) {
+			m.Config.Store, m.Config.DataDir = pg, t.TempDir()
+			m.Config.SecretKey = strings.Repeat("5a", 32) // every node has the database's key
+			m.Config.AlarmInterval, m.Config.WebhookPoll = time.Hour, time.Hour
+			m.Clock = clk
+		})
+		return m
+	}
+	a, b := node(), node()
+	ctx := context.Background()
+	const acct = "123456789012"
+	if _, _, err := a.Engine().CreateAccount(ctx, headroom.Account{ID: acct}, "test"); err != nil {
+		t.Fatal(err)
+	}
+	// Nothing listens there: the notification stays pending.
+	if _, err := a.Engine().CreateWebhook(ctx, headroom.Webhook{URL: "http://127.0.0.1:1/"}, "test"); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Engine().Reconcile(ctx, acct, "L-AA17A6B9", "", 2, "test"); err != nil {
+		t.Fatal(err)
+	}
+	reports := make([]headroom.AlarmReport, 8)
+	var wg sync.WaitGroup
+	for i := range reports {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			m := a
+			if i%2 == 1 {
+				m = b
+			}
+			var err error
+			if reports[i], err = m.EvaluateAlarms(ctx); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	transitions := 0
+	for _, r := range reports {
+		transitions += len(r.Transitions)
+	}
+	entries, err := a.Engine().ListAudit(ctx, headroom.AuditFilter{Account: acct, Code: "L-AA17A6B9"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var moves int
+	for _, e := range entries {
+		if e.Action == "alarm.transition" {
+			moves++
+		}
+	}
+	ns, err := b.Engine().ListNotifications(ctx, headroom.NotificationFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if transitions != 1 || moves != 1 || len(ns) != 1 {
+		t.Fatalf("%d transitions, %d audit entries, %d notifications; want one of each", transitions, moves, len(ns))
 	}
 }
