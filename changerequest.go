@@ -144,6 +144,9 @@ type PurgeResult struct {
 	IdempotencyKeys int
 	// Tokens counts resource tokens forgotten.
 	Tokens int
+	// Notifications counts delivered and failed notifications removed
+	// from the outbox (Engine.Maintain; a Store's Purge leaves it zero).
+	Notifications int64
 	// History counts usage history rows removed by Engine.Maintain;
 	// Store.Purge leaves it zero.
 	History int64

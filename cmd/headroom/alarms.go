@@ -3,12 +3,14 @@ package main
 import (
 	"cmp"
 	"context"
+	"flag"
 	"fmt"
 	"slices"
 	"strconv"
 	"time"
 
 	"github.com/headroomhq/headroom"
+	"github.com/headroomhq/headroom/httpapi"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -90,54 +92,39 @@ func promDuration(d time.Duration) string {
 
 // firing is one alarm above OK, as `alarms list` prints it.
 type firing struct {
-	Account string  `json:"account"`
-	Code    string  `json:"code"`
-	Name    string  `json:"name"`
-	Scope   string  `json:"scope"`
-	Value   float64 `json:"value"`
+	Account string `json:"account"`
+	Code    string `json:"code"`
+	Name    string `json:"name"`
+	Scope   string `json:"scope"`
+	// Kind is "usage" or "throttle".
+	Kind string `json:"kind"`
+	// Value is the applied value (usage) or the throttle count N.
+	Value float64 `json:"value"`
+	// Usage is the usage, or the throttled decisions in the window.
 	Usage   int64   `json:"usage"`
 	Percent float64 `json:"percent_used"`
 	Level   string  `json:"level"`
 }
 
-// cmdAlarmsList prints the usage alarms firing now: every usage counter
-// of the account (or, without --account, of every account the token may
-// read) at or above the warning threshold of its applied value, critical
-// first. It reads the usage as it is now, at the default thresholds.
+// cmdAlarmsList prints the alarms firing now, as the server's alarm
+// evaluation stored them: every alarm at WARNING or CRITICAL of the
+// account (or, without --account, of every account the token may read),
+// critical first, each with the usage and applied value of its last
+// transition.
 func cmdAlarmsList(ctx context.Context, g *globals, args []string) error {
 	fs := newFlags("alarms list")
 	account := fs.String("account", "", "account id; every account if empty")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	c := g.client()
-	accounts := []string{*account}
-	if *account == "" {
-		list, err := c.ListAccounts(ctx)
-		if err != nil {
-			return err
-		}
-		accounts = accounts[:0]
-		for _, a := range list {
-			accounts = append(accounts, a.AccountID)
-		}
+	list, err := g.client().ListAlarms(ctx, *account, true)
+	if err != nil {
+		return err
 	}
-	t := headroom.DefaultAlarmThresholds()
 	out := []firing{}
-	for _, a := range accounts {
-		list, err := c.Usage(ctx, a)
-		if err != nil {
-			return err
-		}
-		for _, q := range list {
-			if q.Usage == nil || q.Value <= 0 {
-				continue
-			}
-			ratio := float64(*q.Usage) / q.Value
-			if l := t.Level(headroom.AlarmOK, ratio); l != headroom.AlarmOK {
-				out = append(out, firing{Account: a, Code: q.Code, Name: q.Name, Scope: q.Scope, Value: q.Value, Usage: *q.Usage, Percent: 100 * ratio, Level: string(l)})
-			}
-		}
+	for _, a := range list {
+		out = append(out, firing{Account: a.AccountID, Code: a.Code, Name: a.Name, Scope: a.Scope, Kind: a.Kind, Value: a.Applied,
+			Usage: a.Value, Percent: a.Percent, Level: a.Level})
 	}
 	slices.SortStableFunc(out, func(x, y firing) int {
 		if (x.Level == string(headroom.AlarmCritical)) != (y.Level == string(headroom.AlarmCritical)) {
@@ -153,4 +140,77 @@ func cmdAlarmsList(ctx context.Context, g *globals, args []string) error {
 		rows[i] = []string{f.Level, f.Account, f.Code, f.Scope, strconv.FormatInt(f.Usage, 10), strconv.FormatFloat(f.Value, 'f', -1, 64), fmt.Sprintf("%.0f%%", f.Percent), f.Name}
 	}
 	return emit(g, map[string]any{"alarms": out}, []string{"LEVEL", "ACCOUNT", "CODE", "SCOPE", "USED", "VALUE", "PERCENT", "NAME"}, rows)
+}
+
+// cmdAlarmsSet creates or replaces the alarm rule of --account and --code
+// (either left out for "every"); the thresholds not given take the
+// defaults.
+func cmdAlarmsSet(ctx context.Context, g *globals, args []string) error {
+	fs := newFlags("alarms set")
+	var in httpapi.AlarmRuleSet
+	fs.StringVar(&in.Account, "account", "", "account id; every account if empty")
+	fs.StringVar(&in.Code, "code", "", "quota code; every quota if empty")
+	warning := fs.Float64("warning", headroom.DefaultAlarmWarning, "warning threshold, a fraction of the applied value")
+	critical := fs.Float64("critical", headroom.DefaultAlarmCritical, "critical threshold, a fraction of the applied value")
+	hysteresis := fs.Float64("hysteresis", headroom.DefaultAlarmHysteresis, "how far below a threshold usage must fall to leave its level")
+	fs.BoolVar(&in.Off, "off", false, "turn the alarms off")
+	count := fs.Int64("throttle-count", headroom.DefaultThrottleCount, "rate quotas: alarm at more than N throttled decisions")
+	minutes := fs.Int("throttle-minutes", headroom.DefaultThrottleMinutes, "rate quotas: in the last M minutes")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	fs.Visit(func(f *flag.Flag) {
+		switch f.Name {
+		case "warning":
+			in.Warning = warning
+		case "critical":
+			in.Critical = critical
+		case "hysteresis":
+			in.Hysteresis = hysteresis
+		case "throttle-count":
+			in.ThrottleCount = count
+		case "throttle-minutes":
+			in.ThrottleMinutes = minutes
+		}
+	})
+	r, err := g.client().SetAlarmRule(ctx, in)
+	if err != nil {
+		return err
+	}
+	return emitAlarmRules(g, r)
+}
+
+// cmdAlarmsUnset removes the alarm rule of --account and --code.
+func cmdAlarmsUnset(ctx context.Context, g *globals, args []string) error {
+	fs := newFlags("alarms unset")
+	account := fs.String("account", "", "account id of the rule; empty for every account")
+	code := fs.String("code", "", "quota code of the rule; empty for every quota")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := g.client().DeleteAlarmRule(ctx, *account, *code); err != nil {
+		return err
+	}
+	return emit(g, map[string]string{"account": *account, "code": *code}, []string{"DELETED ACCOUNT", "CODE"},
+		[][]string{{orAll(*account), orAll(*code)}})
+}
+
+func orAll(s string) string {
+	if s == "" {
+		return "*"
+	}
+	return s
+}
+
+func emitAlarmRules(g *globals, rules ...httpapi.AlarmRule) error {
+	rows := make([][]string, len(rules))
+	for i, r := range rules {
+		rows[i] = []string{orAll(r.Account), orAll(r.Code), num(r.Warning), num(r.Critical), num(r.Hysteresis), yesNo(r.Off),
+			strconv.FormatInt(r.ThrottleCount, 10), strconv.Itoa(r.ThrottleMinutes)}
+	}
+	var v any = rules
+	if len(rules) == 1 {
+		v = rules[0]
+	}
+	return emit(g, v, []string{"ACCOUNT", "CODE", "WARNING", "CRITICAL", "HYSTERESIS", "OFF", "THROTTLE_COUNT", "THROTTLE_MINUTES"}, rows)
 }

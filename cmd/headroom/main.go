@@ -123,6 +123,11 @@ with --token or HEADROOM_TOKEN; both flags may also follow the command):
   simulate report schedule --account ID --instance ID --report ID [--frequency DAILY|WEEKLY|MONTHLY]
   simulate report unschedule --account ID --instance ID --report ID
   alarms list [--account ID]
+  alarms set [--account ID] [--code CODE] [--warning 0.8] [--critical 0.95] [--hysteresis 0.05] [--off] [--throttle-count 10] [--throttle-minutes 5]
+  alarms unset [--account ID] [--code CODE]
+  webhooks add --url URL [--account ID] [--secret S]
+  webhooks list
+  webhooks rm ID
   alarms rules [--warning 0.8] [--critical 0.95] [--for 5m] [--keep-firing-for 5m]
   bench [--connections N] [--duration D] [--batch N] [--keys N] [--account ID]
 
@@ -168,7 +173,10 @@ func dispatch(ctx context.Context, g *globals, args []string) error {
 					"schedule": cmdSimReportSchedule, "unschedule": cmdSimReportUnschedule})
 			}})
 	case "alarms":
-		return sub(ctx, g, "alarms", rest, map[string]command{"rules": cmdAlarmsRules, "list": cmdAlarmsList})
+		return sub(ctx, g, "alarms", rest, map[string]command{"rules": cmdAlarmsRules, "list": cmdAlarmsList, "set": cmdAlarmsSet,
+			"unset": cmdAlarmsUnset})
+	case "webhooks":
+		return sub(ctx, g, "webhooks", rest, map[string]command{"add": cmdWebhooksAdd, "list": cmdWebhooksList, "rm": cmdWebhooksRemove})
 	case "bench":
 		return cmdBench(ctx, g, rest)
 	case "db":
