@@ -43,7 +43,7 @@ func rangeOf(key string) chartRange {
 // margins, which hold the axis labels.
 const (
 	chartW, chartH             = 760.0, 280.0
-	marginL, marginR           = 64.0, 16.0
+	marginL, marginR           = 64.0, 44.0
 	marginT, marginB           = 16.0, 40.0
 	plotW, plotH               = chartW - marginL - marginR, chartH - marginT - marginB
 	yTicks                     = 4
@@ -127,12 +127,6 @@ func drawChart(name string, points []headroom.HistoryPoint, limit float64, from,
 		step := steps * i / xTicks
 		t := from.Add(time.Duration(step) * cr.Step).UTC()
 		anchor := "middle"
-		switch i {
-		case 0:
-			anchor = "start"
-		case xTicks:
-			anchor = "end"
-		}
 		fmt.Fprintf(&b, `<line class="tick" x1="%s" x2="%s" y1="%s" y2="%s"/>`, f(x(step)), f(x(step)), f(marginT+plotH), f(marginT+plotH+5))
 		fmt.Fprintf(&b, `<text class="axis" x="%s" y="%s" text-anchor="%s">%s</text>`, f(x(step)), f(chartH-12), anchor, t.Format(cr.Format))
 	}
@@ -172,14 +166,14 @@ func drawChart(name string, points []headroom.HistoryPoint, limit float64, from,
 	return c
 }
 
-// niceCeil rounds v up to 1, 2, 2.5 or 5 times a power of ten, so that
-// the y axis' ticks are round numbers; at least 1.
+// niceCeil rounds v up to 1, 1.2, 1.6, 2, 2.4, 3, 4, 6 or 8 times a power
+// of ten, so that the y axis' four ticks are round numbers; at least 1.
 func niceCeil(v float64) float64 {
 	if !(v > 1) {
 		return 1
 	}
 	p := math.Pow(10, math.Floor(math.Log10(v)))
-	for _, m := range []float64{1, 2, 2.5, 5, 10} {
+	for _, m := range []float64{1, 1.2, 1.6, 2, 2.4, 3, 4, 6, 8, 10} {
 		if m*p >= v {
 			return m * p
 		}

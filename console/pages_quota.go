@@ -24,7 +24,7 @@ type quotaData struct {
 	// and has a numeric value.
 	CanRequest bool
 	// Suggested is the form's starting value: above the applied one.
-	Suggested string
+	Suggested  string
 	FormAction string
 }
 

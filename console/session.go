@@ -70,11 +70,11 @@ func (h *Handler) decodeSession(value string, now time.Time) (session, error) {
 	if !ok || len(value) > 512 {
 		return session{}, bad
 	}
-	mac, err := base64.RawURLEncoding.DecodeString(sig)
+	mac, err := base64.RawURLEncoding.Strict().DecodeString(sig)
 	if err != nil || !hmac.Equal(mac, h.mac("session", p)) {
 		return session{}, bad
 	}
-	raw, err := base64.RawURLEncoding.DecodeString(p)
+	raw, err := base64.RawURLEncoding.Strict().DecodeString(p)
 	if err != nil {
 		return session{}, bad
 	}

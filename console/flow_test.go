@@ -1,0 +1,152 @@
+package console_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/headroomhq/headroom"
+)
+
+// domainsCode is the quota the flow fills: Customer Profiles domains per
+// account, 100 by default, adjustable.
+const domainsCode = "L-6603B252"
+
+// The issue's flow in a real browser: a tenant signs in and sees a quota
+// at 0 %; usage enforced through the native API passes 80 %; the tenant
+// sees the bar and the firing alarm and requests an increase; the operator
+// approves it at a lower value; the tenant sees the new limit and the
+// audit entries. Along the way: another account's page is 403, a form
+// posted without its CSRF token is refused, and no page logs an error.
+func TestConsoleFlow(t *testing.T) {
+	f := start(t)
+	b := newBrowser(t)
+	quotaURL := f.url + "/console/accounts/" + tenantA + "/quotas/" + domainsCode
+
+	b.open(f.url + "/console/")
+	if !b.has(`#token[type="password"]`) || !b.has(`form input[name="csrf"]`) {
+		t.Fatal("the sign-in form lacks its password field or CSRF field")
+	}
+	b.screenshot("signin")
+	b.noErrors("sign-in form")
+
+	// The tenant signs in and sees its account, at 0 %.
+	b.signIn(f.url, f.tokenA)
+	if got := b.text("#main table"); !strings.Contains(got, tenantA) || strings.Contains(got, tenantB) {
+		t.Fatalf("the tenant's accounts: %q", got)
+	}
+	b.open(quotaURL)
+	if got := b.text("#usage"); !strings.Contains(got, "0 of 100") || !strings.Contains(got, "0.0 %") {
+		t.Fatalf("usage before: %q", got)
+	}
+	b.noErrors("quota page at 0 %")
+
+	// Usage through the native API, 30 at a time, until it passes 80 %.
+	for used := 0; used <= 80; used += 30 {
+		enforce(t, f.url, f.tokenA, tenantA, domainsCode, 30)
+	}
+	f.clk.Advance(time.Minute)
+	evaluateAlarms(t, f)
+	b.open(f.url + "/console/accounts/" + tenantA + "?sort=percent&order=desc")
+	if got := b.text(`#quotas tbody tr`); !strings.Contains(got, "Maximum domains per account") || !strings.Contains(got, "90.0 %") {
+		t.Fatalf("the busiest quota first: %q", got)
+	}
+	b.screenshot("account-quotas")
+	b.open(quotaURL)
+	if got := b.text("#usage"); !strings.Contains(got, "90 of 100") || !strings.Contains(got, "90.0 %") {
+		t.Fatalf("usage after: %q", got)
+	}
+	if !b.has(`#usage svg.bar rect.fill-warning[width="90.0%"]`) {
+		t.Fatal("the usage bar is not drawn at 90 % in the warning colour")
+	}
+	checkFiringAlarm(t, b, f)
+	b.open(quotaURL)
+	b.noErrors("quota page at 90 %")
+
+	// A tenant may not open another account's pages.
+	b.open(f.url + "/console/accounts/" + tenantB)
+	if got := b.text("h1"); !strings.Contains(got, "403") {
+		t.Fatalf("another account's page: %q", got)
+	}
+	expectOnly403(t, b)
+
+	// A form without its CSRF token is refused.
+	b.open(quotaURL)
+	b.run(chromedp.Evaluate[chromedp.Void](`document.querySelector('#request-form input[name="csrf"]').remove()`),
+		chromedp.Submit(chromedp.CSS("#desired_value")), chromedp.WaitVisible(chromedp.CSS("h1")))
+	if got := b.text("#main"); !strings.Contains(got, "403") || !strings.Contains(got, "CSRF") {
+		t.Fatalf("a form without CSRF: %q", got)
+	}
+	expectOnly403(t, b)
+
+	// The tenant requests an increase from the quota's page.
+	b.open(quotaURL)
+	b.run(chromedp.SetValue(chromedp.CSS("#desired_value"), "200"), chromedp.SendKeys(chromedp.CSS("#details"), "more domains for the spring launch"),
+		chromedp.Submit(chromedp.CSS("#desired_value")), chromedp.WaitVisible(chromedp.CSS("#quota-requests")))
+	if got := b.text("#quota-requests"); !strings.Contains(got, string(headroom.StatusCaseOpened)) || !strings.Contains(got, "200") {
+		t.Fatalf("the request on the quota's page: %q", got)
+	}
+	b.screenshot("quota")
+	b.run(chromedp.EmulateViewport(375, 812))
+	b.open(quotaURL)
+	b.screenshot("quota-phone")
+	b.run(chromedp.EmulateViewport(1280, 900))
+	b.noErrors("request an increase")
+	b.signOut()
+
+	// The operator approves it at a lower value.
+	b.signIn(f.url, adminToken)
+	if got := b.text("#main table"); !strings.Contains(got, tenantA) || !strings.Contains(got, tenantB) {
+		t.Fatalf("the operator's accounts: %q", got)
+	}
+	b.screenshot("accounts")
+	b.open(f.url + "/console/requests")
+	if got := b.text("#queue"); !strings.Contains(got, tenantA) || !strings.Contains(got, "Maximum domains per account") {
+		t.Fatalf("the queue: %q", got)
+	}
+	b.screenshot("requests")
+	id := value(b, chromedp.AttributeValue(chromedp.CSS("#queue tbody tr"), "data-request")).Value
+	b.run(chromedp.SetValue(chromedp.ID("value-"+id), "150"), chromedp.Submit(chromedp.ID("value-"+id)),
+		chromedp.WaitVisible(chromedp.CSS("#history")))
+	if got := b.text("#history"); !strings.Contains(got, string(headroom.StatusApproved)) || !strings.Contains(got, "150") {
+		t.Fatalf("the decided request: %q", got)
+	}
+	if b.has("#queue") {
+		t.Fatal("the approved request is still in the queue")
+	}
+	b.noErrors("approve")
+	b.open(f.url + "/console/alarms")
+	b.screenshot("alarms")
+	b.signOut()
+
+	// The tenant sees its new limit and the audit entries.
+	b.signIn(f.url, f.tokenA)
+	b.open(quotaURL)
+	if got := b.text("#applied"); strings.TrimSpace(got) != "150" {
+		t.Fatalf("the new limit: %q", got)
+	}
+	if got := b.text("#usage"); !strings.Contains(got, "90 of 150") || !strings.Contains(got, "60.0 %") {
+		t.Fatalf("usage against the new limit: %q", got)
+	}
+	b.open(f.url + "/console/audit?account=" + tenantA + "&code=" + domainsCode)
+	got := b.text("#audit")
+	for _, want := range []string{"request.create", "request.approved", "150"} {
+		if !strings.Contains(got, want) {
+			t.Fatalf("the audit log lacks %q: %q", want, got)
+		}
+	}
+	b.screenshot("audit")
+	b.noErrors("the tenant's new limit and audit")
+}
+
+// expectOnly403 takes the errors recorded since the last check: they must
+// be the browser's report of the one 403 answer just asked for.
+func expectOnly403(t *testing.T, b *browser) {
+	t.Helper()
+	for _, e := range b.takeErrors() {
+		if !strings.Contains(e, "403") {
+			t.Fatalf("an error besides the expected 403: %s", e)
+		}
+	}
+}
