@@ -152,6 +152,9 @@ type PurgeResult struct {
 	IdempotencyKeys int
 	// Tokens counts resource tokens forgotten.
 	Tokens int
+	// History counts usage history rows removed by Engine.Maintain;
+	// Store.Purge leaves it zero.
+	History int64
 }
 
 // TemplateEntry is one quota increase in the organization's quota request

@@ -27,6 +27,10 @@ type Config struct {
 	// Blobs keeps chat attachments' bytes; nil means the engine keeps
 	// none, and its blob methods answer EUNAVAILABLE.
 	Blobs BlobStore
+	// NoHistory turns usage history off: the engine counts no rate
+	// decisions and RecordHistory records nothing; History still reads
+	// what was recorded. Benchmarks compare decisions with and without it.
+	NoHistory bool
 }
 
 // Validate returns an *Error of code EINVALID naming the first missing or
@@ -62,6 +66,13 @@ type Engine struct {
 	// extra holds the extra quotas in force (extra.go); nil until the
 	// first SetExtraQuotas.
 	extra atomic.Pointer[extraSet]
+
+	// noHistory is Config.NoHistory; tally counts rate decisions for the
+	// next RecordHistory (history_tally.go).
+	noHistory bool
+	tally     rateTally
+	// rolledThrough is the last hour (HistoryHourOf) whose rollup is final.
+	rolledThrough atomic.Int64
 }
 
 // NewEngine returns an engine, or the error of cfg.Validate.
@@ -72,7 +83,7 @@ func NewEngine(cfg Config) (*Engine, error) {
 	if cfg.Region == "" {
 		cfg.Region = DefaultRegion
 	}
-	return &Engine{catalog: cfg.Catalog, store: cfg.Store, limiter: cfg.Limiter, clock: cfg.Clock, autoApproval: cfg.AutoApproval, region: cfg.Region, numbers: cfg.Numbers, blobs: cfg.Blobs}, nil
+	return &Engine{catalog: cfg.Catalog, store: cfg.Store, limiter: cfg.Limiter, clock: cfg.Clock, autoApproval: cfg.AutoApproval, region: cfg.Region, numbers: cfg.Numbers, blobs: cfg.Blobs, noHistory: cfg.NoHistory}, nil
 }
 
 // Catalog returns the engine's catalog.
@@ -208,6 +219,7 @@ func (e *Engine) Batch(ctx context.Context, reqs []Request) []Result {
 	errs := make([]error, len(takes))
 	bl.TakeBatch(ctx, takes, results, errs)
 	for j, p := range rates {
+		e.countRate(takes[j].Key, results[j], errs[j])
 		out[p.index].Decision, out[p.index].Err = rateDecision(p.quota, &reqs[p.index], p.applied, results[j], errs[j])
 	}
 	return out

@@ -24,6 +24,7 @@ func (e *Engine) doRate(ctx context.Context, q *Quota, r *Request, a Applied) (D
 	// instance of it: the scope carries no user or instance.
 	key := UsageKey{Account: r.Account, Code: q.Code, Scope: r.Scope}
 	res, err := e.limiter.Take(ctx, key, RateLimit{Rate: a.Value, Burst: a.Burst}, r.Amount)
+	e.countRate(key, res, err)
 	return rateDecision(q, r, a, res, err)
 }
 

@@ -92,6 +92,7 @@ type Services interface {
 	ResourceService
 	AuditService
 	BlobService
+	HistoryService
 }
 
 var _ Services = (*Engine)(nil)
@@ -193,8 +194,10 @@ const DefaultKeyRetention = 24 * time.Hour
 
 // Maintain runs one maintenance pass over the store: it removes leases
 // expired now, idempotency keys and resource tokens older than the
-// retention, and, with an audit retention, old audit entries. Every store
-// is maintained the same way; the server runs it on a timer.
+// retention, and, with an audit retention, old audit entries; it rolls up
+// the usage history's recent hours and purges it by MinuteHistoryRetention
+// and HourHistoryRetention. Every store is maintained the same way; the
+// server runs it on a timer.
 func (e *Engine) Maintain(ctx context.Context, r Retention) (PurgeResult, int64, error) {
 	if r.Keys <= 0 {
 		r.Keys = DefaultKeyRetention
@@ -202,6 +205,9 @@ func (e *Engine) Maintain(ctx context.Context, r Retention) (PurgeResult, int64,
 	now := e.clock.Now()
 	res, err := e.store.Purge(ctx, now, now.Add(-r.Keys))
 	if err != nil {
+		return res, 0, err
+	}
+	if res.History, err = e.maintainHistory(ctx, now); err != nil {
 		return res, 0, err
 	}
 	var audit int64

@@ -47,6 +47,9 @@ type Store struct {
 	counters map[headroom.UsageKey]int64
 	// usedBy maps (account, kind, id) to the resources that use it.
 	usedBy map[[3]string]map[headroom.ResourceRef]bool
+
+	// history is the usage history, under its own lock.
+	history history
 }
 
 type idemRecord struct {

@@ -56,6 +56,9 @@ type Store struct {
 	damage atomic.Pointer[error]
 	// box encrypts access-key secrets; nil without Config.SecretKey.
 	box *secretbox.Box
+	// series caches the ids of history series (headroom.UsageKey → int64),
+	// filled only by committed writes.
+	series sync.Map
 }
 
 var _ headroom.Store = (*Store)(nil)
