@@ -19,7 +19,7 @@ const module = "github.com/headroomhq/headroom"
 // root's services; only server and cmd/headroom know them all.
 var (
 	storePackages     = []string{"memory", "sqlite", "postgres", "redis", "blobdir"}
-	transportPackages = []string{"httpapi", "awsapi", "connectapi", "contactlensapi", "participantapi", "profilesapi", "rls", "console"}
+	transportPackages = []string{"httpapi", "awsapi", "connectapi", "contactlensapi", "participantapi", "profilesapi", "rls", "console", "webhook"}
 
 	// allowedTechImports are the exceptions to "a technology package may
 	// not import another", each with its reason.

@@ -155,6 +155,9 @@ type PurgeResult struct {
 	// History counts usage history rows removed by Engine.Maintain;
 	// Store.Purge leaves it zero.
 	History int64
+	// Notifications counts delivered and failed notifications removed
+	// from the outbox (Engine.Maintain; a Store's Purge leaves it zero).
+	Notifications int64
 }
 
 // TemplateEntry is one quota increase in the organization's quota request

@@ -93,6 +93,7 @@ type Services interface {
 	AuditService
 	BlobService
 	HistoryService
+	AlarmService
 }
 
 var _ Services = (*Engine)(nil)
@@ -187,17 +188,25 @@ type Retention struct {
 	Keys time.Duration
 	// Audit is how long audit entries are kept; zero keeps them forever.
 	Audit time.Duration
+	// Notifications is how long delivered and failed notifications stay
+	// in the outbox; DefaultNotificationRetention if zero.
+	Notifications time.Duration
 }
+
+// DefaultNotificationRetention is how long delivered and failed
+// notifications are kept for operators to read.
+const DefaultNotificationRetention = 7 * 24 * time.Hour
 
 // DefaultKeyRetention is how long idempotency keys are remembered.
 const DefaultKeyRetention = 24 * time.Hour
 
 // Maintain runs one maintenance pass over the store: it removes leases
 // expired now, idempotency keys and resource tokens older than the
-// retention, and, with an audit retention, old audit entries; it rolls up
-// the usage history's recent hours and purges it by MinuteHistoryRetention
-// and HourHistoryRetention. Every store is maintained the same way; the
-// server runs it on a timer.
+// retention, delivered and failed notifications older than theirs, and,
+// with an audit retention, old audit entries; it rolls up the usage
+// history's recent hours and purges it by MinuteHistoryRetention and
+// HourHistoryRetention. Every store is maintained the same way; the server
+// runs it on a timer.
 func (e *Engine) Maintain(ctx context.Context, r Retention) (PurgeResult, int64, error) {
 	if r.Keys <= 0 {
 		r.Keys = DefaultKeyRetention
@@ -208,6 +217,12 @@ func (e *Engine) Maintain(ctx context.Context, r Retention) (PurgeResult, int64,
 		return res, 0, err
 	}
 	if res.History, err = e.maintainHistory(ctx, now); err != nil {
+		return res, 0, err
+	}
+	if r.Notifications <= 0 {
+		r.Notifications = DefaultNotificationRetention
+	}
+	if res.Notifications, err = e.store.PurgeNotifications(ctx, now.Add(-r.Notifications)); err != nil {
 		return res, 0, err
 	}
 	var audit int64

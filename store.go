@@ -99,7 +99,7 @@ type Usage struct {
 	Used int64
 }
 
-// Store keeps Headroom's durable state. It is the sum of six roles, so
+// Store keeps Headroom's durable state. It is the sum of seven roles, so
 // that a new backend can be brought up, and tested with the matching part
 // of the contract suite in internal/storetest, one role at a time.
 //
@@ -119,6 +119,7 @@ type Store interface {
 	ResourceStore
 	AuditStore
 	HistoryStore
+	AlarmStore
 }
 
 // UsageStore keeps count usage with its idempotency keys, leases and plain

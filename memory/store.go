@@ -32,6 +32,8 @@ type Store struct {
 	blobs      map[blobKey][]byte
 	templateOn bool
 	tags       map[[2]string]map[string]string // (account, resource) → tags
+	// alarms holds alarm rules, states, webhooks and the outbox, under mu.
+	alarms alarmData
 
 	// umu guards usage state and the resources that hold slots of it. A
 	// method that needs both locks takes umu first, then mu.

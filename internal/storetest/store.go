@@ -87,7 +87,7 @@ func run(t *testing.T, newStore NewStoreFunc, suites ...[]contract) {
 
 // TestStore runs the whole Store contract against stores made by newStore.
 func TestStore(t *testing.T, newStore NewStoreFunc) {
-	run(t, newStore, usageContracts, accountContracts, workflowContracts, resourceContracts, auditContracts, historyContracts)
+	run(t, newStore, usageContracts, accountContracts, workflowContracts, resourceContracts, auditContracts, historyContracts, alarmContracts)
 }
 
 // TestUsageStore runs the contract of the UsageStore role.
