@@ -43,11 +43,13 @@ func TestConsoleFlow(t *testing.T) {
 	b.noErrors("quota page at 0 %")
 
 	// Usage through the native API, 30 at a time, until it passes 80 %.
+	// Each 20 minutes, as the server's timers do, the usage is recorded
+	// in the history and the alarms are evaluated.
 	for used := 0; used <= 80; used += 30 {
 		enforce(t, f.url, f.tokenA, tenantA, domainsCode, 30)
+		f.clk.Advance(20 * time.Minute)
+		evaluateAlarms(t, f)
 	}
-	f.clk.Advance(time.Minute)
-	evaluateAlarms(t, f)
 	b.open(f.url + "/console/accounts/" + tenantA + "?sort=percent&order=desc")
 	if got := b.text(`#quotas tbody tr`); !strings.Contains(got, "Maximum domains per account") || !strings.Contains(got, "90.0 %") {
 		t.Fatalf("the busiest quota first: %q", got)
@@ -59,6 +61,14 @@ func TestConsoleFlow(t *testing.T) {
 	}
 	if !b.has(`#usage svg.bar rect.fill-warning[width="90.0%"]`) {
 		t.Fatal("the usage bar is not drawn at 90 % in the warning colour")
+	}
+	// The chart has the usage's history: 30, 60 and 90.
+	if got := value(b, chromedp.TextContent(chromedp.CSS("svg.chart desc"))); !strings.Contains(got, "Highest usage in the range: 90.") {
+		t.Fatalf("the chart's description: %q", got)
+	}
+	b.run(chromedp.Click(chromedp.CSS("details summary")))
+	if got := b.text("details table"); !strings.Contains(got, "30") || !strings.Contains(got, "60") || !strings.Contains(got, "90") {
+		t.Fatalf("the chart's table: %q", got)
 	}
 	checkFiringAlarm(t, b, f)
 	b.open(quotaURL)

@@ -2,20 +2,25 @@ package console
 
 import (
 	"net/http"
-
-	"github.com/headroomhq/headroom"
 )
 
-// alarmRow is one quota's alarm as the tables show it.
+// alarmRow is one quota's alarm as the tables show it: its level and the
+// usage when it entered it.
 type alarmRow struct {
 	Account, Code, Name, Scope string
+	// Kind is "usage" or "throttle".
+	Kind string
 	// Level is OK, WARNING or CRITICAL.
-	Level   string
-	Used    int64
-	Applied float64
-	Percent float64
-	Since   string
-	Link    string
+	Level string
+	// Used and Applied are the usage and applied value (usage alarm), or
+	// the throttled decisions and their limit N (throttle alarm), when
+	// the level was entered.
+	Used     int64
+	Applied  float64
+	Percent  float64
+	Throttle bool
+	Since    string
+	Link     string
 }
 
 // alarmsData is the alarms page's content.
@@ -42,5 +47,3 @@ func (h *Handler) handleAlarms(w http.ResponseWriter, r *http.Request) {
 	}
 	h.render(w, r, p, http.StatusOK, "alarms", view{Title: "Alarms firing", Nav: "alarms", Data: d})
 }
-
-var _ = headroom.AlarmOK
