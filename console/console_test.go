@@ -1,7 +1,11 @@
 package console_test
 
 import (
+	"context"
+	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"net/url"
 	"strings"
 	"testing"
@@ -9,6 +13,7 @@ import (
 
 	"github.com/headroomhq/headroom"
 	"github.com/headroomhq/headroom/console"
+	"github.com/headroomhq/headroom/server"
 )
 
 // /console/ without a session is the sign-in form: a password field and
@@ -242,4 +247,34 @@ func TestOperatorAndForgedCookie(t *testing.T) {
 		return
 	}
 	t.Fatal("no session cookie in the jar")
+}
+
+// A session survives a restart: the console key is kept in the data
+// directory, so the next server accepts the cookie.
+func TestSessionSurvivesRestart(t *testing.T) {
+	dir := t.TempDir()
+	run := func() *server.Server {
+		m := server.New()
+		m.Config.Addr, m.Config.DataDir, m.Config.AdminToken = "127.0.0.1:0", dir, adminToken
+		m.Stderr = io.Discard
+		if err := m.Run(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	m := run()
+	c := newClient(t)
+	signIn(t, c, m.URL(), adminToken)
+	if err := m.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, server.ConsoleKeyFile)); err != nil {
+		t.Fatalf("the console key file: %v", err)
+	}
+	m = run()
+	defer m.Close()
+	resp, body := get(t, c, m.URL()+"/console/accounts")
+	if resp.StatusCode != 200 || !strings.Contains(body, "Signed in as operator") {
+		t.Fatalf("after a restart: %d\n%s", resp.StatusCode, body)
+	}
 }
