@@ -47,6 +47,13 @@ func TestAccountFilterAndSort(t *testing.T) {
 	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "fits no quota") {
 		t.Fatalf("a bad scope: %d\n%s", resp.StatusCode, body)
 	}
+	// The quota page's two ranges.
+	for r, want := range map[string]string{"48h": "Usage over 48 hours", "90d": "Usage over 90 days", "bogus": "Usage over 48 hours"} {
+		resp, body := get(t, c, base+"/quotas/"+domainsCode+"?range="+r)
+		if resp.StatusCode != 200 || !strings.Contains(body, want) || !strings.Contains(body, "50 of 100") {
+			t.Fatalf("range %s: %d\n%s", r, resp.StatusCode, body)
+		}
+	}
 	resp, _ = get(t, c, base+"/quotas/L-NOPE")
 	if resp.StatusCode != http.StatusNotFound {
 		t.Fatalf("an unknown quota: %d", resp.StatusCode)
