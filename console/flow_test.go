@@ -1,6 +1,7 @@
 package console_test
 
 import (
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -22,6 +23,7 @@ const domainsCode = "L-6603B252"
 func TestConsoleFlow(t *testing.T) {
 	f := start(t)
 	b := newBrowser(t)
+	pastUsage(t, f)
 	quotaURL := f.url + "/console/accounts/" + tenantA + "/quotas/" + domainsCode
 
 	b.open(f.url + "/console/")
@@ -62,7 +64,7 @@ func TestConsoleFlow(t *testing.T) {
 	if !b.has(`#usage svg.bar rect.fill-warning[width="90.0%"]`) {
 		t.Fatal("the usage bar is not drawn at 90 % in the warning colour")
 	}
-	// The chart has the usage's history: 30, 60 and 90.
+	// The chart has the usage's history: the past's, then 30, 60 and 90.
 	if got := value(b, chromedp.TextContent(chromedp.CSS("svg.chart desc"))); !strings.Contains(got, "Highest usage in the range: 90.") {
 		t.Fatalf("the chart's description: %q", got)
 	}
@@ -148,6 +150,37 @@ func TestConsoleFlow(t *testing.T) {
 	}
 	b.screenshot("audit")
 	b.noErrors("the tenant's new limit and audit")
+}
+
+// pastUsage gives the flow's quota a past: over the 40 hours before the
+// test, usage rises and falls every 15 minutes, recorded into the history
+// each minute as the server's timer does, and ends at zero.
+func pastUsage(t *testing.T, f *fixture) {
+	t.Helper()
+	e := f.m.Engine()
+	used := int64(0)
+	for i := range 160 {
+		want := int64(35 + 30*math.Sin(float64(i)/14))
+		if i >= 150 {
+			want = 0
+		}
+		op, n := headroom.OpReserve, want-used
+		if n < 0 {
+			op, n = headroom.OpRelease, -n
+		}
+		if n > 0 {
+			if _, err := e.Do(t.Context(), headroom.Request{Op: op, Account: tenantA, Code: domainsCode, Amount: n}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		used = want
+		for range 15 {
+			if _, err := e.RecordHistory(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+			f.clk.Advance(time.Minute)
+		}
+	}
 }
 
 // expectOnly403 takes the errors recorded since the last check: they must
