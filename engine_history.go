@@ -194,7 +194,14 @@ func checkHistoryRange(from, to time.Time, step time.Duration) error {
 	case step > HistoryHour && step%HistoryHour != 0:
 		return FieldErrorf("step", "step %s is over an hour and not a whole number of hours", step)
 	}
-	if n := (to.Sub(from.UTC().Truncate(step)) + step - 1) / step; n > MaxHistoryPoints {
+	// Sub saturates rather than overflows, and n is counted without adding
+	// to it, for ranges of centuries.
+	span := to.Sub(from.UTC().Truncate(step))
+	n := span / step
+	if span%step != 0 {
+		n++
+	}
+	if n > MaxHistoryPoints {
 		return FieldErrorf("step", "%s from %s to %s is %d points; at most %d points may be asked for, so use a larger step",
 			step, from.Format(time.RFC3339), to.Format(time.RFC3339), n, MaxHistoryPoints)
 	}

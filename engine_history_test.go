@@ -317,3 +317,16 @@ func TestHistoryTallyConcurrent(t *testing.T) {
 		t.Fatalf("decisions recorded = %+v, want %d in all", h.Points, workers*takes+1)
 	}
 }
+
+func TestHistoryCenturies(t *testing.T) {
+	f := newFixture(t)
+	far, farOff := time.Date(2, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
+	_, err := f.e.History(f.ctx, acct, headroom.CodeUsers, "instance/i-1", far, farOff, 7*24*time.Hour)
+	if headroom.ErrorCodeOf(err) != headroom.EINVALID || !strings.Contains(err.Error(), "at most 2000 points") {
+		t.Fatalf("History over ten thousand years = %v, want EINVALID for the points", err)
+	}
+	h, err := f.e.History(f.ctx, acct, headroom.CodeUsers, "instance/i-1", farOff.Add(-30*24*time.Hour), farOff, 7*24*time.Hour)
+	if err != nil || len(h.Points) != 5 {
+		t.Fatalf("History at the end of year 9999 = %d points, %v", len(h.Points), err)
+	}
+}

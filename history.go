@@ -2,6 +2,7 @@ package headroom
 
 import (
 	"context"
+	"math"
 	"time"
 )
 
@@ -108,7 +109,9 @@ func CheckHistoryResolution(resolution time.Duration) error {
 // minute as a store keeps them (the highest Used, the sum of Allowed and
 // Throttled), with each Minute truncated to its minute in UTC, so that a
 // store can write each (series, minute) once per call. It returns EINVALID,
-// naming the first bad sample, for an empty account or code, a zero Minute,
+// naming the first bad sample, for an empty account or code, a zero Minute
+// or one whose minute since the Unix epoch does not fit 32 bits (beyond
+// 1970 ± 4000 years, so that stores may keep minutes as 32-bit integers),
 // or a negative count; the input is not modified. The result keeps the
 // order of each series and minute's first sample.
 func MergeHistorySamples(samples []HistorySample) ([]HistorySample, error) {
@@ -128,6 +131,10 @@ func MergeHistorySamples(samples []HistorySample) ([]HistorySample, error) {
 			return nil, FieldErrorf("samples", "history sample %d of %s/%s has a negative count", i, s.Key.Code, s.Key.Scope)
 		}
 		m := HistoryMinuteOf(s.Minute)
+		if m < math.MinInt32 || m > math.MaxInt32 {
+			return nil, FieldErrorf("samples", "history sample %d of %s/%s is at %s, beyond the years a store keeps (1970 ± 4000)",
+				i, s.Key.Code, s.Key.Scope, s.Minute.Format(time.RFC3339))
+		}
 		s.Minute = HistoryMinuteTime(m)
 		k := slot{s.Key, m}
 		if j, ok := at[k]; ok {

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/headroomhq/headroom"
 )
@@ -170,6 +171,45 @@ func (c *Client) Usage(ctx context.Context, account string) ([]Quota, error) {
 	var out QuotaList
 	err := c.do(ctx, http.MethodGet, "/v1/accounts/"+url.PathEscape(account)+"/usage", nil, &out)
 	return out.Quotas, err
+}
+
+// History returns a quota's usage history in scope (empty for the
+// account) from from to to by step; zero values leave the choice to the
+// server (to now, from 24 hours before, a step that fits the range).
+func (c *Client) History(ctx context.Context, account, code, scope string, from, to time.Time, step time.Duration) (UsageHistory, error) {
+	return c.history(ctx, account, code, scope, from, to, 0, step)
+}
+
+// HistorySince returns a quota's usage history in scope over the last
+// since, by the server's clock, by step (zero: the server's choice).
+func (c *Client) HistorySince(ctx context.Context, account, code, scope string, since, step time.Duration) (UsageHistory, error) {
+	return c.history(ctx, account, code, scope, time.Time{}, time.Time{}, since, step)
+}
+
+func (c *Client) history(ctx context.Context, account, code, scope string, from, to time.Time, since, step time.Duration) (UsageHistory, error) {
+	q := url.Values{}
+	if since != 0 {
+		q.Set("since", since.String())
+	}
+	if scope != "" {
+		q.Set("scope", scope)
+	}
+	if !from.IsZero() {
+		q.Set("from", from.UTC().Format(time.RFC3339))
+	}
+	if !to.IsZero() {
+		q.Set("to", to.UTC().Format(time.RFC3339))
+	}
+	if step != 0 {
+		q.Set("step", step.String())
+	}
+	path := "/v1/accounts/" + url.PathEscape(account) + "/usage/" + url.PathEscape(code) + "/history"
+	if len(q) > 0 {
+		path += "?" + q.Encode()
+	}
+	var out UsageHistory
+	err := c.do(ctx, http.MethodGet, path, nil, &out)
+	return out, err
 }
 
 // Reconcile sets a counter's usage from a source of truth.

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"github.com/headroomhq/headroom"
 	"github.com/headroomhq/headroom/httpapi"
 )
 
@@ -91,6 +92,45 @@ func FuzzAdminBodies(f *testing.F) {
 			var eb httpapi.ErrorBody
 			if err := json.Unmarshal(rec.Body.Bytes(), &eb); err != nil || eb.Code == "" || eb.Message == "" {
 				t.Fatalf("%d without a JSON error: %q", rec.Code, rec.Body.String())
+			}
+		}
+	})
+}
+
+// FuzzHistoryQuery sends arbitrary query strings to GET
+// /v1/accounts/{id}/usage/{code}/history: the server must never panic,
+// must answer 200 or a 4xx with a JSON body, and on 200 must return at
+// most headroom.MaxHistoryPoints points.
+func FuzzHistoryQuery(f *testing.F) {
+	for _, s := range []string{
+		"", "scope=instance/i-1", "from=2026-03-01T00:00:00Z&to=2026-03-01T12:00:00Z&step=1m",
+		"step=-1m", "step=1ns", "step=9223372036854775807ns", "from=0001-01-01T00:00:00Z", "to=9999-12-31T23:59:59Z",
+		"from=2026-03-01T12:00:00%2B14:00&step=1h", "scope=%00", "step=1h&from=1970-01-01T00:00:00Z",
+	} {
+		f.Add(s)
+	}
+	e := newEnv(f, nil)
+	h := e.srv.Config.Handler
+	f.Fuzz(func(t *testing.T, query string) {
+		for _, code := range []string{"L-9A46857E", "HR-CONNECT-API-RATE"} {
+			req := httptest.NewRequest("GET", "/v1/accounts/123456789012/usage/"+code+"/history", nil)
+			req.URL.RawQuery = query
+			req.Header.Set("Authorization", "Bearer "+adminToken)
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			switch {
+			case rec.Code == http.StatusOK:
+				var out httpapi.UsageHistory
+				if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil || len(out.Points) > headroom.MaxHistoryPoints || len(out.Points) == 0 {
+					t.Fatalf("200 with %d points: %v", len(out.Points), err)
+				}
+			case rec.Code >= 400 && rec.Code < 500:
+				var eb httpapi.ErrorBody
+				if err := json.Unmarshal(rec.Body.Bytes(), &eb); err != nil || eb.Code == "" || eb.Message == "" {
+					t.Fatalf("%d without a JSON error: %q", rec.Code, rec.Body.String())
+				}
+			default:
+				t.Fatalf("status %d for %q: %s", rec.Code, query, rec.Body.String())
 			}
 		}
 	})

@@ -99,13 +99,13 @@ func (s *Store) ListHistory(ctx context.Context, key headroom.UsageKey, resoluti
 	}
 	q := `SELECT m.minute, m.used, m.used::double precision, m.allowed, m.throttled FROM history_series s
 		JOIN history_minutes m ON m.series = s.id
-		WHERE s.account = $1 AND s.code = $2 AND s.scope = $3 AND m.minute >= $4 AND m.minute < $5 ORDER BY m.minute`
+		WHERE s.account = $1 AND s.code = $2 AND s.scope = $3 AND m.minute >= $4::bigint AND m.minute < $5::bigint ORDER BY m.minute`
 	lo, at := headroom.HistoryCeil(resolution, from)
 	hi, _ := headroom.HistoryCeil(resolution, to)
 	if resolution == headroom.HistoryHour {
 		q = `SELECT h.hour, h.max, h.mean, h.allowed, h.throttled FROM history_series s
 		JOIN history_hours h ON h.series = s.id
-		WHERE s.account = $1 AND s.code = $2 AND s.scope = $3 AND h.hour >= $4 AND h.hour < $5 ORDER BY h.hour`
+		WHERE s.account = $1 AND s.code = $2 AND s.scope = $3 AND h.hour >= $4::bigint AND h.hour < $5::bigint ORDER BY h.hour`
 	}
 	var out []headroom.HistoryPoint
 	err := s.read(ctx, "list history", func(ctx context.Context, db querier) error {
@@ -136,14 +136,14 @@ func (s *Store) PurgeHistory(ctx context.Context, minutesBefore, hoursBefore tim
 	hour, _ := headroom.HistoryCeil(headroom.HistoryHour, hoursBefore)
 	n, err := s.purgeRows(ctx, "old history minutes", `DELETE FROM history_minutes WHERE (series, minute) IN
 		(SELECT o.series, o.minute FROM history_series s CROSS JOIN LATERAL
-			(SELECT series, minute FROM history_minutes WHERE series = s.id AND minute < $1 LIMIT $2) o LIMIT $2)`,
+			(SELECT series, minute FROM history_minutes WHERE series = s.id AND minute < $1::bigint LIMIT $2) o LIMIT $2)`,
 		minute)
 	if err != nil {
 		return int64(n), err
 	}
 	k, err := s.purgeRows(ctx, "old history hours", `DELETE FROM history_hours WHERE (series, hour) IN
 		(SELECT o.series, o.hour FROM history_series s CROSS JOIN LATERAL
-			(SELECT series, hour FROM history_hours WHERE series = s.id AND hour < $1 LIMIT $2) o LIMIT $2)`,
+			(SELECT series, hour FROM history_hours WHERE series = s.id AND hour < $1::bigint LIMIT $2) o LIMIT $2)`,
 		hour)
 	return int64(n + k), err
 }

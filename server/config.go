@@ -143,6 +143,11 @@ type Config struct {
 	// RLSHeaders adds x-ratelimit-limit, -remaining and -reset to the
 	// rate-limit service's answers.
 	RLSHeaders bool `yaml:"rls_headers"`
+	// History records every usage counter, lease count and rate quota's
+	// decisions each minute (the usage history, GET
+	// /v1/accounts/{id}/usage/{code}/history); on by default, false turns
+	// it off.
+	History bool `yaml:"history"`
 }
 
 // DefaultConfig returns the defaults.
@@ -152,7 +157,7 @@ func DefaultConfig() Config {
 		MaxBodyBytes: 1 << 20, IdempotencyRetention: 24 * time.Hour, ShutdownTimeout: 15 * time.Second,
 		Region: headroom.DefaultRegion, AutoApproveFactor: headroom.DefaultAutoApproveFactor,
 		ReadHeaderTimeout: DefaultReadHeaderTimeout, ReadTimeout: DefaultReadTimeout, WriteTimeout: DefaultWriteTimeout,
-		IdleTimeout: DefaultIdleTimeout, MaxBodyReaders: DefaultMaxBodyReaders}
+		IdleTimeout: DefaultIdleTimeout, MaxBodyReaders: DefaultMaxBodyReaders, History: true}
 }
 
 // Validate returns an *headroom.Error naming the first bad field.

@@ -66,6 +66,8 @@ type Server struct {
 	storeName, limiterName string
 	// maintained counts completed maintenance passes.
 	maintained atomic.Int64
+	// recorded counts completed usage-history recording passes.
+	recorded atomic.Int64
 	// RLSOnApply, if set before Run, is called after each rate-limit
 	// configuration is adopted or refused (rls.Options.OnApply).
 	RLSOnApply func(version uint64, err error)
@@ -125,9 +127,13 @@ func (m *Server) Run(ctx context.Context) (err error) {
 		return err
 	}
 	m.engine, err = headroom.NewEngine(headroom.Config{Catalog: cat, Store: store, Limiter: m.limiter, Clock: m.Clock, Region: m.Config.Region, Numbers: phone.Parser{},
-		Blobs: blobs, AutoApproval: headroom.AutoApproval{Codes: m.Config.AutoApprove, Factor: m.Config.AutoApproveFactor}})
+		Blobs: blobs, AutoApproval: headroom.AutoApproval{Codes: m.Config.AutoApprove, Factor: m.Config.AutoApproveFactor},
+		NoHistory: !m.Config.History})
 	if err != nil {
 		return err
+	}
+	if m.Config.History {
+		m.startHistory(HistoryInterval)
 	}
 	interval := m.Config.MaintainInterval
 	if interval == 0 {

@@ -57,6 +57,13 @@ func applyEnv(c *server.Config, getenv func(string) string) error {
 		}
 		c.RLSHeaders = b
 	}
+	if v := getenv("HEADROOM_HISTORY"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return headroom.FieldErrorf("HEADROOM_HISTORY", "%q is not true or false", v)
+		}
+		c.History = b
+	}
 	if v := getenv("HEADROOM_AUTO_APPROVE"); v != "" {
 		c.AutoApprove = nil
 		for _, code := range strings.Split(v, ",") {

@@ -81,6 +81,7 @@ const usage = `Usage: headroom [--server URL] [--token TOKEN] [-o table|json] CO
 Server:
   serve [--addr HOST:PORT] [--data DIR] [--catalog FILE] [--config FILE] [--store sqlite|memory]
         [--rls-addr HOST:PORT --rls-config DIR [--rls-headers]]   Envoy rate-limit service (gRPC)
+        [--history=false]                                         do not record usage history
 
 Database (on the data directory's files, without a server):
   db check [--data DIR | --file FILE]                 full integrity check; exit 1 on damage
@@ -99,6 +100,7 @@ with --token or HEADROOM_TOKEN; both flags may also follow the command):
   overrides list --account ID
   usage --account ID
   usage reconcile --account ID --code CODE [--scope S] --used N
+  usage history --account ID --code CODE [--scope S] [--since 24h] [--step 5m]
   tokens create --name NAME --role operator|service [--account ID ...]
   tokens list
   tokens delete ID
@@ -146,6 +148,9 @@ func dispatch(ctx context.Context, g *globals, args []string) error {
 	case "usage":
 		if len(rest) > 0 && rest[0] == "reconcile" {
 			return cmdUsageReconcile(ctx, g, rest[1:])
+		}
+		if len(rest) > 0 && rest[0] == "history" {
+			return cmdUsageHistory(ctx, g, rest[1:])
 		}
 		return cmdUsage(ctx, g, rest)
 	case "tokens":

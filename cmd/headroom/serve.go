@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"runtime/debug"
 )
 
@@ -15,37 +16,9 @@ const DefaultGCPercent = 400
 
 // cmdServe runs the server until the context ends (SIGINT or SIGTERM).
 func cmdServe(ctx context.Context, g *globals, args []string) error {
-	cfg := DefaultConfig()
-	fs := newFlags("serve")
-	configFile := fs.String("config", g.getenv("HEADROOM_CONFIG"), "YAML config file")
-	addr := fs.String("addr", "", "listen address HOST:PORT (default "+DefaultAddr+")")
-	data := fs.String("data", "", "data directory (default "+DefaultDataDir+")")
-	cat := fs.String("catalog", "", "catalog file (default: the embedded Amazon Connect catalog)")
-	store := fs.String("store", "", "sqlite, memory or a postgres:// URL shared by several nodes (default sqlite)")
-	limiter := fs.String("limiter", "", "local or a redis:// URL shared by several nodes (default local)")
-	limiterFail := fs.String("limiter-fail", "", "while Redis is unreachable: local, open or closed (default local)")
-	rlsAddr := fs.String("rls-addr", "", "serve Envoy's rate-limit service (gRPC) on HOST:PORT (default off)")
-	rlsConfig := fs.String("rls-config", "", "directory of envoyproxy/ratelimit configuration files, watched (with --rls-addr)")
-	rlsHeaders := fs.Bool("rls-headers", false, "add x-ratelimit-limit, -remaining and -reset to rate-limit answers")
-	if err := parseFlags(fs, args); err != nil {
+	cfg, err := serveConfig(g, args)
+	if err != nil {
 		return err
-	}
-	if *configFile != "" {
-		if err := loadConfigFile(&cfg, *configFile); err != nil {
-			return err
-		}
-	}
-	if err := applyEnv(&cfg, g.getenv); err != nil {
-		return err
-	}
-	for _, f := range []struct{ src, dst *string }{{addr, &cfg.Addr}, {data, &cfg.DataDir}, {cat, &cfg.Catalog}, {store, &cfg.Store},
-		{limiter, &cfg.Limiter}, {limiterFail, &cfg.LimiterFail}, {rlsAddr, &cfg.RLSAddr}, {rlsConfig, &cfg.RLSConfig}} {
-		if *f.src != "" {
-			*f.dst = *f.src
-		}
-	}
-	if *rlsHeaders {
-		cfg.RLSHeaders = true
 	}
 	if g.getenv("GOGC") == "" {
 		debug.SetGCPercent(DefaultGCPercent)
@@ -61,4 +34,48 @@ func cmdServe(ctx context.Context, g *globals, args []string) error {
 	}
 	<-ctx.Done()
 	return m.Close()
+}
+
+// serveConfig reads the server's configuration: defaults, then the config
+// file, then HEADROOM_* variables, then serve's flags.
+func serveConfig(g *globals, args []string) (Config, error) {
+	cfg := DefaultConfig()
+	fs := newFlags("serve")
+	configFile := fs.String("config", g.getenv("HEADROOM_CONFIG"), "YAML config file")
+	addr := fs.String("addr", "", "listen address HOST:PORT (default "+DefaultAddr+")")
+	data := fs.String("data", "", "data directory (default "+DefaultDataDir+")")
+	cat := fs.String("catalog", "", "catalog file (default: the embedded Amazon Connect catalog)")
+	store := fs.String("store", "", "sqlite, memory or a postgres:// URL shared by several nodes (default sqlite)")
+	limiter := fs.String("limiter", "", "local or a redis:// URL shared by several nodes (default local)")
+	limiterFail := fs.String("limiter-fail", "", "while Redis is unreachable: local, open or closed (default local)")
+	rlsAddr := fs.String("rls-addr", "", "serve Envoy's rate-limit service (gRPC) on HOST:PORT (default off)")
+	rlsConfig := fs.String("rls-config", "", "directory of envoyproxy/ratelimit configuration files, watched (with --rls-addr)")
+	rlsHeaders := fs.Bool("rls-headers", false, "add x-ratelimit-limit, -remaining and -reset to rate-limit answers")
+	history := fs.Bool("history", true, "record usage history every minute (--history=false turns it off)")
+	if err := parseFlags(fs, args); err != nil {
+		return cfg, err
+	}
+	if *configFile != "" {
+		if err := loadConfigFile(&cfg, *configFile); err != nil {
+			return cfg, err
+		}
+	}
+	if err := applyEnv(&cfg, g.getenv); err != nil {
+		return cfg, err
+	}
+	for _, f := range []struct{ src, dst *string }{{addr, &cfg.Addr}, {data, &cfg.DataDir}, {cat, &cfg.Catalog}, {store, &cfg.Store},
+		{limiter, &cfg.Limiter}, {limiterFail, &cfg.LimiterFail}, {rlsAddr, &cfg.RLSAddr}, {rlsConfig, &cfg.RLSConfig}} {
+		if *f.src != "" {
+			*f.dst = *f.src
+		}
+	}
+	if *rlsHeaders {
+		cfg.RLSHeaders = true
+	}
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "history" {
+			cfg.History = *history
+		}
+	})
+	return cfg, nil
 }

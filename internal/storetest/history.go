@@ -75,6 +75,10 @@ func testHistoryRecordList(t *testing.T, s headroom.Store) {
 	wantHistory(t, s, a, headroom.HistoryMinute, T0.Add(m), T0.Add(2*m), "1m0s 5 5 0 0")
 	wantHistory(t, s, a, headroom.HistoryMinute, T0.Add(time.Second), T0.Add(2*m+time.Second), "1m0s 5 5 0 0; 2m0s 6 6 0 0")
 	wantHistory(t, s, a, headroom.HistoryMinute, T0.Add(3*m), T0.Add(time.Hour), "")
+	// Bounds far beyond any row are no error.
+	far, farOff := time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)
+	wantHistory(t, s, a, headroom.HistoryMinute, far, farOff, "0s 4 4 0 0; 1m0s 5 5 0 0; 2m0s 6 6 0 0")
+	wantHistory(t, s, a, headroom.HistoryHour, far, farOff, "")
 	// A time in another zone is the same instant.
 	wantHistory(t, s, a, headroom.HistoryMinute, T0.In(time.FixedZone("x", 3600)), T0.Add(m), "0s 4 4 0 0")
 	// Unknown series, another account, no hour rows yet: empty.
@@ -185,6 +189,7 @@ func testHistoryBadInput(t *testing.T, s headroom.Store) {
 		"no minute":          sample(k, time.Time{}, 1, 0, 0),
 		"no account":         sample(headroom.UsageKey{Code: "L-A", Scope: "account"}, T0, 1, 0, 0),
 		"no code":            sample(headroom.UsageKey{Account: Account, Scope: "account"}, T0, 1, 0, 0),
+		"year 9999":          sample(k, time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC), 1, 0, 0),
 	} {
 		err := s.RecordHistory(ctx, []headroom.HistorySample{good, bad})
 		if headroom.ErrorCodeOf(err) != headroom.EINVALID {
