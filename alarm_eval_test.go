@@ -165,6 +165,7 @@ func TestAlarmRules(t *testing.T) {
 	calls := headroom.UsageKey{Account: acct, Code: "HR-CALLS", Scope: "instance/i-1"}
 	put := func(r headroom.AlarmRule) {
 		t.Helper()
+		r.ThrottleCount, r.ThrottleMinutes = headroom.DefaultThrottleCount, headroom.DefaultThrottleMinutes
 		if _, err := f.e.PutAlarmRule(f.ctx, r, "op"); err != nil {
 			t.Fatalf("PutAlarmRule(%s): %v", r.Describe(), err)
 		}
@@ -325,11 +326,17 @@ func TestConcurrentEvaluators(t *testing.T) {
 func TestAlarmRuleAndWebhookBadInput(t *testing.T) {
 	f := newFixtureWith(t, alarmCatalog(t))
 	def := headroom.DefaultAlarmThresholds()
+	rule := func(account, code string) headroom.AlarmRule {
+		r := headroom.DefaultAlarmRule()
+		r.Account, r.Code = account, code
+		return r
+	}
 	for _, c := range []struct {
 		name string
 		rule headroom.AlarmRule
 		code headroom.ErrorCode
 	}{
+		{"zero window", headroom.AlarmRule{Thresholds: def}, headroom.EINVALID},
 		{"zero warning", headroom.AlarmRule{Thresholds: headroom.AlarmThresholds{Critical: 0.9}}, headroom.EINVALID},
 		{"critical below warning", headroom.AlarmRule{Thresholds: headroom.AlarmThresholds{Warning: 0.9, Critical: 0.8}}, headroom.EINVALID},
 		{"critical above 1", headroom.AlarmRule{Thresholds: headroom.AlarmThresholds{Warning: 0.9, Critical: 1.5}}, headroom.EINVALID},
@@ -337,10 +344,10 @@ func TestAlarmRuleAndWebhookBadInput(t *testing.T) {
 		{"negative throttle count", headroom.AlarmRule{Thresholds: def, ThrottleCount: -1, ThrottleMinutes: 5}, headroom.EINVALID},
 		{"window too long", headroom.AlarmRule{Thresholds: def, ThrottleCount: 1, ThrottleMinutes: headroom.MaxThrottleMinutes + 1}, headroom.EINVALID},
 		{"negative window", headroom.AlarmRule{Thresholds: def, ThrottleMinutes: -1}, headroom.EINVALID},
-		{"control character", headroom.AlarmRule{Account: "a\x00", Thresholds: def}, headroom.EINVALID},
-		{"unknown account", headroom.AlarmRule{Account: "000000000000", Thresholds: def}, headroom.EUNKNOWNACCOUNT},
-		{"unknown quota", headroom.AlarmRule{Code: "L-NOPE", Thresholds: def}, headroom.EUNKNOWNQUOTA},
-		{"set quota", headroom.AlarmRule{Code: "HR-SET", Thresholds: def}, headroom.EINVALID},
+		{"control character", rule("a\x00", ""), headroom.EINVALID},
+		{"unknown account", rule("000000000000", ""), headroom.EUNKNOWNACCOUNT},
+		{"unknown quota", rule("", "L-NOPE"), headroom.EUNKNOWNQUOTA},
+		{"set quota", rule("", "HR-SET"), headroom.EINVALID},
 	} {
 		_, err := f.e.PutAlarmRule(f.ctx, c.rule, "op")
 		if got := headroom.ErrorCodeOf(err); got != c.code {

@@ -29,19 +29,13 @@ var _ AlarmService = (*Engine)(nil)
 
 // PutAlarmRule validates r and creates or replaces the rule for
 // (r.Account, r.Code), stamped now, with an "alarm.rule.set" audit entry.
-// A ThrottleMinutes of zero takes the defaults of the throttle alarm (both
-// N and M). Errors: EINVALID for a bad rule or a quota without a numeric
+// Every field counts as given: start from DefaultAlarmRule to change only
+// some. Errors: EINVALID for a bad rule or a quota without a numeric
 // limit (size, duration, set), EUNKNOWNACCOUNT for an account that does
 // not exist, EUNKNOWNQUOTA for an unknown code. The rule
 // returned is the one stored. The new thresholds apply from the next
 // evaluation.
 func (e *Engine) PutAlarmRule(ctx context.Context, r AlarmRule, actor string) (AlarmRule, error) {
-	if r.ThrottleMinutes == 0 {
-		r.ThrottleMinutes = DefaultThrottleMinutes
-		if r.ThrottleCount == 0 {
-			r.ThrottleCount = DefaultThrottleCount
-		}
-	}
 	if err := r.Validate(); err != nil {
 		return AlarmRule{}, err
 	}

@@ -64,6 +64,8 @@ func FuzzAdminBodies(f *testing.F) {
 		{"PUT", "/v1/accounts/123456789012/usage/L-9A46857E"},
 		{"POST", "/v1/tokens"},
 		{"POST", "/v1/requests"},
+		{"PUT", "/v1/alarm-rules"},
+		{"POST", "/v1/webhooks"},
 	}
 	for i, s := range []string{
 		`{"account_id":"555566667777","created":"2020-03-01","aispl":true}`,
@@ -74,6 +76,9 @@ func FuzzAdminBodies(f *testing.F) {
 		`{"account_id":"123456789012","code":"L-9A46857E","scope":"instance/i-1","desired_value":900}`,
 		`{"type":"port-number","account_id":"123456789012","number":"+12065550100"}`,
 		`{"value":1e400}`, `{"used":-9223372036854775809}`, `null`, `{"created":"2020-02-30"}`,
+		`{"account":"123456789012","code":"L-AA17A6B9","warning":0.5,"critical":0.9,"hysteresis":0.1,"throttle_count":3,"throttle_minutes":10}`,
+		`{"url":"https://hooks.example.com/h","account":"123456789012","secret":"0123456789abcdef0123"}`,
+		`{"off":true,"warning":null}`, `{"url":"http://[::1"}`,
 	} {
 		f.Add(uint8(i), []byte(s))
 	}

@@ -167,6 +167,7 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("POST /v1/requests/{id}/approve", s.operator(s.handleDecide(headroom.StatusApproved)))
 	s.mux.HandleFunc("POST /v1/requests/{id}/deny", s.operator(s.handleDecide(headroom.StatusDenied)))
 	s.mux.HandleFunc("POST /v1/requests/{id}/close", s.operator(s.handleDecide(headroom.StatusCaseClosed)))
+	s.alarmRoutes()
 	s.mux.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, headroom.Errorf(headroom.ENOTFOUND, "no such endpoint: %s %s", r.Method, r.URL.Path))
 	})

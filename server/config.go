@@ -148,6 +148,29 @@ type Config struct {
 	// /v1/accounts/{id}/usage/{code}/history); on by default, false turns
 	// it off.
 	History bool `yaml:"history"`
+	// AlarmInterval is how often usage and throttle alarms are evaluated;
+	// DefaultAlarmInterval if zero.
+	AlarmInterval time.Duration `yaml:"alarm_interval"`
+	// WebhookPoll is how often the notification outbox is polled;
+	// DefaultWebhookPoll if zero.
+	WebhookPoll time.Duration `yaml:"webhook_poll"`
+	// WebhookBackoff is the wait after a notification's first failed
+	// delivery; it doubles with each further failure up to
+	// WebhookBackoffMax. webhook.DefaultBackoffBase (10s) and
+	// webhook.DefaultBackoffMax (1h) if zero.
+	WebhookBackoff    time.Duration `yaml:"webhook_backoff"`
+	WebhookBackoffMax time.Duration `yaml:"webhook_backoff_max"`
+	// WebhookGiveUp is how long after its transition a notification is
+	// retried before it is marked failed, logged and counted;
+	// webhook.DefaultGiveUpAfter (24h) if zero.
+	WebhookGiveUp time.Duration `yaml:"webhook_give_up"`
+	// WebhookTimeout bounds each delivery attempt; webhook.DefaultTimeout
+	// (10s) if zero.
+	WebhookTimeout time.Duration `yaml:"webhook_timeout"`
+	// NotificationRetention is how long delivered and failed
+	// notifications are kept for operators to read;
+	// headroom.DefaultNotificationRetention (7 days) if zero.
+	NotificationRetention time.Duration `yaml:"notification_retention"`
 }
 
 // DefaultConfig returns the defaults.
@@ -214,6 +237,9 @@ func (c *Config) Validate() error {
 	if c.MaintainInterval < 0 {
 		return headroom.FieldErrorf("maintain_interval", "must not be negative, got %v", c.MaintainInterval)
 	}
+	if err := c.validateAlarms(); err != nil {
+		return err
+	}
 	for _, d := range []struct {
 		name string
 		v    time.Duration
@@ -235,6 +261,28 @@ func (c *Config) Validate() error {
 		return headroom.FieldErrorf("management_account", "%q must be a 12-digit account id", c.ManagementAccount)
 	}
 	return c.validateRLS()
+}
+
+// validateAlarms checks the alarm and webhook settings: none negative, the
+// backoff within its maximum, and a give-up time of at least a minute.
+func (c *Config) validateAlarms() error {
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{{"alarm_interval", c.AlarmInterval}, {"webhook_poll", c.WebhookPoll}, {"webhook_backoff", c.WebhookBackoff},
+		{"webhook_backoff_max", c.WebhookBackoffMax}, {"webhook_give_up", c.WebhookGiveUp}, {"webhook_timeout", c.WebhookTimeout},
+		{"notification_retention", c.NotificationRetention}} {
+		if d.v < 0 {
+			return headroom.FieldErrorf(d.name, "must not be negative, got %v", d.v)
+		}
+	}
+	if c.WebhookBackoffMax != 0 && c.WebhookBackoff > c.WebhookBackoffMax {
+		return headroom.FieldErrorf("webhook_backoff", "%v is above webhook_backoff_max %v", c.WebhookBackoff, c.WebhookBackoffMax)
+	}
+	if c.WebhookGiveUp != 0 && c.WebhookGiveUp < time.Minute {
+		return headroom.FieldErrorf("webhook_give_up", "must be zero (the default, 24h) or at least 1m, got %v", c.WebhookGiveUp)
+	}
+	return nil
 }
 
 // validateRLS checks the rate-limit service's settings: an address needs a

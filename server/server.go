@@ -28,6 +28,7 @@ import (
 	"github.com/headroomhq/headroom/phone"
 	"github.com/headroomhq/headroom/profilesapi"
 	"github.com/headroomhq/headroom/rls"
+	"github.com/headroomhq/headroom/webhook"
 )
 
 // Server is a running Headroom: it builds the store, limiter and engine from
@@ -68,6 +69,8 @@ type Server struct {
 	maintained atomic.Int64
 	// recorded counts completed usage-history recording passes.
 	recorded atomic.Int64
+	// dispatcher delivers alarm notifications (alarms.go).
+	dispatcher *webhook.Dispatcher
 	// RLSOnApply, if set before Run, is called after each rate-limit
 	// configuration is adopted or refused (rls.Options.OnApply).
 	RLSOnApply func(version uint64, err error)
@@ -139,7 +142,11 @@ func (m *Server) Run(ctx context.Context) (err error) {
 	if interval == 0 {
 		interval = DefaultMaintainInterval
 	}
-	m.startMaintenance(interval, headroom.Retention{Keys: m.Config.IdempotencyRetention, Audit: m.Config.AuditRetention})
+	m.startMaintenance(interval, headroom.Retention{Keys: m.Config.IdempotencyRetention, Audit: m.Config.AuditRetention,
+		Notifications: m.Config.NotificationRetention})
+	if err := m.startAlarms(); err != nil {
+		return err
+	}
 	token, tokenNote, err := m.adminToken()
 	if err != nil {
 		return err

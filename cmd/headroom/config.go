@@ -89,7 +89,10 @@ func applyEnv(c *server.Config, getenv func(string) string) error {
 	for name, dst := range map[string]*time.Duration{"HEADROOM_IDEMPOTENCY_RETENTION": &c.IdempotencyRetention,
 		"HEADROOM_AUDIT_RETENTION": &c.AuditRetention, "HEADROOM_STORE_TIMEOUT": &c.StoreTimeout, "HEADROOM_SHUTDOWN_TIMEOUT": &c.ShutdownTimeout,
 		"HEADROOM_READ_HEADER_TIMEOUT": &c.ReadHeaderTimeout, "HEADROOM_READ_TIMEOUT": &c.ReadTimeout,
-		"HEADROOM_WRITE_TIMEOUT": &c.WriteTimeout, "HEADROOM_IDLE_TIMEOUT": &c.IdleTimeout} {
+		"HEADROOM_WRITE_TIMEOUT": &c.WriteTimeout, "HEADROOM_IDLE_TIMEOUT": &c.IdleTimeout,
+		"HEADROOM_ALARM_INTERVAL": &c.AlarmInterval, "HEADROOM_WEBHOOK_POLL": &c.WebhookPoll, "HEADROOM_WEBHOOK_BACKOFF": &c.WebhookBackoff,
+		"HEADROOM_WEBHOOK_BACKOFF_MAX": &c.WebhookBackoffMax, "HEADROOM_WEBHOOK_GIVE_UP": &c.WebhookGiveUp,
+		"HEADROOM_WEBHOOK_TIMEOUT": &c.WebhookTimeout, "HEADROOM_NOTIFICATION_RETENTION": &c.NotificationRetention} {
 		if v := getenv(name); v != "" {
 			d, err := time.ParseDuration(v)
 			if err != nil {

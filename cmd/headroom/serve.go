@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"runtime/debug"
+	"time"
 )
 
 // DefaultGCPercent is the garbage collector's target the server runs with
@@ -52,6 +53,9 @@ func serveConfig(g *globals, args []string) (Config, error) {
 	rlsConfig := fs.String("rls-config", "", "directory of envoyproxy/ratelimit configuration files, watched (with --rls-addr)")
 	rlsHeaders := fs.Bool("rls-headers", false, "add x-ratelimit-limit, -remaining and -reset to rate-limit answers")
 	history := fs.Bool("history", true, "record usage history every minute (--history=false turns it off)")
+	giveUp := fs.Duration("webhook-give-up", 0, "how long an alarm notification is retried before it is given up (default 24h)")
+	backoff := fs.Duration("webhook-backoff", 0, "wait after a failed webhook delivery, doubling each time (default 10s)")
+	backoffMax := fs.Duration("webhook-backoff-max", 0, "longest wait between webhook delivery attempts (default 1h)")
 	if err := parseFlags(fs, args); err != nil {
 		return cfg, err
 	}
@@ -71,6 +75,11 @@ func serveConfig(g *globals, args []string) (Config, error) {
 	}
 	if *rlsHeaders {
 		cfg.RLSHeaders = true
+	}
+	for _, f := range []struct{ src, dst *time.Duration }{{giveUp, &cfg.WebhookGiveUp}, {backoff, &cfg.WebhookBackoff}, {backoffMax, &cfg.WebhookBackoffMax}} {
+		if *f.src != 0 {
+			*f.dst = *f.src
+		}
 	}
 	fs.Visit(func(f *flag.Flag) {
 		if f.Name == "history" {
