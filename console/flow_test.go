@@ -175,7 +175,7 @@ func pastUsage(t *testing.T, f *fixture) {
 		}
 		used = want
 		for range 15 {
-			if _, err := e.RecordHistory(t.Context()); err != nil {
+			if _, err := f.m.RecordHistory(t.Context()); err != nil {
 				t.Fatal(err)
 			}
 			f.clk.Advance(time.Minute)
@@ -191,5 +191,32 @@ func expectOnly403(t *testing.T, b *browser) {
 		if !strings.Contains(e, "403") {
 			t.Fatalf("an error besides the expected 403: %s", e)
 		}
+	}
+}
+
+// evaluateAlarms runs the server's usage history recording pass and its
+// alarm evaluation pass, as its timers do each minute.
+func evaluateAlarms(t *testing.T, f *fixture) {
+	t.Helper()
+	if _, err := f.m.RecordHistory(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.m.EvaluateAlarms(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// checkFiringAlarm checks that the quota at 90 % fires a warning, on its
+// page and on the alarms page.
+func checkFiringAlarm(t *testing.T, b *browser, f *fixture) {
+	t.Helper()
+	got := b.text("#quota-alarms")
+	if !strings.Contains(got, "WARNING") || !strings.Contains(got, "90 of 100") {
+		t.Fatalf("the quota's alarm: %q", got)
+	}
+	b.open(f.url + "/console/alarms")
+	got = b.text("#alarms")
+	if !strings.Contains(got, "WARNING") || !strings.Contains(got, "Maximum domains per account") || !strings.Contains(got, tenantA) {
+		t.Fatalf("the alarms page: %q", got)
 	}
 }
