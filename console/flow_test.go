@@ -141,9 +141,16 @@ func TestConsoleFlow(t *testing.T) {
 	if got := b.text("#usage"); !strings.Contains(got, "90 of 150") || !strings.Contains(got, "60.0 %") {
 		t.Fatalf("usage against the new limit: %q", got)
 	}
+	// At the next pass the alarm returns to OK: 90 of 150 is 60 %.
+	f.clk.Advance(time.Minute)
+	evaluateAlarms(t, f)
+	b.open(f.url + "/console/alarms")
+	if !b.has("#no-alarms") {
+		t.Fatalf("an alarm still fires at 60 %%: %q", b.text("#main"))
+	}
 	b.open(f.url + "/console/audit?account=" + tenantA + "&code=" + domainsCode)
 	got := b.text("#audit")
-	for _, want := range []string{"request.create", "request.approved", "150"} {
+	for _, want := range []string{"request.create", "request.approved", "150", "OK -> WARNING", "WARNING -> OK"} {
 		if !strings.Contains(got, want) {
 			t.Fatalf("the audit log lacks %q: %q", want, got)
 		}
