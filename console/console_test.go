@@ -13,6 +13,7 @@ import (
 
 	"github.com/headroomhq/headroom"
 	"github.com/headroomhq/headroom/console"
+	"github.com/headroomhq/headroom/internal/testsvc"
 	"github.com/headroomhq/headroom/server"
 )
 
@@ -276,5 +277,31 @@ func TestSessionSurvivesRestart(t *testing.T) {
 	resp, body := get(t, c, m.URL()+"/console/accounts")
 	if resp.StatusCode != 200 || !strings.Contains(body, "Signed in as operator") {
 		t.Fatalf("after a restart: %d\n%s", resp.StatusCode, body)
+	}
+}
+
+// Two nodes on one PostgreSQL database share the console key through it:
+// a session started on one works on the other.
+func TestSessionOnEveryNode(t *testing.T) {
+	pg := testsvc.Postgres(t)
+	run := func() *server.Server {
+		m := server.New()
+		// A data directory each, so that only the database is shared; the
+		// access keys' secret key is given, as every node needs it.
+		m.Config.Addr, m.Config.Store, m.Config.DataDir, m.Config.AdminToken = "127.0.0.1:0", pg, t.TempDir(), adminToken
+		m.Config.SecretKey = strings.Repeat("ab", 32)
+		m.Stderr = io.Discard
+		if err := m.Run(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { m.Close() })
+		return m
+	}
+	a, b := run(), run()
+	c := newClient(t)
+	signIn(t, c, a.URL(), adminToken)
+	resp, body := get(t, c, b.URL()+"/console/accounts")
+	if resp.StatusCode != 200 || !strings.Contains(body, "Signed in as operator") {
+		t.Fatalf("the other node: %d\n%s", resp.StatusCode, body)
 	}
 }
