@@ -280,7 +280,7 @@ func (h *Handler) handleInstances(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		all = append(all, page...)
-		if len(page) < 500 || len(all) >= 10*pageSize {
+		if len(page) < 500 || len(all) >= maxListed {
 			break
 		}
 		after = page[len(page)-1].ID
