@@ -1,6 +1,7 @@
 package headroom
 
 import (
+	"slices"
 	"time"
 )
 
@@ -136,6 +137,13 @@ type Token struct {
 	// Accounts binds a service token to accounts; empty for operators.
 	Accounts []string
 	Created  time.Time
+}
+
+// MayAct reports whether the token may act for an account: an operator
+// token for every account, a service token for the accounts it is bound
+// to. It is the one rule every transport applies; safe for concurrent use.
+func (t Token) MayAct(account string) bool {
+	return t.Role == RoleOperator || slices.Contains(t.Accounts, account)
 }
 
 // PurgeResult counts what a Purge removed.

@@ -32,6 +32,17 @@ var statusByCode = map[headroom.ErrorCode]int{
 	headroom.EINTERNAL:        http.StatusInternalServerError,
 }
 
+// HTTPStatus returns the HTTP status of an error by the native API's one
+// table: EINTERNAL's for an error without a known code. Other transports
+// that answer in HTTP (the console) are given it rather than keeping a
+// table of their own.
+func HTTPStatus(err error) int {
+	if status, ok := statusByCode[headroom.ErrorCodeOf(err)]; ok {
+		return status
+	}
+	return statusByCode[headroom.EINTERNAL]
+}
+
 // errorBody converts any error to its wire form. Internal errors keep their
 // details in the log, not on the wire.
 func errorBody(err error) (int, ErrorBody) {

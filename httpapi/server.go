@@ -205,14 +205,12 @@ type principalKey struct{}
 
 // principal is who a request acts as.
 type principal struct {
-	role     headroom.Role
-	name     string
-	accounts map[string]bool
+	role headroom.Role
+	name string
+	tok  headroom.Token
 }
 
-func (p *principal) mayAct(account string) bool {
-	return p.role == headroom.RoleOperator || p.accounts[account]
-}
+func (p *principal) mayAct(account string) bool { return p.tok.MayAct(account) }
 
 func principalOf(ctx context.Context) *principal {
 	p, _ := ctx.Value(principalKey{}).(*principal)
@@ -230,7 +228,7 @@ func (s *Server) authenticate(r *http.Request) (*principal, error) {
 	}
 	hash := headroom.HashToken(strings.TrimSpace(secret))
 	if headroom.SameHash(hash, s.adminHash) {
-		return &principal{role: headroom.RoleOperator, name: "operator"}, nil
+		return &principal{role: headroom.RoleOperator, name: "operator", tok: headroom.Token{Role: headroom.RoleOperator}}, nil
 	}
 	tok, err := s.findToken(r.Context(), hash)
 	if err != nil {
@@ -239,11 +237,7 @@ func (s *Server) authenticate(r *http.Request) (*principal, error) {
 		}
 		return nil, err
 	}
-	p := &principal{role: tok.Role, name: "token:" + tok.ID, accounts: map[string]bool{}}
-	for _, a := range tok.Accounts {
-		p.accounts[a] = true
-	}
-	return p, nil
+	return &principal{role: tok.Role, name: "token:" + tok.ID, tok: tok}, nil
 }
 
 func (s *Server) findToken(ctx context.Context, hash []byte) (headroom.Token, error) {

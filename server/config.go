@@ -113,6 +113,11 @@ type Config struct {
 	// HEADROOM_PAGING_KEY only; empty means the key kept in the data
 	// directory (see PagingKeyFile).
 	PagingKey string `yaml:"-"`
+	// ConsoleKey authenticates the web console's session cookies and CSRF
+	// tokens, as hex (at least 32 digits), from HEADROOM_CONSOLE_KEY only;
+	// empty means the key kept in the data directory (see ConsoleKeyFile),
+	// or in the database on PostgreSQL.
+	ConsoleKey string `yaml:"-"`
 	// SecretKey encrypts access-key secrets in the database, as 64 hex
 	// digits, from HEADROOM_SECRET_KEY only; empty means the key kept in
 	// the data directory (see SecretKeyFile).

@@ -15,6 +15,10 @@ import (
 // on a PostgreSQL store, so that a NextToken from one node pages on all.
 const pagingKeyName = "paging-key"
 
+// consoleKeyName is the shared setting that holds the console's session
+// key of nodes on a PostgreSQL store, so that a session works on all.
+const consoleKeyName = "console-key"
+
 // openPostgres opens the PostgreSQL store of Config.Store. The access-key
 // secrets' key comes from HEADROOM_SECRET_KEY or the data directory, as
 // for SQLite; every node of one database needs the same key.

@@ -25,6 +25,8 @@ type routedAPIs struct {
 	lens        *contactlensapi.Handler
 	participant *participantapi.Handler
 	profiles    *profilesapi.Handler
+	// console is the web console, under /console/.
+	console http.Handler
 }
 
 // requestCounter counts every request the process serves, whichever API
@@ -41,7 +43,7 @@ const unknownOperation = "UnknownOperationException"
 // Amazon Connect API at Connect's own paths; the Contact Lens API under
 // /realtime-contact-analysis/ (signed for "connect" like the Connect API);
 // the Participant Service under /participant/; and the Customer Profiles
-// API at its own (/domains/...). Connect and Customer Profiles both serve
+// API at its own (/domains/...); and the web console under /console/. Connect and Customer Profiles both serve
 // tags under /tags/: a request there goes to the API its SigV4 credential
 // scope names.
 func router(native *httpapi.Server, serviceQuotas http.Handler, apis routedAPIs, ready func(context.Context) []check) http.Handler {
@@ -76,6 +78,10 @@ func router(native *httpapi.Server, serviceQuotas http.Handler, apis routedAPIs,
 		}
 	})
 	mux.Handle("POST /{$}", serviceQuotas)
+	// The web console, at /console/ (and /console sends the browser
+	// there).
+	mux.Handle("/console/", apis.console)
+	mux.Handle("/console", http.RedirectHandler("/console/", http.StatusMovedPermanently))
 	connectTags, profileTags := http.NewServeMux(), http.NewServeMux()
 	connect.Mount(tagSplitter{mux: mux, tags: connectTags})
 	lens.Mount(mux)

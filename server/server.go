@@ -222,7 +222,13 @@ func (m *Server) Run(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
-	m.guard = newGuard(router(api, aws, routedAPIs{connect: conn, lens: lens, participant: part, profiles: prof}, m.ready), m.Config.MaxBodyReaders)
+	web, err := m.newConsole(ctx, token)
+	if err != nil {
+		m.listener.Close()
+		return err
+	}
+	m.guard = newGuard(router(api, aws, routedAPIs{connect: conn, lens: lens, participant: part, profiles: prof, console: web}, m.ready),
+		m.Config.MaxBodyReaders)
 	m.handler = m.guard
 	for _, c := range m.serverMetrics(m.store, m.guard) {
 		if err := api.RegisterMetrics(c); err != nil {

@@ -44,6 +44,7 @@ func applyEnv(c *server.Config, getenv func(string) string) error {
 	set("HEADROOM_LOG_LEVEL", &c.LogLevel)
 	set("HEADROOM_ADMIN_TOKEN", &c.AdminToken)
 	set("HEADROOM_PAGING_KEY", &c.PagingKey)
+	set("HEADROOM_CONSOLE_KEY", &c.ConsoleKey)
 	set("HEADROOM_SECRET_KEY", &c.SecretKey)
 	set("HEADROOM_REGION", &c.Region)
 	set("HEADROOM_MANAGEMENT_ACCOUNT", &c.ManagementAccount)

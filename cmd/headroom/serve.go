@@ -76,6 +76,11 @@ func serveConfig(g *globals, args []string) (Config, error) {
 	if *rlsHeaders {
 		cfg.RLSHeaders = true
 	}
+	for _, f := range []struct{ src, dst *time.Duration }{{giveUp, &cfg.WebhookGiveUp}, {backoff, &cfg.WebhookBackoff}, {backoffMax, &cfg.WebhookBackoffMax}} {
+		if *f.src != 0 {
+			*f.dst = *f.src
+		}
+	}
 	fs.Visit(func(f *flag.Flag) {
 		if f.Name == "history" {
 			cfg.History = *history
