@@ -120,6 +120,8 @@ with --token or HEADROOM_TOKEN; both flags may also follow the command):
   simulate report delete --account ID --instance ID --report ID
   simulate report schedule --account ID --instance ID --report ID [--frequency DAILY|WEEKLY|MONTHLY]
   simulate report unschedule --account ID --instance ID --report ID
+  plan --account ID [--instance ID] --forecast FILE [--growth FILE] [--lead-time 5d] [--margin 0.2]
+       [--chart plan.svg] [--file-requests]          which quota a forecast breaks first, and when to ask
   alarms list [--account ID]
   alarms rules [--warning 0.8] [--critical 0.95] [--for 5m] [--keep-firing-for 5m]
   bench [--connections N] [--duration D] [--batch N] [--keys N] [--account ID]
@@ -164,6 +166,8 @@ func dispatch(ctx context.Context, g *globals, args []string) error {
 			}})
 	case "alarms":
 		return sub(ctx, g, "alarms", rest, map[string]command{"rules": cmdAlarmsRules, "list": cmdAlarmsList})
+	case "plan":
+		return cmdPlan(ctx, g, rest)
 	case "bench":
 		return cmdBench(ctx, g, rest)
 	case "db":

@@ -1,0 +1,285 @@
+package plan
+
+import (
+	"fmt"
+	"math"
+)
+
+// The queueing models. Every function here works in log space or through
+// a stable recurrence, so agent counts in the thousands and loads close to
+// them never overflow a float64 the way A^N/N! would.
+
+// ErlangB returns the Erlang B blocking probability: the share of calls lost
+// when a erlangs are offered to n servers with no waiting room. It uses the
+// recurrence B(0)=1, B(k)=a·B(k−1)/(k+a·B(k−1)), which is stable for any n.
+// It returns 1 for n = 0 and a > 0, and 0 for a = 0.
+func ErlangB(n int, a float64) float64 {
+	if a <= 0 {
+		return 0
+	}
+	b := 1.0
+	for k := 1; k <= n; k++ {
+		b = a * b / (float64(k) + a*b)
+	}
+	return b
+}
+
+// ErlangC returns the Erlang C probability that a call waits, for a erlangs
+// offered to n agents with an unbounded queue and no abandonment (M/M/n).
+// The queue is stable only when a < n; otherwise ok is false and every call
+// waits for ever in the model, so the caller must say "unstable" rather than
+// use the value.
+func ErlangC(n int, a float64) (c float64, ok bool) {
+	if a <= 0 {
+		return 0, n >= 0
+	}
+	if a >= float64(n) {
+		return 1, false
+	}
+	b := ErlangB(n, a)
+	return float64(n) * b / (float64(n) - a*(1-b)), true
+}
+
+// ServiceLevel returns the share of calls answered within t seconds by n
+// agents offered a erlangs with mean handle time aht seconds, by Erlang C:
+// 1 − C·exp(−(n−a)·t/aht). ok is false when the queue is unstable (a ≥ n).
+func ServiceLevel(n int, a, aht, t float64) (sl float64, ok bool) {
+	c, ok := ErlangC(n, a)
+	if !ok {
+		return 0, false
+	}
+	if a <= 0 || aht <= 0 {
+		return 1, true
+	}
+	return 1 - c*math.Exp(-(float64(n)-a)*t/aht), true
+}
+
+// Queue describes a Markovian multi-server queue: Poisson arrivals at
+// Lambda per second, exponential service at Mu per second on each of
+// Servers servers, and exponential patience at Theta per second for those
+// waiting (Theta = 0: nobody abandons; Erlang C. Theta > 0: Palm's M/M/n+M,
+// the Erlang A model of Garnett, Mandelbaum and Reiman). Servers < 0 means
+// unlimited servers (M/M/∞).
+type Queue struct {
+	Lambda, Mu, Theta float64
+	Servers           int
+}
+
+// Offered returns the offered load in erlangs, Lambda/Mu.
+func (q Queue) Offered() float64 {
+	if q.Lambda <= 0 || q.Mu <= 0 {
+		return 0
+	}
+	return q.Lambda / q.Mu
+}
+
+// Stable reports whether the queue has a stationary distribution: always
+// with abandonment or unlimited servers, else only when the offered load is
+// below the servers.
+func (q Queue) Stable() bool {
+	return q.Lambda <= 0 || q.Theta > 0 || q.Servers < 0 || q.Offered() < float64(q.Servers)
+}
+
+// death is the rate of departures with k in the system.
+func (q Queue) death(k int) float64 {
+	if q.Servers < 0 || k <= q.Servers {
+		return float64(k) * q.Mu
+	}
+	return float64(q.Servers)*q.Mu + float64(k-q.Servers)*q.Theta
+}
+
+func (q Queue) validate() error {
+	switch {
+	case !(q.Lambda >= 0) || math.IsInf(q.Lambda, 0):
+		return fmt.Errorf("arrival rate %v is not a finite number ≥ 0", q.Lambda)
+	case q.Lambda > 0 && (!(q.Mu > 0) || math.IsInf(q.Mu, 0)):
+		return fmt.Errorf("service rate %v is not a finite number > 0", q.Mu)
+	case !(q.Theta >= 0) || math.IsInf(q.Theta, 0):
+		return fmt.Errorf("abandonment rate %v is not a finite number ≥ 0", q.Theta)
+	}
+	return nil
+}
+
+// maxStates bounds the explicit part of a distribution: a queue needing
+// more is refused rather than allowed to exhaust memory.
+const maxStates = 5_000_000
+
+// negligible is the log of the probability below which states are dropped
+// at the tail: e^−45 ≈ 3e−20.
+const negligible = 45
+
+// Dist is the stationary distribution of the number in system (in service
+// plus waiting): P[k] for k < len(P), then, if Ratio > 0, a geometric tail
+// P(k) = P[len−1]·Ratio^(k−len+1). It is immutable once built.
+type Dist struct {
+	P     []float64
+	Ratio float64
+}
+
+// Stationary returns the stationary distribution of the number in system.
+// It returns an error for bad rates or an unstable queue (Erlang C with
+// load at or above the servers).
+func (q Queue) Stationary() (Dist, error) {
+	if err := q.validate(); err != nil {
+		return Dist{}, err
+	}
+	if q.Lambda == 0 {
+		return Dist{P: []float64{1}}, nil
+	}
+	if !q.Stable() {
+		return Dist{}, fmt.Errorf("unstable queue: %.4g erlangs offered to %d agents", q.Offered(), q.Servers)
+	}
+	// Erlang C: the explicit part stops at Servers, and the waiting line is
+	// geometric with ratio a/n.
+	geometric := q.Theta == 0 && q.Servers >= 0
+	lw := []float64{0}
+	maxLW := 0.0
+	logL := math.Log(q.Lambda)
+	for k := 1; ; k++ {
+		if geometric && k > q.Servers {
+			break
+		}
+		w := lw[k-1] + logL - math.Log(q.death(k))
+		lw = append(lw, w)
+		if w > maxLW {
+			maxLW = w
+		}
+		// Past the mode, once the weights are negligible, stop.
+		if w < lw[k-1] && w < maxLW-negligible {
+			break
+		}
+		if k >= maxStates {
+			return Dist{}, fmt.Errorf("queue needs more than %d states", maxStates)
+		}
+	}
+	d := Dist{P: make([]float64, len(lw))}
+	var sum float64
+	for k, w := range lw {
+		d.P[k] = math.Exp(w - maxLW)
+		sum += d.P[k]
+	}
+	if geometric {
+		d.Ratio = q.Offered() / float64(q.Servers)
+		// The states above Servers: P[n]·(r + r² + …).
+		sum += d.P[len(d.P)-1] * d.Ratio / (1 - d.Ratio)
+	}
+	for k := range d.P {
+		d.P[k] /= sum
+	}
+	return d, nil
+}
+
+// At returns P(X = k).
+func (d Dist) At(k int) float64 {
+	switch {
+	case k < 0:
+		return 0
+	case k < len(d.P):
+		return d.P[k]
+	case d.Ratio > 0:
+		return d.P[len(d.P)-1] * math.Pow(d.Ratio, float64(k-len(d.P)+1))
+	}
+	return 0
+}
+
+// AtLeast returns P(X ≥ k).
+func (d Dist) AtLeast(k int) float64 {
+	if k <= 0 {
+		return 1
+	}
+	n := len(d.P)
+	if k >= n {
+		if d.Ratio <= 0 {
+			return 0
+		}
+		return d.P[n-1] * math.Pow(d.Ratio, float64(k-n+1)) / (1 - d.Ratio)
+	}
+	var below float64
+	for i := 0; i < k; i++ {
+		below += d.P[i]
+	}
+	return math.Max(0, 1-below)
+}
+
+// Quantile returns the smallest k with P(X ≤ k) ≥ p.
+func (d Dist) Quantile(p float64) int {
+	var cdf float64
+	for k, v := range d.P {
+		cdf += v
+		if cdf >= p-1e-12 {
+			return k
+		}
+	}
+	if d.Ratio <= 0 {
+		return len(d.P) - 1
+	}
+	// In the geometric tail: P(X > n−1+j) = P[n−1]·r^(j+1)/(1−r).
+	last := d.P[len(d.P)-1]
+	rest := 1 - p
+	if rest <= 0 {
+		return math.MaxInt32
+	}
+	j := math.Ceil(math.Log(rest*(1-d.Ratio)/last)/math.Log(d.Ratio) - 1)
+	if j < 1 {
+		j = 1
+	}
+	return len(d.P) - 1 + int(j)
+}
+
+// Mean returns E[X].
+func (d Dist) Mean() float64 {
+	var m float64
+	for k, v := range d.P {
+		m += float64(k) * v
+	}
+	if d.Ratio > 0 {
+		n, r, last := float64(len(d.P)-1), d.Ratio, d.P[len(d.P)-1]
+		// Σ_{j≥1} (n+j)·last·r^j.
+		m += last * (n*r/(1-r) + r/((1-r)*(1-r)))
+	}
+	return m
+}
+
+// Blocking returns the share of arrivals refused when the system holds at
+// most limit at once (calls beyond the quota hear the reorder tone): for a
+// birth-death queue truncated at limit, P(X = limit | X ≤ limit), which an
+// arrival sees by PASTA. It works whether or not the untruncated queue is
+// stable. limit < 1 blocks every arrival.
+func (q Queue) Blocking(limit int) (float64, error) {
+	if err := q.validate(); err != nil {
+		return 0, err
+	}
+	if q.Lambda == 0 {
+		return 0, nil
+	}
+	if limit < 1 {
+		return 1, nil
+	}
+	logL := math.Log(q.Lambda)
+	w, maxW := 0.0, 0.0
+	lws := make([]float64, 0, limit+1)
+	lws = append(lws, 0)
+	for k := 1; k <= limit; k++ {
+		w += logL - math.Log(q.death(k))
+		lws = append(lws, w)
+		maxW = math.Max(maxW, w)
+	}
+	var sum float64
+	for _, v := range lws {
+		sum += math.Exp(v - maxW)
+	}
+	return math.Exp(lws[limit]-maxW) / sum, nil
+}
+
+// AbandonShare returns, for an Erlang A queue, the share of callers who
+// abandon: θ·E[waiting]/λ. It is zero without abandonment.
+func (q Queue) AbandonShare(d Dist) float64 {
+	if q.Theta <= 0 || q.Lambda <= 0 || q.Servers < 0 {
+		return 0
+	}
+	var wait float64
+	for k := q.Servers + 1; k < len(d.P); k++ {
+		wait += float64(k-q.Servers) * d.P[k]
+	}
+	return q.Theta * wait / q.Lambda
+}
