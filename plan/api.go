@@ -159,8 +159,14 @@ func batchNote(a *Automation, qp QuotaPlan, b *bucket, start time.Time, shared s
 	return msg
 }
 
+// roundDuration writes whole seconds up, with the longer form beside
+// them from a minute on: "250 s (4m10s)".
 func roundDuration(secs float64) string {
-	return (time.Duration(math.Ceil(secs)) * time.Second).String()
+	s := int64(math.Ceil(secs))
+	if s < 60 {
+		return fmt.Sprintf("%d s", s)
+	}
+	return fmt.Sprintf("%d s (%s)", s, time.Duration(s)*time.Second)
 }
 
 // eventTimes are the instants a bucket is evaluated at: every interval
