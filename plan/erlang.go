@@ -240,35 +240,53 @@ func (d Dist) Mean() float64 {
 	return m
 }
 
+// Limited returns the stationary distribution of the queue when at most
+// limit may be in the system at once (arrivals beyond are refused): the
+// birth-death chain truncated at limit, which is stationary whether or not
+// the unlimited queue is. limit must be at least 0.
+func (q Queue) Limited(limit int) (Dist, error) {
+	if err := q.validate(); err != nil {
+		return Dist{}, err
+	}
+	if limit < 0 || limit > maxStates {
+		return Dist{}, fmt.Errorf("limit %d is not between 0 and %d", limit, maxStates)
+	}
+	if q.Lambda == 0 {
+		return Dist{P: []float64{1}}, nil
+	}
+	lw := make([]float64, limit+1)
+	maxW := 0.0
+	logL := math.Log(q.Lambda)
+	for k := 1; k <= limit; k++ {
+		lw[k] = lw[k-1] + logL - math.Log(q.death(k))
+		maxW = math.Max(maxW, lw[k])
+	}
+	d := Dist{P: make([]float64, limit+1)}
+	var sum float64
+	for k, w := range lw {
+		d.P[k] = math.Exp(w - maxW)
+		sum += d.P[k]
+	}
+	for k := range d.P {
+		d.P[k] /= sum
+	}
+	return d, nil
+}
+
 // Blocking returns the share of arrivals refused when the system holds at
 // most limit at once (calls beyond the quota hear the reorder tone): for a
 // birth-death queue truncated at limit, P(X = limit | X ≤ limit), which an
 // arrival sees by PASTA. It works whether or not the untruncated queue is
 // stable. limit < 1 blocks every arrival.
 func (q Queue) Blocking(limit int) (float64, error) {
-	if err := q.validate(); err != nil {
+	if limit < 1 && q.Lambda > 0 {
+		return 1, q.validate()
+	}
+	d, err := q.Limited(max(limit, 0))
+	if err != nil || q.Lambda == 0 {
 		return 0, err
 	}
-	if q.Lambda == 0 {
-		return 0, nil
-	}
-	if limit < 1 {
-		return 1, nil
-	}
-	logL := math.Log(q.Lambda)
-	w, maxW := 0.0, 0.0
-	lws := make([]float64, 0, limit+1)
-	lws = append(lws, 0)
-	for k := 1; k <= limit; k++ {
-		w += logL - math.Log(q.death(k))
-		lws = append(lws, w)
-		maxW = math.Max(maxW, w)
-	}
-	var sum float64
-	for _, v := range lws {
-		sum += math.Exp(v - maxW)
-	}
-	return math.Exp(lws[limit]-maxW) / sum, nil
+	return d.P[limit], nil
 }
 
 // AbandonShare returns, for an Erlang A queue, the share of callers who
