@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -132,13 +133,23 @@ func ReadGrowth(name string, r io.Reader) (*Growth, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(g); err != nil && !errors.Is(err, io.EOF) {
-		return nil, growthErr(name, "%s", strings.TrimPrefix(err.Error(), "yaml: "))
+		return nil, growthErr(name, "%s", yamlMessage(err))
 	}
 	if err := g.check(); err != nil {
 		return nil, growthErr(name, "%s", err.Error())
 	}
 	return g, nil
 }
+
+// yamlMessage is a YAML error without the decoder's Go type names.
+func yamlMessage(err error) string {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	msg = strings.ReplaceAll(msg, "unmarshal errors:\n  ", "")
+	msg = strings.ReplaceAll(msg, "\n  ", "; ")
+	return goType.ReplaceAllString(msg, "")
+}
+
+var goType = regexp.MustCompile(` in type [A-Za-z0-9_.\[\]]+`)
 
 func growthErr(file, format string, args ...any) error {
 	return &headroom.Error{Code: headroom.EINVALID, Field: "growth", Message: file + ": " + fmt.Sprintf(format, args...)}

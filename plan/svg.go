@@ -94,7 +94,8 @@ func panel(b *strings.Builder, q QuotaPlan, y0 int) {
 		fmt.Fprintf(b, `<line x1="%.1f" y1="%g" x2="%.1f" y2="%g" stroke="#ccc"/>`+"\n", x(i), top, x(i), top+plotH)
 		fmt.Fprintf(b, `<text x="%.1f" y="%g">%s</text>`+"\n", x(i)+2, top+plotH+14, day)
 	}
-	// The forecast: steps per point.
+	// The forecast: a step per interval; for resource totals, straight lines
+	// between the dated totals, as the planner interpolates them.
 	series := func(val func(Point) float64, colour string, width float64) {
 		var path strings.Builder
 		for i, p := range q.Series {
@@ -106,7 +107,13 @@ func panel(b *strings.Builder, q QuotaPlan, y0 int) {
 			if i == 0 {
 				cmd = "M"
 			}
-			fmt.Fprintf(&path, "%s%.1f %.1f L%.1f %.1f ", cmd, x(i), y(v), x(i+1), y(v))
+			switch {
+			case q.Model == ModelCount && i < n-1:
+				// Planned totals grow steadily between their dates.
+				fmt.Fprintf(&path, "%s%.1f %.1f ", cmd, x(i), y(v))
+			default:
+				fmt.Fprintf(&path, "%s%.1f %.1f L%.1f %.1f ", cmd, x(i), y(v), x(i+1), y(v))
+			}
 		}
 		fmt.Fprintf(b, `<path d="%s" fill="none" stroke="%s" stroke-width="%g"/>`+"\n", strings.TrimSpace(path.String()), colour, width)
 	}
