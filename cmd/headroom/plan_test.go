@@ -114,11 +114,11 @@ func TestPlanCommand(t *testing.T) {
 	}
 	var res struct {
 		Quotas []struct {
-			Code     string   `json:"code"`
-			Name     string   `json:"name"`
-			Applied  float64  `json:"applied"`
-			Peak     float64  `json:"peak"`
-			BreaksAt *string  `json:"breaks_at"`
+			Code     string  `json:"code"`
+			Name     string  `json:"name"`
+			Applied  float64 `json:"applied"`
+			Peak     float64 `json:"peak"`
+			BreaksAt *string `json:"breaks_at"`
 		} `json:"quotas"`
 		Requests []struct {
 			Code   string  `json:"code"`
