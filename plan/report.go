@@ -34,6 +34,13 @@ func WriteTable(w io.Writer, res *Result) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
+	for _, q := range res.Quotas {
+		if q.Model == ModelVoice && anyLoad(q.Series) {
+			if err := writeIntervals(w, q); err != nil {
+				return err
+			}
+		}
+	}
 	fmt.Fprintln(w)
 	if len(res.Requests) == 0 {
 		fmt.Fprintln(w, "No increase requests needed.")
@@ -72,6 +79,39 @@ func WriteTable(w io.Writer, res *Result) error {
 		}
 	}
 	return nil
+}
+
+// writeIntervals prints the voice model interval by interval: the agents,
+// the load, the percentiles of calls handled plus waiting, the chance the
+// quota is full, the share hearing the reorder tone, and the service level.
+func writeIntervals(w io.Writer, q QuotaPlan) error {
+	fmt.Fprintf(w, "\n%s (%s, applied %s) by interval:\n", q.Name, q.Scope, number(q.Applied))
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "START\tMINUTES\tAGENTS\tERLANGS\tP95\tP99\tP(FULL)\tREORDER\tABANDON\tSERVICE LEVEL")
+	for _, p := range q.Series {
+		mins := number(p.End.Sub(p.At).Minutes())
+		if p.Unstable {
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%.1f\tunstable\tunstable\t100%%\t%s\t-\t-\n", p.At.Format("2006-01-02 15:04"), mins, p.Servers, p.Offered, pct(p.Refused))
+			continue
+		}
+		sl := "-"
+		if p.Offered > 0 {
+			sl = pct(p.ServiceLevel)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%.1f\t%s\t%s\t%s\t%s\t%s\t%s\n", p.At.Format("2006-01-02 15:04"), mins, p.Servers, p.Offered,
+			number(p.P95), number(p.P99), pct(p.PHit), pct(p.Refused), pct(p.Abandoned), sl)
+	}
+	return tw.Flush()
+}
+
+func pct(v float64) string {
+	switch {
+	case v <= 0:
+		return "0%"
+	case v < 0.0001:
+		return "<0.01%"
+	}
+	return fmt.Sprintf("%.2f%%", 100*v)
 }
 
 // WriteJSON prints the plan as JSON, indented.
