@@ -106,6 +106,8 @@ type Result struct {
 	Quotas   []QuotaPlan       `json:"quotas"`
 	Requests []IncreaseRequest `json:"requests"`
 	Notes    []string          `json:"notes"`
+	// Simulation is the check by simulation, when one was asked for.
+	Simulation *SimSummary `json:"simulation,omitempty"`
 }
 
 // Build computes a plan: every quota the forecast and growth plan touch,

@@ -72,6 +72,17 @@ func WriteTable(w io.Writer, res *Result) error {
 			return err
 		}
 	}
+	if sim := res.Simulation; sim != nil {
+		fmt.Fprintf(w, "\nChecked by simulation through the engine, %d runs (%.0f simulated hours per CPU second):\n", sim.Runs, sim.HoursPerCPUSecond)
+		tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "CODE\tNAME\tOFFERED\tREFUSED (SIMULATED)\tREFUSED (MODEL)")
+		for _, q := range sim.Quotas {
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%s ± %s\t%s\n", q.Code, q.Name, q.Offered, pct(q.Measured), pct(q.StdErr), pct(q.Model))
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
 	if len(res.Notes) > 0 {
 		fmt.Fprintln(w)
 		for _, n := range res.Notes {

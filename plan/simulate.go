@@ -147,9 +147,11 @@ func Simulate(ctx context.Context, eng Enforcer, clk SettableClock, cfg SimConfi
 	rng := rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x9e3779b97f4a7c15))
 	exp := func(mean float64) float64 { return rng.ExpFloat64() * mean }
 	start := cfg.Forecast[0].Start
-	end := cfg.Forecast[len(cfg.Forecast)-1].End()
 	warm := cfg.Warmup.Seconds()
-	res := &SimResult{API: map[string]*SimCounts{}, SimulatedHours: end.Sub(start).Hours()}
+	res := &SimResult{API: map[string]*SimCounts{}}
+	for _, iv := range cfg.Forecast {
+		res.SimulatedHours += iv.Seconds() / 3600
+	}
 	var h eventHeap
 	var nextID int64
 	push := func(e event) { heap.Push(&h, e) }
@@ -217,8 +219,10 @@ func Simulate(ctx context.Context, eng Enforcer, clk SettableClock, cfg SimConfi
 	// ivIndex is the interval in force t seconds in: the last that starts
 	// at or before it.
 	starts := make([]float64, len(cfg.Forecast))
+	ends := make([]float64, len(cfg.Forecast))
 	for i, iv := range cfg.Forecast {
 		starts[i] = iv.Start.Sub(start).Seconds()
+		ends[i] = iv.End().Sub(start).Seconds()
 	}
 	ivIndex := func(t float64) int {
 		return max(0, sort.SearchFloat64s(starts, math.Nextafter(t, math.Inf(1)))-1)
@@ -278,10 +282,17 @@ func Simulate(ctx context.Context, eng Enforcer, clk SettableClock, cfg SimConfi
 			}
 		case evAPI:
 			p := progs[e.channel]
-			at := start.Add(time.Duration(e.at * float64(time.Second)))
-			if e.at >= end.Sub(start).Seconds() {
+			// Only the forecast's intervals are replayed: a request due in
+			// a gap between them moves to the next interval (the stream is
+			// memoryless, so it restarts there).
+			if i := ivIndex(e.at); e.at >= ends[i] {
+				if i+1 >= len(starts) {
+					continue
+				}
+				push(event{at: starts[i+1] + exp(1/p.rate), kind: evAPI, channel: e.channel})
 				continue
 			}
+			at := start.Add(time.Duration(e.at * float64(time.Second)))
 			if p.a.runs(at) {
 				ok, err := do(e.at, headroom.Request{Op: headroom.OpTake, Code: p.code, Scope: p.scope, Amount: 1})
 				if err != nil {
@@ -402,4 +413,127 @@ func offerCallbacks(voice *station, t float64, queue *[]int64, servers func(*sta
 		push(event{at: t + contacts[id].service, kind: evDeparture, channel: chanVoice, id: id})
 	}
 	return nil
+}
+
+// SimQuota compares, for one quota, the share the simulation measured
+// refused (reorder tone, quota error, throttle) with the model's.
+type SimQuota struct {
+	Code string `json:"code"`
+	Name string `json:"name"`
+	// Offered is the contacts or requests the runs offered, in all.
+	Offered int64 `json:"offered"`
+	// Measured is the mean over runs of the share refused, StdErr its
+	// standard error.
+	Measured float64 `json:"measured"`
+	StdErr   float64 `json:"std_err"`
+	// Model is the plan's expected share refused over the same horizon,
+	// each interval weighted by what it offers.
+	Model float64 `json:"model"`
+}
+
+// SimSummary is a simulation check of a plan.
+type SimSummary struct {
+	Runs   int        `json:"runs"`
+	Quotas []SimQuota `json:"quotas"`
+	// HoursPerCPUSecond is the simulation's speed.
+	HoursPerCPUSecond float64 `json:"simulated_hours_per_cpu_second"`
+}
+
+// Summarize compares simulation runs with the plan: for every concurrency
+// and API quota of the plan the runs measured, the mean share refused and
+// its standard error beside the model's share over the horizon. cpu is the
+// CPU time the runs took.
+func Summarize(res *Result, f []Interval, runs []*SimResult, cpu time.Duration) *SimSummary {
+	s := &SimSummary{Runs: len(runs), Quotas: []SimQuota{}}
+	var hours float64
+	for _, r := range runs {
+		hours += r.SimulatedHours
+	}
+	if cpu > 0 {
+		s.HoursPerCPUSecond = hours / cpu.Seconds()
+	}
+	for _, q := range res.Quotas {
+		var counts func(*SimResult) *SimCounts
+		var weight func(Interval) float64
+		switch q.Model {
+		case ModelVoice:
+			counts = func(r *SimResult) *SimCounts { return &r.Calls }
+			weight = func(iv Interval) float64 { return iv.Calls + iv.Callbacks }
+		case ModelChat:
+			counts = func(r *SimResult) *SimCounts { return &r.Chats }
+			weight = func(iv Interval) float64 { return iv.Chats }
+		case ModelTasks:
+			counts = func(r *SimResult) *SimCounts { return &r.Tasks }
+			weight = func(iv Interval) float64 { return iv.Tasks }
+		case ModelAPI:
+			code := q.Code
+			counts = func(r *SimResult) *SimCounts { return r.API[code] }
+		default:
+			continue
+		}
+		sq := SimQuota{Code: q.Code, Name: q.Name}
+		var shares []float64
+		for _, r := range runs {
+			c := counts(r)
+			if c == nil {
+				continue
+			}
+			sq.Offered += c.Offered
+			shares = append(shares, c.Share())
+		}
+		sq.Measured, sq.StdErr = meanSE(shares)
+		sq.Model = modelShare(q, f, weight)
+		s.Quotas = append(s.Quotas, sq)
+	}
+	return s
+}
+
+// modelShare is the plan's share refused over the horizon: each interval's
+// refused share weighted by what it offers (for an API bucket, its rate at
+// the interval's start times the interval's length).
+func modelShare(q QuotaPlan, f []Interval, weight func(Interval) float64) float64 {
+	var num, den float64
+	for i, iv := range f {
+		var p Point
+		var w float64
+		if weight != nil {
+			if i >= len(q.Series) {
+				break
+			}
+			p, w = q.Series[i], weight(iv)
+		} else {
+			j := sort.Search(len(q.Series), func(k int) bool { return q.Series[k].At.After(iv.Start) }) - 1
+			if j < 0 {
+				continue
+			}
+			p = q.Series[j]
+			w = p.Offered * iv.Seconds()
+		}
+		num += w * p.Refused
+		den += w
+	}
+	if den == 0 {
+		return 0
+	}
+	return num / den
+}
+
+func meanSE(xs []float64) (float64, float64) {
+	if len(xs) == 0 {
+		return 0, 0
+	}
+	var m float64
+	for _, x := range xs {
+		m += x
+	}
+	m /= float64(len(xs))
+	if len(xs) < 2 {
+		return m, 0
+	}
+	var v float64
+	for _, x := range xs {
+		v += (x - m) * (x - m)
+	}
+	v /= float64(len(xs) - 1)
+	return m, math.Sqrt(v / float64(len(xs)))
 }

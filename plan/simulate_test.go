@@ -208,12 +208,20 @@ func TestSimulationTasks(t *testing.T) {
 	agree(t, "tasks refused", shares, want, 0.005)
 }
 
-// BenchmarkSimulation reports the simulation's speed in simulated hours per
-// CPU second, on the Erlang C case above (96 calls an hour on 9 agents).
+// The benchmarks below run in one process so that BENCHMARKS.md can quote
+// ratios: the simulation of a day of calls (96 an hour on 9 agents, quota
+// 10), the same engine calls made in a bare loop (the floor any simulation
+// through the engine pays), and the analytic model of the same 24 intervals.
+
+func benchDay() []plan.Interval { return steady(24, 96, 300, 9, "") }
+
+// BenchmarkSimulation reports simulated hours per CPU second and the cost
+// of one simulated interval.
 func BenchmarkSimulation(b *testing.B) {
 	ctx := context.Background()
-	ivs := steady(24, 96, 300, 9, "")
+	ivs := benchDay()
 	var hours float64
+	var events int64
 	cpu0 := cpuTime()
 	for i := 0; b.Loop(); i++ {
 		e, clk := newEngine(b)
@@ -222,8 +230,36 @@ func BenchmarkSimulation(b *testing.B) {
 			b.Fatal(err)
 		}
 		hours += res.SimulatedHours
+		events += res.Events
 	}
 	b.ReportMetric(hours/(cpuTime()-cpu0).Seconds(), "sim-h/cpu-s")
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(ivs)), "ns/interval")
+	b.ReportMetric(float64(events)/float64(b.N), "events/op")
+}
+
+// BenchmarkSimulationEngineOnly makes the engine calls a simulated day
+// makes (an acquire and a release for each of 2,304 calls, on a clock
+// moved each time), with no event queue: the simulation's floor.
+func BenchmarkSimulationEngineOnly(b *testing.B) {
+	ctx := context.Background()
+	calls := 96 * 24
+	for i := 0; b.Loop(); i++ {
+		e, clk := newEngine(b)
+		at := t0
+		for c := 0; c < calls; c++ {
+			at = at.Add(37 * time.Second)
+			clk.Set(at)
+			id := fmt.Sprintf("c-%d", c)
+			if _, err := e.Do(ctx, headroom.Request{Op: headroom.OpAcquire, Account: acct, Code: headroom.CodeConcurrentCalls, Scope: "instance/i-1", LeaseID: id, TTL: time.Hour}); err != nil {
+				b.Fatal(err)
+			}
+			clk.Set(at.Add(time.Second))
+			if _, err := e.Do(ctx, headroom.Request{Op: headroom.OpReleaseLease, Account: acct, Code: headroom.CodeConcurrentCalls, Scope: "instance/i-1", LeaseID: id}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*24), "ns/interval")
 }
 
 // BenchmarkModel reports the analytic model's cost per interval, on the
@@ -231,7 +267,7 @@ func BenchmarkSimulation(b *testing.B) {
 func BenchmarkModel(b *testing.B) {
 	ctx := context.Background()
 	e, _ := newEngine(b)
-	ivs := steady(24, 96, 300, 9, "")
+	ivs := benchDay()
 	for b.Loop() {
 		if _, err := plan.Build(ctx, e, plan.Input{Account: acct, Instance: "i-1", Forecast: ivs}); err != nil {
 			b.Fatal(err)
@@ -246,4 +282,30 @@ func cpuTime() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// Only the forecast's intervals are replayed: an API program running
+// through a month-long gap between two planned days sends its requests in
+// the two days alone, and the simulated time is theirs.
+func TestSimulationSkipsGaps(t *testing.T) {
+	ctx := context.Background()
+	ivs, err := plan.ReadForecast("f.csv", strings.NewReader("start,minutes,calls,aht_seconds\n"+
+		"2027-01-04T08:00:00Z,60,0,0\n2027-02-04T08:00:00Z,120,0,0\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := plan.ReadGrowth("g.yaml", strings.NewReader("automation:\n  - operation: connect:ListUsers\n    rate_per_second: 1\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, clk := newEngine(t)
+	res, err := plan.Simulate(ctx, e, clk, plan.SimConfig{Account: acct, Forecast: ivs, Growth: g, Seed: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	api := res.API["HR-CONNECT-RATE-ListUsers"]
+	// 3 hours at 1/s: 10,800 expected, standard deviation 104.
+	if res.SimulatedHours != 3 || api == nil || math.Abs(float64(api.Offered)-10800) > 500 {
+		t.Fatalf("hours %v, %+v", res.SimulatedHours, api)
+	}
 }

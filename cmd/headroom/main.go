@@ -121,7 +121,7 @@ with --token or HEADROOM_TOKEN; both flags may also follow the command):
   simulate report schedule --account ID --instance ID --report ID [--frequency DAILY|WEEKLY|MONTHLY]
   simulate report unschedule --account ID --instance ID --report ID
   plan --account ID [--instance ID] --forecast FILE [--growth FILE] [--lead-time 5d] [--margin 0.2]
-       [--chart plan.svg] [--file-requests]          which quota a forecast breaks first, and when to ask
+       [--chart plan.svg] [--file-requests] [--simulate N]   which quota a forecast breaks first, and when to ask
   alarms list [--account ID]
   alarms rules [--warning 0.8] [--critical 0.95] [--for 5m] [--keep-firing-for 5m]
   bench [--connections N] [--duration D] [--batch N] [--keys N] [--account ID]

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -133,11 +134,39 @@ func TestPlanCommand(t *testing.T) {
 		res.Quotas[1].Code != "L-9A46857E" || *res.Quotas[1].BreaksAt != "2027-02-01T00:00:00Z" || res.Requests[0].FileBy != "2026-12-30T08:00:00Z" {
 		t.Fatalf("%s", out)
 	}
+	// --simulate: the check by simulation, beside the plan.
+	code, out, errs = cli(t, env, "plan", "--account", "123456789012", "--instance", "i-1", "--forecast", csv, "--simulate", "3", "-o", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var sim struct {
+		Simulation struct {
+			Runs   int `json:"runs"`
+			Quotas []struct {
+				Code     string  `json:"code"`
+				Offered  int64   `json:"offered"`
+				Measured float64 `json:"measured"`
+				Model    float64 `json:"model"`
+			} `json:"quotas"`
+			Speed float64 `json:"simulated_hours_per_cpu_second"`
+		} `json:"simulation"`
+	}
+	if err := json.Unmarshal([]byte(out), &sim); err != nil {
+		t.Fatal(err)
+	}
+	// 120 calls in half an hour on the default 10 concurrent calls: most
+	// hear the reorder tone, in the model and in the engine.
+	s := sim.Simulation
+	if s.Runs != 3 || len(s.Quotas) != 1 || s.Quotas[0].Code != "L-12AB7C57" || s.Quotas[0].Offered < 250 ||
+		s.Quotas[0].Measured < 0.3 || math.Abs(s.Quotas[0].Measured-s.Quotas[0].Model) > 0.15 || s.Speed <= 0 {
+		t.Fatalf("%+v", s)
+	}
 	for _, c := range []struct {
 		args []string
 		code int
 		want string
 	}{
+		{[]string{"plan", "--account", "123456789012", "--forecast", csv, "--simulate", "-1"}, exitUsage, "--simulate"},
 		{[]string{"plan", "--account", "123456789012"}, exitUsage, "plan needs --forecast"},
 		{[]string{"plan", "--account", "123456789012", "--forecast", csv, "--lead-time", "soon"}, exitUsage, "--lead-time"},
 		{[]string{"plan", "--account", "123456789012", "--forecast", filepath.Join(dir, "none.csv")}, exitError, "none.csv"},
