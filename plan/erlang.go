@@ -135,8 +135,10 @@ func (q Queue) Stationary() (Dist, error) {
 	lw := []float64{0}
 	maxLW := 0.0
 	logL := math.Log(q.Lambda)
+	tail := false
 	for k := 1; ; k++ {
 		if geometric && k > q.Servers {
+			tail = true
 			break
 		}
 		w := lw[k-1] + logL - math.Log(q.death(k))
@@ -158,7 +160,9 @@ func (q Queue) Stationary() (Dist, error) {
 		d.P[k] = math.Exp(w - maxLW)
 		sum += d.P[k]
 	}
-	if geometric {
+	// Stopped before the servers, the waiting line's weights are smaller
+	// still: negligible.
+	if tail {
 		d.Ratio = q.Offered() / float64(q.Servers)
 		// The states above Servers: P[n]·(r + r² + …).
 		sum += d.P[len(d.P)-1] * d.Ratio / (1 - d.Ratio)
@@ -279,14 +283,73 @@ func (q Queue) Limited(limit int) (Dist, error) {
 // arrival sees by PASTA. It works whether or not the untruncated queue is
 // stable. limit < 1 blocks every arrival.
 func (q Queue) Blocking(limit int) (float64, error) {
-	if limit < 1 && q.Lambda > 0 {
-		return 1, q.validate()
+	if err := q.validate(); err != nil {
+		return 0, err
 	}
-	d, err := q.Limited(max(limit, 0))
-	if err != nil || q.Lambda == 0 {
+	switch {
+	case q.Lambda == 0:
+		return 0, nil
+	case limit < 1:
+		return 1, nil
+	case q.Theta == 0 && q.Servers >= 0 && limit > q.Servers:
+		return q.geometricBlocking(limit)
+	case limit > maxStates:
+		// Abandonment or unlimited servers: the untruncated queue is
+		// stable, and a limit this far out is in its negligible tail.
+		d, err := q.Stationary()
+		if err != nil {
+			return 0, err
+		}
+		if limit >= len(d.P) && d.Ratio == 0 {
+			return 0, nil
+		}
+		return d.At(limit) / math.Max(1e-300, 1-d.AtLeast(limit+1)), nil
+	}
+	d, err := q.Limited(limit)
+	if err != nil {
 		return 0, err
 	}
 	return d.P[limit], nil
+}
+
+// geometricBlocking is Blocking for a queue without abandonment and a limit
+// above the servers: the weights beyond the servers are geometric with
+// ratio ρ = a/n, so the truncated sum has a closed form, for any limit and
+// whether or not ρ < 1.
+func (q Queue) geometricBlocking(limit int) (float64, error) {
+	n := q.Servers
+	if n > maxStates {
+		return 0, fmt.Errorf("%d agents are more than the planner models", n)
+	}
+	logL := math.Log(q.Lambda)
+	lw := make([]float64, n+1)
+	for k := 1; k <= n; k++ {
+		lw[k] = lw[k-1] + logL - math.Log(q.death(k))
+	}
+	// log of the weights' sum: Σ_{k<n} w_k + w_n·Σ_{j=0}^{limit−n} ρ^j, and
+	// of w_limit = w_n·ρ^(limit−n).
+	rho := q.Offered() / float64(n)
+	m := float64(limit - n)
+	var logGeo float64
+	switch {
+	case math.Abs(rho-1) < 1e-12:
+		logGeo = math.Log(m + 1)
+	case rho < 1:
+		logGeo = math.Log1p(-math.Pow(rho, m+1)) - math.Log1p(-rho)
+	default:
+		// (ρ^(m+1) − 1)/(ρ − 1), in logs for large m.
+		logGeo = (m+1)*math.Log(rho) + math.Log1p(-math.Pow(rho, -(m+1))) - math.Log(rho-1)
+	}
+	terms := append(lw[:n:n], lw[n]+logGeo)
+	top := terms[0]
+	for _, v := range terms {
+		top = math.Max(top, v)
+	}
+	var sum float64
+	for _, v := range terms {
+		sum += math.Exp(v - top)
+	}
+	return math.Exp(lw[n] + m*math.Log(rho) - top - math.Log(sum)), nil
 }
 
 // AbandonShare returns, for an Erlang A queue, the share of callers who

@@ -294,3 +294,36 @@ func TestDistZeroAndBadRates(t *testing.T) {
 		}
 	}
 }
+
+// The closed form past the agents agrees with the truncated chain summed
+// state by state, and takes any limit: far beyond a stable queue's states
+// nobody is refused; far beyond an unstable one's, 1 − n/a are (the
+// surplus load).
+func TestBlockingClosedForm(t *testing.T) {
+	for _, c := range []struct {
+		a        float64
+		n, limit int
+	}{{8, 9, 12}, {12, 10, 15}, {10, 10, 40}, {99.9, 100, 150}, {1500, 1000, 1200}, {3, 1, 2}} {
+		q := Queue{Lambda: c.a, Mu: 1, Servers: c.n}
+		got, err := q.Blocking(c.limit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := q.Limited(c.limit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := d.P[c.limit]; math.Abs(got-want) > 1e-10 {
+			t.Errorf("%+v: closed form %.12g, chain %.12g", c, got, want)
+		}
+	}
+	if got, err := (Queue{Lambda: 8, Mu: 1, Servers: 9}).Blocking(1_000_000_000); err != nil || got > 1e-300 {
+		t.Errorf("stable, limit 1e9: %v %v", got, err)
+	}
+	if got, err := (Queue{Lambda: 12, Mu: 1, Servers: 10}).Blocking(1_000_000_000); err != nil || math.Abs(got-(1-10.0/12)) > 1e-7 {
+		t.Errorf("unstable, limit 1e9: %v %v; want %v", got, err, 1-10.0/12)
+	}
+	if got, err := (Queue{Lambda: 12, Mu: 1, Theta: 0.1, Servers: 10}).Blocking(1_000_000_000); err != nil || got != 0 {
+		t.Errorf("abandonment, limit 1e9: %v %v", got, err)
+	}
+}

@@ -147,6 +147,9 @@ func Build(ctx context.Context, lim Limits, in Input) (*Result, error) {
 		}
 		return QuotaPlan{Code: code, Name: q.Name, Model: model, Scope: scope, Unit: string(q.Unit), Applied: a.Value, Burst: a.Burst, Adjustable: q.Adjustable}, nil
 	}
+	if err := checkWork(in.Forecast); err != nil {
+		return nil, err
+	}
 	voice, chat, err := contactSeries(in)
 	if err != nil {
 		return nil, err
@@ -203,6 +206,24 @@ func Build(ctx context.Context, lim Limits, in Input) (*Result, error) {
 		}
 	}
 	return res, nil
+}
+
+// MaxWork bounds a plan's work: the sum over intervals of the erlangs of
+// calls and chats and the mean of active tasks, which is about the states
+// the models walk. It keeps one request to a second or so of CPU.
+const MaxWork = 50_000_000
+
+// checkWork refuses a forecast whose models would cost more than MaxWork.
+func checkWork(f []Interval) error {
+	var w float64
+	for _, iv := range f {
+		secs := iv.Seconds()
+		w += (iv.Calls+iv.Callbacks)*iv.AHTSeconds/secs + iv.Chats*iv.ChatSeconds/secs + iv.Tasks*iv.TaskSeconds/secs + 1
+	}
+	if w > MaxWork {
+		return headroom.FieldErrorf("forecast", "is too large to plan in one request: its intervals add up to %.3g erlangs, above %d; split it", w, MaxWork)
+	}
+	return nil
 }
 
 // DefaultMargin is the share added to a forecast peak to suggest a quota

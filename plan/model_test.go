@@ -353,3 +353,26 @@ func TestFileNeverTwice(t *testing.T) {
 		t.Fatalf("i-2: %+v %v", other.Requests[0].Filed, err)
 	}
 }
+
+// Large inputs stay cheap or are refused: 200,000 agents on a little
+// traffic walk only the states that matter, a quota raised to a billion
+// costs nothing, and a forecast beyond the work bound is EINVALID.
+func TestLargeInputs(t *testing.T) {
+	e, _ := newEngine(t)
+	if err := e.SetOverride(context.Background(), headroom.Override{Account: acct, Code: headroom.CodeConcurrentCalls, Scope: "instance/i-1", Value: 1e9}, "test"); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	res := build(t, e, "start,minutes,calls,aht_seconds,agents\n2027-01-04T08:00:00Z,30,10,300,200000\n2027-01-04T08:30:00Z,30,50000,300,\n", "", plan.Input{Instance: "i-1"})
+	q := quota(t, res, headroom.CodeConcurrentCalls)
+	if q.Series[0].P99 > 10 || q.BreaksAt != nil || q.Series[1].Servers < 8333 || q.Series[1].P99 < 8333 {
+		t.Fatalf("%+v", q.Series)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Fatalf("took %v", d)
+	}
+	_, err := plan.Build(context.Background(), e, plan.Input{Account: acct, Forecast: []plan.Interval{{Start: t0, Minutes: 60, Calls: 1e9, AHTSeconds: 600}}})
+	if headroom.ErrorCodeOf(err) != headroom.EINVALID || !strings.Contains(headroom.ErrorMessage(err), "too large to plan") {
+		t.Fatalf("%v", err)
+	}
+}

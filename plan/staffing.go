@@ -29,7 +29,7 @@ func (t ServiceTarget) Validate() error {
 
 // maxAgents bounds staffing: a forecast needing more agents in one
 // interval than this is refused as implausible.
-const maxAgents = 1_000_000
+const maxAgents = 200_000
 
 // Staff returns the fewest agents that answer t.Answered of a erlangs,
 // handle time aht seconds, within t.Within seconds by Erlang C, and never
@@ -45,8 +45,18 @@ func Staff(a, aht float64, t ServiceTarget) (int, error) {
 		return 0, nil
 	}
 	n := int(math.Floor(a)) + 1
+	if n > maxAgents {
+		return 0, fmt.Errorf("%.4g erlangs need more than %d agents", a, maxAgents)
+	}
+	// Erlang B walks up with n by its recurrence, so that each agent added
+	// costs O(1): C = n·B/(n − a(1−B)).
+	b := ErlangB(n, a)
 	for ; n <= maxAgents; n++ {
-		if sl, ok := ServiceLevel(n, a, aht, t.Within); ok && sl >= t.Answered {
+		if n > int(math.Floor(a))+1 {
+			b = a * b / (float64(n) + a*b)
+		}
+		c := float64(n) * b / (float64(n) - a*(1-b))
+		if 1-c*math.Exp(-(float64(n)-a)*t.Within/aht) >= t.Answered {
 			return n, nil
 		}
 	}
