@@ -23,8 +23,10 @@ type bucket struct {
 // throttle bucket: the Amazon Connect API's buckets are shared by the whole
 // account, the Participant Service's by each instance, as the seed says (the
 // catalog's scope of each rate quota carries that). The steady rate is
-// compared with the applied rate, the requests sent at one instant with the
-// burst, and each batch gets the time it needs at the rate left to it.
+// compared with the applied rate (the share throttled is the bucket's for
+// a Poisson stream at that rate, BucketThrottle), the requests sent at one
+// instant with the burst, and each batch gets the time it needs at the
+// rate left to it.
 func apiPlans(lim Limits, in Input, open openFunc) ([]QuotaPlan, []string, error) {
 	if len(in.Growth.Automation) == 0 {
 		return nil, nil, nil
@@ -66,11 +68,8 @@ func apiPlans(lim Limits, in Input, open openFunc) ([]QuotaPlan, []string, error
 				}
 			}
 			p := Point{At: t, End: t, Offered: steady, P95: steady, P99: steady}
-			if steady > 0 && qp.Applied > 0 {
-				p.Refused = math.Max(0, 1-qp.Applied/steady)
-			} else if steady > 0 {
-				p.Refused = 1
-			}
+			// Throttled: requests as a Poisson stream into the bucket.
+			p.Refused = BucketThrottle(steady, qp.Applied, qp.Burst)
 			if steady > qp.Applied {
 				p.PHit = 1
 				if qp.BreaksAt == nil {
