@@ -16,7 +16,9 @@ import "math"
 // from the full bucket down: π(x)·P(x→x+1) = Σ_{y>x} π(y)·P(y→≤x), with no
 // linear system to solve. The step's order (refill, then requests) is
 // within 1/m of a token of the continuous bucket.
-func BucketThrottle(lambda, rate float64, burst int64) float64 { return bucketThrottle(lambda, rate, burst, 0) }
+func BucketThrottle(lambda, rate float64, burst int64) float64 {
+	return bucketThrottle(lambda, rate, burst, 0)
+}
 
 func bucketThrottle(lambda, rate float64, burst int64, parts int) float64 {
 	switch {
