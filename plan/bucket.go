@@ -15,11 +15,15 @@ import "math"
 // distribution follows from the balance across each cut between x and x+1,
 // from the full bucket down: π(x)·P(x→x+1) = Σ_{y>x} π(y)·P(y→≤x), with no
 // linear system to solve. The step's order (refill, then requests) is
-// within 1/m of a token of the continuous bucket.
+// within 1/m of a token of the continuous bucket; m is 64 for bursts up to
+// 64, fewer parts above, and bursts above 1,000 count as 1,000 (the share
+// no longer depends on them). It is safe for concurrent use.
 func BucketThrottle(lambda, rate float64, burst int64) float64 {
 	return bucketThrottle(lambda, rate, burst, 0)
 }
 
+// bucketThrottle is BucketThrottle with parts per token, or the default
+// for parts = 0.
 func bucketThrottle(lambda, rate float64, burst int64, parts int) float64 {
 	switch {
 	case !(lambda > 0) || math.IsInf(lambda, 0):

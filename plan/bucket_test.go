@@ -32,6 +32,10 @@ func TestBucketThrottle(t *testing.T) {
 			t.Errorf("%+v: model %.4f, token bucket %.4f", c, got, want)
 		}
 	}
+	// The steps: 64 parts a token are within a thousandth of 1,024.
+	if a, b := BucketThrottle(2, 2, 5), bucketThrottle(2, 2, 5, 1024); math.Abs(a-b) > 0.001 {
+		t.Errorf("64 parts %v, 1024 parts %v", a, b)
+	}
 	if v := BucketThrottle(1e6, 2, 5); math.Abs(v-(1-2e-6)) > 1e-6 {
 		t.Errorf("flooded: %v", v)
 	}
