@@ -23,13 +23,19 @@ type Input struct {
 	Account string
 	// Instance is the Connect instance id; empty plans against the
 	// account-level applied values of the per-instance quotas.
-	Instance  string
-	Forecast  []Interval
-	Growth    *Growth
-	LeadTime  time.Duration
-	Now       time.Time
-	Margin    float64
-	Requester string
+	Instance string
+	// Forecast is the intervals, in time order (ReadForecast's).
+	Forecast []Interval
+	// Growth is the growth plan; nil is an empty one.
+	Growth *Growth
+	// LeadTime is how long an increase takes: requests are to be filed
+	// this long before the break.
+	LeadTime time.Duration
+	// Now marks requests whose file-by date has passed as late.
+	Now time.Time
+	// Margin is the share added to a peak to suggest a value;
+	// DefaultMargin if zero.
+	Margin float64
 }
 
 // Point is one interval of one quota's forecast.
@@ -118,6 +124,9 @@ type Result struct {
 func Build(ctx context.Context, lim Limits, in Input) (*Result, error) {
 	if in.Growth == nil {
 		in.Growth = &Growth{}
+	}
+	if len(in.Forecast) == 0 {
+		return nil, headroom.FieldErrorf("forecast", "has no intervals")
 	}
 	if in.Margin == 0 {
 		in.Margin = DefaultMargin
