@@ -134,6 +134,13 @@ func TestPlanCommand(t *testing.T) {
 		res.Quotas[1].Code != "L-9A46857E" || *res.Quotas[1].BreaksAt != "2027-02-01T00:00:00Z" || res.Requests[0].FileBy != "2026-12-30T08:00:00Z" {
 		t.Fatalf("%s", out)
 	}
+	// --file-requests: filed once; the second run finds them open.
+	for i, want := range []string{"CASE_OPENED\n", "CASE_OPENED (already open)\n"} {
+		code, out, errs := cli(t, env, "plan", "--account", "123456789012", "--instance", "i-1", "--forecast", csv, "--file-requests")
+		if code != 0 || strings.Count(out, want) != 2 {
+			t.Fatalf("run %d: exit %d, %s\n%s", i, code, errs, out)
+		}
+	}
 	// --simulate: the check by simulation, beside the plan.
 	code, out, errs = cli(t, env, "plan", "--account", "123456789012", "--instance", "i-1", "--forecast", csv, "--simulate", "3", "-o", "json")
 	if code != 0 {
