@@ -376,3 +376,39 @@ func TestLargeInputs(t *testing.T) {
 		t.Fatalf("%v", err)
 	}
 }
+
+// FuzzBuild: any forecast that decodes plans without a panic, and every
+// figure of the plan is a finite number.
+func FuzzBuild(f *testing.F) {
+	f.Add([]byte("start,minutes,calls,aht_seconds,agents,callbacks,chats,chat_seconds,chats_per_agent,tasks,task_seconds\n" +
+		"2027-01-04T08:00:00Z,30,120,300,,10,50,600,3,40,3600\n2027-01-04T08:30:00Z,60,300,240,20,,,,,,\n"))
+	f.Add([]byte("start,minutes,calls,aht_seconds,agents\n2027-01-04T08:00:00Z,0.001,1000,1,1\n"))
+	e, _ := newEngine(f)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		ivs, err := plan.ReadForecast("fz.csv", bytes.NewReader(data))
+		if err != nil {
+			return
+		}
+		res, err := plan.Build(context.Background(), e, plan.Input{Account: acct, Instance: "i-1", Forecast: ivs, LeadTime: time.Hour})
+		if err != nil {
+			if headroom.ErrorCodeOf(err) != headroom.EINVALID {
+				t.Fatalf("%v", err)
+			}
+			return
+		}
+		bad := func(v float64) bool { return math.IsNaN(v) || math.IsInf(v, 0) }
+		for _, q := range res.Quotas {
+			if bad(q.Peak) || bad(q.Headroom) || bad(q.Over) || bad(q.MaxRefused) || q.MaxRefused < 0 || q.MaxRefused > 1 {
+				t.Fatalf("%+v", q)
+			}
+			for _, p := range q.Series {
+				if bad(p.P99) || bad(p.PHit) || bad(p.Refused) || bad(p.Offered) || p.Refused < 0 || p.Refused > 1+1e-9 {
+					t.Fatalf("%s: %+v", q.Code, p)
+				}
+			}
+		}
+		if _, err := json.Marshal(res); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
