@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"time"
 
@@ -364,35 +365,42 @@ func refuse(src []Point, model string, in Input, applied float64) ([]Point, erro
 // active (Eick, Massey and Whitt's M_t/G/∞), carried across intervals by
 // duration class.
 func taskSeries(f []Interval) []Point {
-	mass := map[float64]float64{} // mean active tasks by mean duration
+	// The mean active tasks of each mean duration, in the order the
+	// durations first appear, so that sums are the same on every run.
+	type cohort struct{ dur, mean float64 }
+	var cohorts []cohort
+	decay := func(d time.Duration) {
+		for i := range cohorts {
+			cohorts[i].mean *= math.Exp(-d.Seconds() / cohorts[i].dur)
+		}
+	}
+	total := func() float64 {
+		var t float64
+		for _, c := range cohorts {
+			t += c.mean
+		}
+		return t
+	}
 	var out []Point
-	var prevEnd time.Time
 	for i, iv := range f {
-		decay := func(d time.Duration) {
-			for D, m := range mass {
-				mass[D] = m * math.Exp(-d.Seconds()/D)
-			}
-		}
 		if i > 0 {
-			decay(iv.Start.Sub(prevEnd))
+			decay(iv.Start.Sub(f[i-1].End()))
 		}
-		start := 0.0
-		for _, m := range mass {
-			start += m
-		}
+		start := total()
 		decay(iv.End().Sub(iv.Start))
 		if iv.Tasks > 0 {
 			D, L := iv.TaskSeconds, iv.Seconds()
-			mass[D] += iv.Tasks / L * D * (1 - math.Exp(-L/D))
-		}
-		end := 0.0
-		for _, m := range mass {
-			end += m
+			add := iv.Tasks / L * D * (1 - math.Exp(-L/D))
+			j := slices.IndexFunc(cohorts, func(c cohort) bool { return c.dur == D })
+			if j < 0 {
+				cohorts = append(cohorts, cohort{dur: D})
+				j = len(cohorts) - 1
+			}
+			cohorts[j].mean += add
 		}
 		// With steady arrivals in the interval the mean moves monotonically
 		// towards λ·D, so its largest value is at one end.
-		out = append(out, Point{At: iv.Start, End: iv.End(), Offered: math.Max(start, end)})
-		prevEnd = iv.End()
+		out = append(out, Point{At: iv.Start, End: iv.End(), Offered: math.Max(start, total())})
 	}
 	return out
 }
@@ -413,7 +421,9 @@ func poissonTail(qp *QuotaPlan) error {
 		}
 		p.P95, p.P99 = float64(d.Quantile(0.95)), float64(d.Quantile(0.99))
 		p.PHit = d.AtLeast(limit)
-		p.Refused, _ = q.Blocking(limit)
+		if p.Refused, err = q.Blocking(limit); err != nil {
+			return err
+		}
 	}
 	return nil
 }
