@@ -173,6 +173,24 @@ func (q Queue) Stationary() (Dist, error) {
 	return d, nil
 }
 
+// Truncated returns the distribution conditioned on X ≤ limit, which for
+// a birth-death chain is the chain truncated at limit. A geometric tail is
+// kept only when limit is beyond it (no truncation).
+func (d Dist) Truncated(limit int) Dist {
+	if limit < 0 || limit+1 >= len(d.P) && d.Ratio == 0 || limit >= len(d.P) {
+		return d
+	}
+	p := append([]float64(nil), d.P[:limit+1]...)
+	var s float64
+	for _, v := range p {
+		s += v
+	}
+	for i := range p {
+		p[i] /= s
+	}
+	return Dist{P: p}
+}
+
 // At returns P(X = k).
 func (d Dist) At(k int) float64 {
 	switch {
@@ -364,3 +382,118 @@ func (q Queue) AbandonShare(d Dist) float64 {
 	}
 	return q.Theta * wait / q.Lambda
 }
+
+// AnsweredWithin returns the share of arriving callers answered within t
+// seconds when at most limit may be in the system (limit < 0: no limit):
+// those who find an agent free, and those who find j callers waiting ahead
+// and are answered before t and before their own patience runs out. A
+// caller refused at the limit is not answered. For the waiting ones the
+// planner solves the small chain "j ahead, j−1 ahead, …, answered" (each
+// step at rate n·μ + i·θ, the caller abandoning at θ) by uniformization.
+// Without abandonment and without a limit it is Erlang C's
+// 1 − C·e^(−(n−A)·μ·t). ok is false when the queue has no stationary
+// distribution under the limit the planner can walk.
+func (q Queue) AnsweredWithin(t float64, limit int) (sl float64, ok bool) {
+	if q.validate() != nil || q.Servers < 0 || !(t >= 0) {
+		return 0, false
+	}
+	if q.Lambda == 0 {
+		return 1, true
+	}
+	var p []float64
+	switch {
+	case q.Stable():
+		d, err := q.Stationary()
+		if err != nil {
+			return 0, false
+		}
+		p = d.P
+		if d.Ratio > 0 {
+			// Walk the geometric tail out to where it is negligible.
+			for r, v := d.Ratio, d.P[len(d.P)-1]*d.Ratio; v > 1e-16 && len(p) < maxStates; v *= r {
+				p = append(p, v)
+			}
+		}
+		if limit >= 0 && limit < len(p) {
+			p = p[:limit+1]
+			var s float64
+			for _, v := range p {
+				s += v
+			}
+			for i := range p {
+				p[i] /= s
+			}
+		}
+	case limit >= 0 && limit <= maxStates:
+		d, err := q.Limited(limit)
+		if err != nil {
+			return 0, false
+		}
+		p = d.P
+	default:
+		return 0, false
+	}
+	last := len(p) // states an arrival can join: below the limit
+	if limit >= 0 && limit < len(p) {
+		last = limit
+	}
+	n := q.Servers
+	for k := 0; k < min(n, last); k++ {
+		sl += p[k]
+	}
+	if last <= n {
+		return sl, true
+	}
+	u, ok := q.servedWithin(t, last-n-1)
+	if !ok {
+		return 0, false
+	}
+	for j := 0; n+j < last; j++ {
+		sl += p[n+j] * u[j]
+	}
+	return math.Min(1, sl), true
+}
+
+// servedWithin returns, for j = 0..maxJ callers ahead, the chance that a
+// waiting caller is answered within t, by uniformization of the chain of
+// stages j, j−1, …, 0, answered, with abandonment at θ from every stage.
+// ok is false when that would take more than maxSLWork steps.
+func (q Queue) servedWithin(t float64, maxJ int) ([]float64, bool) {
+	nmu := float64(q.Servers) * q.Mu
+	rate := func(i int) float64 { return nmu + float64(i)*q.Theta } // stage i → i−1 (or answered)
+	big := rate(maxJ) + q.Theta
+	if big <= 0 {
+		return make([]float64, maxJ+1), true
+	}
+	lt := big * t
+	steps := int(lt+10*math.Sqrt(lt)+30) + 1
+	if float64(steps)*float64(maxJ+1) > maxSLWork {
+		return nil, false
+	}
+	s := make([]float64, maxJ+1) // P(answered within the jumps so far | stage)
+	next := make([]float64, maxJ+1)
+	u := make([]float64, maxJ+1)
+	for step := 1; step <= steps; step++ {
+		for i := 0; i <= maxJ; i++ {
+			down := rate(i) / big
+			stay := 1 - down - q.Theta/big
+			below := 1.0
+			if i > 0 {
+				below = s[i-1]
+			}
+			next[i] = down*below + stay*s[i]
+		}
+		s, next = next, s
+		lw, _ := math.Lgamma(float64(step) + 1)
+		w := math.Exp(-lt + float64(step)*math.Log(lt) - lw)
+		// u(t) = Σ_n P(N(t) = n)·s_n: s is non-decreasing in n, so add
+		// the weight of exactly n jumps times s_n.
+		for i := range u {
+			u[i] += w * s[i]
+		}
+	}
+	return u, true
+}
+
+// maxSLWork bounds the steps × stages of one service-level computation.
+const maxSLWork = 20_000_000

@@ -55,9 +55,11 @@ type Point struct {
 	// Refused is the expected share of contacts refused at the quota (for
 	// calls, those who hear the reorder tone).
 	Refused float64 `json:"refused"`
-	// Abandoned is Erlang A's share of callers who abandon while waiting.
+	// Abandoned is Erlang A's share of callers who abandon while waiting,
+	// with the quota refusing callers beyond it.
 	Abandoned float64 `json:"abandoned,omitempty"`
-	// ServiceLevel is the share answered within the target's time.
+	// ServiceLevel is the share of callers answered within the target's
+	// time, patience and quota included (Queue.AnsweredWithin).
 	ServiceLevel float64 `json:"service_level,omitempty"`
 	// Unstable is true when the offered load is at or above the agents and
 	// nobody abandons: the queue grows without bound.
@@ -350,7 +352,14 @@ func refuse(src []Point, model string, in Input, applied float64) ([]Point, erro
 				}
 				p.P95, p.P99 = float64(d.Quantile(0.95)), float64(d.Quantile(0.99))
 				p.PHit = d.AtLeast(limit)
-				p.Abandoned = q.AbandonShare(d)
+				// Abandonment among callers the quota lets in: the chain
+				// truncated at the quota.
+				p.Abandoned = q.AbandonShare(d.Truncated(limit))
+			}
+			// The service level with the patience and the quota: callers
+			// refused at the quota, or abandoning, are not answered.
+			if sl, ok := q.AnsweredWithin(in.Growth.Target().Within, limit); ok {
+				p.ServiceLevel = sl
 			}
 		}
 		pts = append(pts, p)

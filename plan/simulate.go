@@ -44,6 +44,9 @@ type SimCounts struct {
 	Offered   int64 `json:"offered"`
 	Refused   int64 `json:"refused"`
 	Abandoned int64 `json:"abandoned,omitempty"`
+	// Answered counts the calls answered within the service-level
+	// target's time (callbacks aside).
+	Answered int64 `json:"answered_in_target,omitempty"`
 }
 
 // Share returns Refused/Offered, or 0.
@@ -115,6 +118,7 @@ type station struct {
 // simContact is one contact's drawn handle time.
 type simContact struct {
 	service  float64
+	arrival  float64
 	callback bool
 }
 
@@ -174,7 +178,7 @@ func Simulate(ctx context.Context, eng Enforcer, clk SettableClock, cfg SimConfi
 			rate := st.n / span
 			for t := s0 + exp(1/rate); t < s0+span; t += exp(1 / rate) {
 				nextID++
-				contacts[nextID] = simContact{service: exp(st.mean), callback: st.cb}
+				contacts[nextID] = simContact{service: exp(st.mean), arrival: t, callback: st.cb}
 				push(event{at: t, kind: evArrival, channel: st.channel, id: nextID})
 			}
 		}
@@ -212,6 +216,7 @@ func Simulate(ctx context.Context, eng Enforcer, clk SettableClock, cfg SimConfi
 
 	voice := &station{code: headroom.CodeConcurrentCalls, queued: map[int64]bool{}, counts: &res.Calls}
 	chat := &station{code: headroom.CodeConcurrentChats, queued: map[int64]bool{}, counts: &res.Chats}
+	within := cfg.Growth.Target().Within
 	var theta float64
 	if cfg.Growth.PatienceSeconds > 0 {
 		theta = cfg.Growth.PatienceSeconds
@@ -265,6 +270,9 @@ func Simulate(ctx context.Context, eng Enforcer, clk SettableClock, cfg SimConfi
 			}
 			delete(st.queued, id)
 			st.busy++
+			if c := contacts[id]; st == voice && c.arrival >= warm && t-c.arrival <= within {
+				st.counts.Answered++
+			}
 			push(event{at: t + contacts[id].service, kind: evDeparture, channel: channel, id: id})
 		}
 	}

@@ -108,8 +108,9 @@ func TestSimulationAgreesErlangC(t *testing.T) {
 }
 
 // Erlang A: 10 erlangs on 9 agents, unstable without abandonment but
-// stable with a patience of 120 s; quota 14. Both the reorder-tone share
-// and the share abandoning match the truncated chain.
+// stable with a patience of 120 s; quota 14. The reorder-tone share, the
+// share abandoning and the share answered within 20 s match the truncated
+// chain.
 func TestSimulationAgreesErlangA(t *testing.T) {
 	const runs, hours = 8, 100
 	ctx := context.Background()
@@ -119,11 +120,15 @@ func TestSimulationAgreesErlangA(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantBlock, wantAbandon := d.P[14], q.AbandonShare(d)
+	wantSL, ok := q.AnsweredWithin(20, 14)
+	if !ok {
+		t.Fatal("no service level")
+	}
 	g, err := plan.ReadGrowth("g.yaml", strings.NewReader("patience_seconds: 120\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var block, aband []float64
+	var block, aband, answered []float64
 	for i := 0; i < runs; i++ {
 		e, clk := newEngine(t)
 		if err := e.SetOverride(ctx, headroom.Override{Account: acct, Code: headroom.CodeConcurrentCalls, Scope: "instance/i-1", Value: 14}, "test"); err != nil {
@@ -136,9 +141,11 @@ func TestSimulationAgreesErlangA(t *testing.T) {
 		}
 		block = append(block, res.Calls.Share())
 		aband = append(aband, float64(res.Calls.Abandoned)/float64(res.Calls.Offered))
+		answered = append(answered, float64(res.Calls.Answered)/float64(res.Calls.Offered))
 	}
 	agree(t, "reorder tone, Erlang A", block, wantBlock, 0.01)
 	agree(t, "abandoned, Erlang A", aband, wantAbandon, 0.01)
+	agree(t, "answered within 20 s, Erlang A", answered, wantSL, 0.01)
 }
 
 // The API: a program calling CreateUser as a Poisson stream into the 2/s
