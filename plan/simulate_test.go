@@ -82,7 +82,7 @@ func agree(t *testing.T, what string, shares []float64, want, maxSE float64) {
 // at 12. The simulation's reorder-tone share must match the truncated
 // birth-death chain's blocking, and its measure must come from the engine.
 func TestSimulationAgreesErlangC(t *testing.T) {
-	const runs, hours = 8, 100
+	const runs, hours = 8, 60
 	ctx := context.Background()
 	q := plan.Queue{Lambda: 96.0 / 3600, Mu: 1.0 / 300, Servers: 9}
 	want, err := q.Blocking(12)
@@ -112,7 +112,7 @@ func TestSimulationAgreesErlangC(t *testing.T) {
 // share abandoning and the share answered within 20 s match the truncated
 // chain.
 func TestSimulationAgreesErlangA(t *testing.T) {
-	const runs, hours = 8, 100
+	const runs, hours = 8, 60
 	ctx := context.Background()
 	q := plan.Queue{Lambda: 120.0 / 3600, Mu: 1.0 / 300, Theta: 1.0 / 120, Servers: 9}
 	d, err := q.Limited(14)
@@ -314,5 +314,32 @@ func TestSimulationSkipsGaps(t *testing.T) {
 	// 3 hours at 1/s: 10,800 expected, standard deviation 104.
 	if res.SimulatedHours != 3 || api == nil || math.Abs(float64(api.Offered)-10800) > 500 {
 		t.Fatalf("hours %v, %+v", res.SimulatedHours, api)
+	}
+}
+
+// BenchmarkSimulationAgreement is the longer comparison: 64 runs of 100
+// hours of the Erlang C case of TestSimulationAgreesErlangC, reporting the
+// simulated reorder-tone share, the model's, and their distance in
+// standard errors (go test -run XXX -bench SimulationAgreement ./plan/).
+func BenchmarkSimulationAgreement(b *testing.B) {
+	ctx := context.Background()
+	want, _ := plan.Queue{Lambda: 96.0 / 3600, Mu: 1.0 / 300, Servers: 9}.Blocking(12)
+	for b.Loop() {
+		var shares []float64
+		for i := 0; i < 64; i++ {
+			e, clk := newEngine(b)
+			if err := e.SetOverride(ctx, headroom.Override{Account: acct, Code: headroom.CodeConcurrentCalls, Scope: "instance/i-1", Value: 12}, "test"); err != nil {
+				b.Fatal(err)
+			}
+			res, err := plan.Simulate(ctx, e, clk, plan.SimConfig{Account: acct, Instance: "i-1", Forecast: steady(100, 96, 300, 9, ""), Seed: uint64(1000 + i), Warmup: time.Hour})
+			if err != nil {
+				b.Fatal(err)
+			}
+			shares = append(shares, res.Calls.Share())
+		}
+		m, se := meanSE(shares)
+		b.ReportMetric(m, "simulated")
+		b.ReportMetric(want, "model")
+		b.ReportMetric(math.Abs(m-want)/se, "SEs-apart")
 	}
 }
