@@ -21,6 +21,12 @@ var (
 	storePackages     = []string{"memory", "sqlite", "postgres", "redis", "blobdir"}
 	transportPackages = []string{"httpapi", "awsapi", "connectapi", "contactlensapi", "participantapi", "profilesapi", "rls", "console", "webhook"}
 
+	// domainPackages build on the domain alone: they may import the root
+	// package, the standard library and domainImports, and nothing of a
+	// technology, so that any transport can serve them.
+	domainPackages = []string{"plan"}
+	domainImports  = []string{"go.yaml.in/yaml/v3"}
+
 	// allowedTechImports are the exceptions to "a technology package may
 	// not import another", each with its reason.
 	allowedTechImports = map[[2]string]string{
@@ -82,6 +88,19 @@ func isOneOf(path string, names []string) bool {
 	return false
 }
 
+// domainImportAllowed reports whether a domain package may import imp.
+func domainImportAllowed(imp string) bool {
+	if imp == module || !strings.Contains(strings.SplitN(imp, "/", 2)[0], ".") {
+		return true // the root, or the standard library
+	}
+	for _, d := range domainImports {
+		if imp == d {
+			return true
+		}
+	}
+	return false
+}
+
 // TestArchitecture reads the import graph and fails when a technology
 // package imports another technology package, a transport imports a store
 // package or names headroom.Store, or the root imports anything outside the
@@ -99,6 +118,8 @@ func TestArchitecture(t *testing.T) {
 				t.Errorf("the root imports %s: it may import the standard library only", rel(imp))
 			case isOneOf(p.ImportPath, tech) && internal && isOneOf(imp, tech) && !techImportAllowed(p.ImportPath, imp):
 				t.Errorf("%s imports %s: a technology package may not import another", rel(p.ImportPath), rel(imp))
+			case isOneOf(p.ImportPath, domainPackages) && !domainImportAllowed(imp):
+				t.Errorf("%s imports %s: a domain package may import the root, the standard library and %v only", rel(p.ImportPath), imp, domainImports)
 			case isOneOf(p.ImportPath, transportPackages) && internal && isOneOf(imp, storePackages):
 				t.Errorf("%s imports the store package %s: transports use the engine's services", rel(p.ImportPath), rel(imp))
 			}
@@ -136,5 +157,9 @@ func TestArchitectureCatches(t *testing.T) {
 		techImportAllowed(module+"/rls", module+"/memory") || techImportAllowed(module+"/rls", module+"/httpapi") ||
 		techImportAllowed(module+"/sqlite", module+"/memory") || techImportAllowed(module+"/redis", module+"/postgres") {
 		t.Fatal("the allowed technology imports are wrong: only redis may import memory")
+	}
+	if !domainImportAllowed(module) || !domainImportAllowed("math/big") || !domainImportAllowed("go.yaml.in/yaml/v3") ||
+		domainImportAllowed(module+"/memory") || domainImportAllowed(module+"/clock") || domainImportAllowed("github.com/jackc/pgx/v5") {
+		t.Fatal("the domain packages' allowed imports are wrong")
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/headroomhq/headroom"
+	"github.com/headroomhq/headroom/plan"
 )
 
 // Client calls a Headroom server's native API. It is safe for concurrent use.
@@ -285,4 +286,13 @@ func (c *Client) DecideRequest(ctx context.Context, id, decision string, in Requ
 	var out ChangeRequest
 	err := c.do(ctx, http.MethodPost, "/v1/requests/"+url.PathEscape(id)+"/"+decision, in, &out)
 	return out, err
+}
+
+// Plan asks the server for a capacity plan of an account.
+func (c *Client) Plan(ctx context.Context, account string, in PlanRequest) (*plan.Result, error) {
+	var out plan.Result
+	if err := c.do(ctx, http.MethodPost, "/v1/accounts/"+url.PathEscape(account)+"/plan", in, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
 }

@@ -157,6 +157,8 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /v1/accounts/{account}/usage", s.forAccount(s.handleUsage))
 	s.mux.HandleFunc("PUT /v1/accounts/{account}/usage/{code}", s.operator(s.handleReconcile))
 	s.mux.HandleFunc("GET /v1/accounts/{account}/usage/{code}/history", s.forAccount(s.handleHistory))
+
+	s.mux.HandleFunc("POST /v1/accounts/{account}/plan", s.forAccount(s.handlePlan))
 	s.mux.HandleFunc("GET /v1/tokens", s.operator(s.handleListTokens))
 	s.mux.HandleFunc("POST /v1/tokens", s.operator(s.handleCreateToken))
 	s.mux.HandleFunc("DELETE /v1/tokens/{id}", s.operator(s.handleDeleteToken))

@@ -122,6 +122,8 @@ with --token or HEADROOM_TOKEN; both flags may also follow the command):
   simulate report delete --account ID --instance ID --report ID
   simulate report schedule --account ID --instance ID --report ID [--frequency DAILY|WEEKLY|MONTHLY]
   simulate report unschedule --account ID --instance ID --report ID
+  plan --account ID [--instance ID] --forecast FILE [--growth FILE] [--lead-time 5d] [--margin 0.2]
+       [--chart plan.svg] [--file-requests] [--simulate N]   which quota a forecast breaks first, and when to ask
   alarms list [--account ID]
   alarms set [--account ID] [--code CODE] [--warning 0.8] [--critical 0.95] [--hysteresis 0.05] [--off] [--throttle-count 10] [--throttle-minutes 5]
   alarms unset [--account ID] [--code CODE]
@@ -177,6 +179,8 @@ func dispatch(ctx context.Context, g *globals, args []string) error {
 			"unset": cmdAlarmsUnset})
 	case "webhooks":
 		return sub(ctx, g, "webhooks", rest, map[string]command{"add": cmdWebhooksAdd, "list": cmdWebhooksList, "rm": cmdWebhooksRemove})
+	case "plan":
+		return cmdPlan(ctx, g, rest)
 	case "bench":
 		return cmdBench(ctx, g, rest)
 	case "db":
