@@ -124,10 +124,16 @@ func writeValue[T any](s *Store, ctx context.Context, what string, fn func(w *wt
 // on a serialization failure or a deadlock; other failures become
 // backendErrors of what.
 func (s *Store) read(ctx context.Context, what string, fn func(ctx context.Context, q querier) error) error {
+	return s.readWithin(ctx, what, s.cfg.OpTimeout, fn)
+}
+
+// readWithin is read bounded by timeout instead of the operation timeout,
+// for calls whose size, not PostgreSQL's health, sets how long they take.
+func (s *Store) readWithin(ctx context.Context, what string, timeout time.Duration, fn func(ctx context.Context, q querier) error) error {
 	if s.closed.Load() {
 		return errClosed
 	}
-	ctx, cancel := s.opContext(ctx)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	for attempt := 1; ; attempt++ {
 		err := fn(ctx, s.pool)
