@@ -71,6 +71,9 @@ type Engine struct {
 	// next RecordHistory (history_tally.go).
 	noHistory bool
 	tally     rateTally
+	// counter is the limiter, when it counts its own decisions; then
+	// the tally stays empty.
+	counter DecisionCounter
 	// rolledThrough is the last hour (HistoryHourOf) whose rollup is final.
 	rolledThrough atomic.Int64
 }
@@ -83,7 +86,12 @@ func NewEngine(cfg Config) (*Engine, error) {
 	if cfg.Region == "" {
 		cfg.Region = DefaultRegion
 	}
-	return &Engine{catalog: cfg.Catalog, store: cfg.Store, limiter: cfg.Limiter, clock: cfg.Clock, autoApproval: cfg.AutoApproval, region: cfg.Region, numbers: cfg.Numbers, blobs: cfg.Blobs, noHistory: cfg.NoHistory}, nil
+	e := &Engine{catalog: cfg.Catalog, store: cfg.Store, limiter: cfg.Limiter, clock: cfg.Clock, autoApproval: cfg.AutoApproval, region: cfg.Region, numbers: cfg.Numbers, blobs: cfg.Blobs, noHistory: cfg.NoHistory}
+	if c, ok := cfg.Limiter.(DecisionCounter); ok && !cfg.NoHistory {
+		c.CountDecisions()
+		e.counter = c
+	}
+	return e, nil
 }
 
 // Catalog returns the engine's catalog.

@@ -17,15 +17,22 @@ import (
 // raised so that reserves never run out. With history on, the engine
 // counts rate decisions and a recording pass runs every 100 ms (600 times
 // as often as the server's), so that the benchmark sees what recording
-// costs decisions; with it off, Config.NoHistory.
-func benchEngine(b *testing.B, history bool) (*headroom.Engine, func()) {
+// costs decisions; with it off, Config.NoHistory. The memory limiter
+// counts rate decisions in its buckets; with tally, it is hidden behind a
+// plain Limiter, so that the engine counts them itself, as it does for a
+// limiter that cannot (Redis).
+func benchEngine(b *testing.B, history, tally bool) (*headroom.Engine, func()) {
 	cat, err := catalog.Default()
 	if err != nil {
 		b.Fatal(err)
 	}
 	clk := clock.NewCoarse(0)
 	store := memory.NewStore()
-	e, err := headroom.NewEngine(headroom.Config{Catalog: cat, Store: store, Limiter: memory.NewLimiter(clk), Clock: clk, NoHistory: !history})
+	var lim headroom.Limiter = memory.NewLimiter(clk)
+	if tally {
+		lim = countlessLimiter{lim}
+	}
+	e, err := headroom.NewEngine(headroom.Config{Catalog: cat, Store: store, Limiter: lim, Clock: clk, NoHistory: !history})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -56,16 +63,19 @@ func benchEngine(b *testing.B, history bool) (*headroom.Engine, func()) {
 // historyModes are the sub-benchmarks of every engine benchmark: usage
 // history recorded and not, measured in the same run.
 var historyModes = []struct {
-	name string
-	on   bool
-}{{"history=off", false}, {"history=on", true}}
+	name      string
+	on, tally bool
+}{{"history=off", false, false}, {"history=on", true, false}, {"history=tally", true, true}}
+
+// countlessLimiter is a Limiter and nothing more: not a DecisionCounter.
+type countlessLimiter struct{ headroom.Limiter }
 
 // BenchmarkEngineReserve is one count reserve through the engine on the
 // memory store: quota lookup, scope check, account, overrides, reserve.
 func BenchmarkEngineReserve(b *testing.B) {
 	for _, h := range historyModes {
 		b.Run(h.name, func(b *testing.B) {
-			e, done := benchEngine(b, h.on)
+			e, done := benchEngine(b, h.on, h.tally)
 			defer done()
 			ctx := context.Background()
 			r := headroom.Request{Op: headroom.OpReserve, Account: acct, Code: headroom.CodeUsers, Scope: "instance/i-1", Amount: 1}
@@ -85,7 +95,7 @@ func BenchmarkEngineReserve(b *testing.B) {
 func BenchmarkEngineAcquire(b *testing.B) {
 	for _, h := range historyModes {
 		b.Run(h.name, func(b *testing.B) {
-			e, done := benchEngine(b, h.on)
+			e, done := benchEngine(b, h.on, h.tally)
 			defer done()
 			ctx := context.Background()
 			ids := make([]string, 1024)
@@ -118,7 +128,7 @@ func BenchmarkEngineTake(b *testing.B) {
 	for _, name := range []string{"allowed", "throttled"} {
 		for _, h := range historyModes {
 			b.Run(name+"/"+h.name, func(b *testing.B) {
-				e, done := benchEngine(b, h.on)
+				e, done := benchEngine(b, h.on, h.tally)
 				defer done()
 				ctx := context.Background()
 				r := headroom.Request{Op: headroom.OpTake, Account: acct, Code: headroom.CodeConnectAPIRate, Amount: 1}

@@ -46,7 +46,7 @@ type HistoryService interface {
 // countRate counts a rate decision for the usage history, unless history
 // is off, the take failed, or it was an anonymous take of an extra quota.
 func (e *Engine) countRate(q *Quota, account, scope string, res RateResult, err error) {
-	if e.noHistory || err != nil || account == "" {
+	if e.noHistory || e.counter != nil || err != nil || account == "" {
 		return
 	}
 	e.tally.add(tallyKey{q: q, account: account, scope: scope}, res.Allowed)
@@ -81,6 +81,9 @@ func (e *Engine) RecordHistory(ctx context.Context) (int, error) {
 		}
 	}
 	samples = e.tally.drain(samples, minute)
+	if e.counter != nil {
+		samples = e.counter.DrainDecisions(samples, at)
+	}
 	if len(samples) == 0 {
 		return 0, nil
 	}

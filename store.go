@@ -342,6 +342,21 @@ type Limiter interface {
 	Take(ctx context.Context, key UsageKey, limit RateLimit, n int64) (RateResult, error)
 }
 
+// DecisionCounter is a Limiter that counts its own decisions per bucket,
+// for the usage history: it has found the bucket to decide, so counting
+// there is nearly free, where the engine would have to find it again. The
+// engine calls CountDecisions once when history is on, and drains the
+// counts at every recording pass instead of counting itself.
+type DecisionCounter interface {
+	// CountDecisions starts counting every take decided, allowed or
+	// throttled.
+	CountDecisions()
+	// DrainDecisions appends a sample stamped at of every bucket with
+	// takes counted since the last drain (Allowed and Throttled set),
+	// skipping keys without an account, and resets the counts.
+	DrainDecisions(out []HistorySample, at time.Time) []HistorySample
+}
+
 // Take is one take of a batch: N tokens from the bucket Key of shape Limit.
 type Take struct {
 	Key   UsageKey

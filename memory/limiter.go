@@ -74,6 +74,10 @@ type Limiter struct {
 	// it rather than two strings, and comparing a key reads hot memory.
 	namesMu sync.Mutex
 	names   map[keyNames]*keyNames
+
+	// counting is set by CountDecisions: tables made after it carry a
+	// count word per slot (decisions.go).
+	counting atomic.Bool
 }
 
 // keyNames is the part of a key a slot does not hold inline: its account and
@@ -111,13 +115,20 @@ var _ [slotSize - 32]struct{}
 
 type bucketTable struct {
 	slots []slot
+	// counts, when the limiter counts decisions, holds each slot's
+	// allowed and throttled takes since the last drain, beside the slots
+	// so that a slot stays half a cache line.
+	counts []atomic.Uint64
 }
 
 type limiterShard struct {
 	tab atomic.Pointer[bucketTable]
 	mu  sync.Mutex // serializes inserts and table rebuilds
 	n   int        // buckets in tab, under mu
-	_   [40]byte   // keep shards on separate cache lines
+	// retired are tables replaced since the last drains, kept for their
+	// counts, under mu (decisions.go).
+	retired []retiredTable
+	_       [16]byte // keep shards on separate cache lines
 }
 
 // nanoClock is a clock that can give unix nanoseconds without building a
@@ -149,9 +160,10 @@ func (l *Limiter) Take(_ context.Context, key headroom.UsageKey, limit headroom.
 	h := hashKey(l.seed, key)
 	s := &l.shards[h&(limiterShards-1)]
 	for {
-		b := s.tab.Load().find(h, key)
+		t := s.tab.Load()
+		b := t.find(h, key)
 		if b == nil {
-			b = s.insert(l, h, key, now)
+			t, b = s.insert(l, h, key, now)
 		}
 		for {
 			tat := b.tat.Load()
@@ -164,6 +176,9 @@ func (l *Limiter) Take(_ context.Context, key headroom.UsageKey, limit headroom.
 			}
 			allowed, newTAT, remaining, retry := headroom.DecideRate(tat, now, interval, limit.Burst, n)
 			if !allowed || b.tat.CompareAndSwap(tat, newTAT) {
+				if t.counts != nil {
+					t.count(b, allowed)
+				}
 				return headroom.RateResult{Allowed: allowed, Remaining: remaining, RetryAfter: time.Duration(retry), At: time.Unix(0, now).UTC()}, nil
 			}
 		}
@@ -217,17 +232,18 @@ func (b *slot) scopeIs(m uint64, scope string) bool {
 	return unsafe.String((*byte)(b.scope), len(scope)) == scope
 }
 
-// insert returns key's slot in the shard's current table, adding a full
-// bucket for it unless another caller just did. It takes the shard's lock.
-func (s *limiterShard) insert(l *Limiter, h uint64, key headroom.UsageKey, now int64) *slot {
+// insert returns key's slot in the shard's current table, and the table,
+// adding a full bucket for it unless another caller just did. It takes the
+// shard's lock.
+func (s *limiterShard) insert(l *Limiter, h uint64, key headroom.UsageKey, now int64) (*bucketTable, *slot) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	t := s.tab.Load()
 	if b := t.find(h, key); b != nil {
-		return b
+		return t, b
 	}
 	if (s.n+1)*maxLoadDen > len(t.slots)*maxLoadNum {
-		t = s.rebuild(t, now)
+		t = s.rebuild(t, now, l.counting.Load())
 	}
 	names := l.intern(key)
 	var scope unsafe.Pointer
@@ -237,7 +253,7 @@ func (s *limiterShard) insert(l *Limiter, h uint64, key headroom.UsageKey, now i
 		names = &keyNames{account: key.Account, code: key.Code, scope: key.Scope}
 	}
 	s.n++
-	return t.put(slotMeta(h, key.Scope), scope, names, 0)
+	return t, t.put(slotMeta(h, key.Scope), scope, names, 0)
 }
 
 // put fills the first empty slot from h's home slot and returns it. The
@@ -264,7 +280,7 @@ func (t *bucketTable) put(meta uint64, scope unsafe.Pointer, names *keyNames, ta
 // compare-and-swap before its TAT is copied, so that no take lands on the
 // old table unseen: a taker that finds moved waits on the lock the rebuild
 // holds and retries in the new table. The caller holds the shard's lock.
-func (s *limiterShard) rebuild(old *bucketTable, now int64) *bucketTable {
+func (s *limiterShard) rebuild(old *bucketTable, now int64, counting bool) *bucketTable {
 	tats := make([]int64, len(old.slots))
 	live := 0
 	for i := range old.slots {
@@ -284,6 +300,14 @@ func (s *limiterShard) rebuild(old *bucketTable, now int64) *bucketTable {
 		}
 	}
 	t := &bucketTable{slots: make([]slot, max(minSlots, 2*(live+1)))}
+	if counting {
+		t.counts = make([]atomic.Uint64, len(t.slots))
+	}
+	if old.counts != nil {
+		// Takes that passed the old table's slots before they froze may
+		// still count there; its counts are drained twice before it goes.
+		s.retired = append(s.retired, retiredTable{t: old, since: time.Now()})
+	}
 	for i := range old.slots {
 		b := &old.slots[i]
 		if m := b.meta.Load(); m != 0 && tats[i] != moved {
