@@ -31,28 +31,18 @@ func (m *Server) startAlarms() error {
 		return err
 	}
 	m.dispatcher = d
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{}, 2)
-	go func() {
-		defer func() { done <- struct{}{} }()
-		t := time.NewTicker(orDefault(m.Config.AlarmInterval, DefaultAlarmInterval))
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-			}
-			if _, err := m.EvaluateAlarms(ctx); err != nil && ctx.Err() == nil {
-				m.log.Error("headroom: alarm evaluation failed; it will run again", "err", err)
-			}
+	m.every(orDefault(m.Config.AlarmInterval, DefaultAlarmInterval), func(ctx context.Context) {
+		if _, err := m.EvaluateAlarms(ctx); err != nil && ctx.Err() == nil {
+			m.log.Error("headroom: alarm evaluation failed; it will run again", "err", err)
 		}
-	}()
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
 	go func() {
-		defer func() { done <- struct{}{} }()
+		defer close(done)
 		d.Run(ctx, orDefault(m.Config.WebhookPoll, DefaultWebhookPoll))
 	}()
-	m.closers = append(m.closers, func() error { cancel(); <-done; <-done; return nil })
+	m.closers = append(m.closers, func() error { cancel(); <-done; return nil })
 	return nil
 }
 

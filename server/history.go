@@ -13,24 +13,11 @@ const HistoryInterval = time.Minute
 // until Close. Each pass reads the engine's clock, so tests with a manual
 // clock call RecordHistory instead of waiting for the ticker.
 func (m *Server) startHistory(interval time.Duration) {
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		t := time.NewTicker(interval)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-			}
-			if _, err := m.RecordHistory(ctx); err != nil && ctx.Err() == nil {
-				m.log.Error("headroom: recording usage history failed; the next pass records the rate decisions", "err", err)
-			}
+	m.every(interval, func(ctx context.Context) {
+		if _, err := m.RecordHistory(ctx); err != nil && ctx.Err() == nil {
+			m.log.Error("headroom: recording usage history failed; the next pass records the rate decisions", "err", err)
 		}
-	}()
-	m.closers = append(m.closers, func() error { cancel(); <-done; return nil })
+	})
 }
 
 // RecordHistory runs one usage-history recording pass now, at the engine
