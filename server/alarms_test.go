@@ -142,7 +142,9 @@ func TestNotificationSurvivesRestart(t *testing.T) {
 		if ns, err = m2.Engine().ListNotifications(ctx, headroom.NotificationFilter{}); err != nil {
 			t.Fatal(err)
 		}
-		if len(ns) == 1 && ns[0].State == headroom.NotificationDelivered {
+		// The dispatcher counts a delivery just after the store records
+		// it: wait for both.
+		if len(ns) == 1 && ns[0].State == headroom.NotificationDelivered && m2.WebhookStats().Delivered == 1 {
 			break
 		}
 		time.Sleep(5 * time.Millisecond)
