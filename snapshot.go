@@ -57,6 +57,20 @@ type Snapshot struct {
 	// Tags are ordered by account, resource; a resource without tags has
 	// no entry.
 	Tags []ResourceTags
+	// AlarmRules are ordered by account, code.
+	AlarmRules []AlarmRule
+	// AlarmStates are ordered by account, code, scope, kind.
+	AlarmStates []AlarmState
+	// Webhooks carry their signing secrets in clear, as AccessKeys do; the
+	// importing store seals them with its own key. They are ordered by
+	// Created then ID.
+	Webhooks []Webhook
+	// Notifications are the whole outbox, pending, delivered and failed,
+	// each with its ID (the idempotency id receivers drop repeats by), its
+	// attempts and next attempt, ordered by Created then ID, oldest first.
+	// A pending one names a webhook of Webhooks; a delivered or failed one
+	// may name a webhook deleted since.
+	Notifications []Notification
 }
 
 // LeaseRecord is one lease of a concurrency quota, live until Expires.
@@ -109,7 +123,8 @@ type Importer interface {
 	// override, access key or change request of an account s does not
 	// hold, a transition of a request it does not hold, a resource use,
 	// parent (by ParentKind) or resource token naming a resource it does
-	// not hold, or audit IDs not increasing.
+	// not hold, audit IDs not increasing, or alarm state that CheckAlarms
+	// refuses.
 	Import(ctx context.Context, s Snapshot) error
 }
 

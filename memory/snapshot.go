@@ -130,6 +130,7 @@ func (s *Store) Export(context.Context) (headroom.Snapshot, error) {
 		a, b := snap.Tags[i], snap.Tags[j]
 		return lessStrings([]string{a.Account, a.Resource}, []string{b.Account, b.Resource})
 	})
+	s.exportAlarmsLocked(&snap)
 	return snap, nil
 }
 
@@ -156,6 +157,7 @@ func (s *Store) Import(_ context.Context, snap headroom.Snapshot) error {
 	s.requests, s.transitions, s.template, s.templateOn, s.tags = n.requests, n.transitions, n.template, n.templateOn, n.tags
 	s.counts, s.idem, s.leases, s.counters = n.counts, n.idem, n.leases, n.counters
 	s.resources, s.rtokens, s.usedBy = n.resources, n.rtokens, n.usedBy
+	s.alarms = n.alarms
 	return nil
 }
 
@@ -171,7 +173,7 @@ func (s *Store) emptyLocked() bool {
 	return len(s.accounts) == 0 && len(s.overrides) == 0 && len(s.audit) == 0 && len(s.keys) == 0 &&
 		len(s.tokens) == 0 && len(s.requests) == 0 && len(s.template) == 0 && !s.templateOn && len(s.tags) == 0 &&
 		len(s.counts) == 0 && len(s.idem) == 0 && len(s.counters) == 0 &&
-		len(s.resources) == 0 && len(s.rtokens) == 0
+		len(s.resources) == 0 && len(s.rtokens) == 0 && s.alarmsEmpty()
 }
 
 func invalid(format string, args ...any) error {
@@ -260,6 +262,9 @@ func (n *Store) fill(snap headroom.Snapshot) error {
 		n.auditSeq = e.ID
 	}
 	n.auditSeq = max(n.auditSeq, snap.LastAuditID)
+	if err := n.fillAlarms(snap); err != nil {
+		return err
+	}
 	return n.fillResources(snap)
 }
 

@@ -18,11 +18,12 @@ import (
 var importTables = []string{
 	"accounts", "overrides", "access_keys", "tokens", "counts", "counters", "leases", "idempotency_keys",
 	"change_requests", "transitions", "template_entries", "audit", "resources", "resource_uses",
-	"resource_tokens", "tags",
+	"resource_tokens", "tags", "alarm_rules", "alarm_states", "webhooks", "notifications",
 }
 
-// Import implements headroom.Importer. It seals the access-key secrets with
-// the store's key, then writes the whole snapshot in one transaction: it
+// Import implements headroom.Importer. It checks the alarm part of the
+// snapshot (headroom.Snapshot.CheckAlarms) and seals the access-key and
+// webhook secrets with the store's key, then writes the whole snapshot in one transaction: it
 // checks that the store is empty (ECONFLICT otherwise) and inserts every
 // row, audit entries with their ids, and moves the audit sequence past
 // LastAuditID. A duplicate, or a reference to something the snapshot does
@@ -41,7 +42,14 @@ func (s *Store) Import(ctx context.Context, snap headroom.Snapshot) error {
 			return fmt.Errorf("import: %w", err)
 		}
 	}
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	if err := snap.CheckAlarms(); err != nil {
+		return fmt.Errorf("import: %w", err)
+	}
+	hookSecrets, err := s.sealWebhookSecrets(snap)
+	if err != nil {
+		return fmt.Errorf("import: %w", err)
+	}
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		w := &wtx{Tx: tx, ctx: ctx, store: s}
 		// Writes that start meanwhile wait for the import, and the
 		// emptiness checked below holds until it commits.
@@ -52,7 +60,8 @@ func (s *Store) Import(ctx context.Context, snap headroom.Snapshot) error {
 			return err
 		}
 		im := &importer{w: w, snap: snap, known: map[string]bool{}}
-		for _, step := range []func() error{im.accounts, func() error { return im.accessKeys(secrets) }, im.usage, im.workflow, im.audit, im.resources, im.auditSequence} {
+		for _, step := range []func() error{im.accounts, func() error { return im.accessKeys(secrets) }, im.usage, im.workflow, im.audit, im.resources,
+			func() error { return im.alarms(hookSecrets) }, im.auditSequence} {
 			if err := step(); err != nil {
 				return err
 			}

@@ -17,7 +17,7 @@ var (
 // Export implements headroom.Exporter. It reads every table in one
 // REPEATABLE READ, READ ONLY transaction, so the snapshot is one moment of
 // the database whatever other writers do meanwhile, and opens the
-// access-key secrets with the store's key. Leases, idempotency keys and
+// access-key and webhook secrets with the store's key. Leases, idempotency keys and
 // resource tokens are copied as stored, expired or not. It never writes.
 // Export moves the whole state, so only ctx bounds it, not OpTimeout.
 func (s *Store) Export(ctx context.Context) (headroom.Snapshot, error) {
@@ -27,7 +27,7 @@ func (s *Store) Export(ctx context.Context) (headroom.Snapshot, error) {
 	var snap headroom.Snapshot
 	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
 		x := &exporter{s: s, ctx: ctx, tx: tx}
-		for _, step := range []func(*headroom.Snapshot) error{x.accounts, x.usage, x.workflow, x.audit, x.resources} {
+		for _, step := range []func(*headroom.Snapshot) error{x.accounts, x.usage, x.workflow, x.audit, x.resources, x.alarms} {
 			if err := step(&snap); err != nil {
 				return err
 			}

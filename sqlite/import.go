@@ -15,11 +15,12 @@ import (
 var importTables = []string{
 	"accounts", "overrides", "access_keys", "tokens", "counts", "counters", "leases", "idempotency_keys",
 	"change_requests", "transitions", "template_entries", "audit", "resources", "resource_uses",
-	"resource_tokens", "tags",
+	"resource_tokens", "tags", "alarm_rules", "alarm_states", "webhooks", "notifications",
 }
 
-// Import implements headroom.Importer. It seals the access-key secrets with
-// the store's key, then writes the whole snapshot as one write of the
+// Import implements headroom.Importer. It checks the alarm part of the
+// snapshot (headroom.Snapshot.CheckAlarms) and seals the access-key and
+// webhook secrets with the store's key, then writes the whole snapshot as one write of the
 // writer, so it is in one transaction: it checks that the store is empty
 // (ECONFLICT otherwise) and inserts every row, audit entries with their
 // ids. A duplicate, or a reference to something the snapshot does not hold,
@@ -33,12 +34,20 @@ func (s *Store) Import(ctx context.Context, snap headroom.Snapshot) error {
 			return fmt.Errorf("import: %w", err)
 		}
 	}
-	err := s.write(ctx, func(w *wtx) error {
+	if err := snap.CheckAlarms(); err != nil {
+		return fmt.Errorf("import: %w", err)
+	}
+	hookSecrets, err := s.sealWebhookSecrets(snap)
+	if err != nil {
+		return fmt.Errorf("import: %w", err)
+	}
+	err = s.write(ctx, func(w *wtx) error {
 		if err := importEmpty(w); err != nil {
 			return err
 		}
 		im := &importer{w: w, snap: snap, known: map[string]bool{}}
-		for _, step := range []func() error{im.accounts, func() error { return im.accessKeys(secrets) }, im.usage, im.workflow, im.audit, im.resources} {
+		for _, step := range []func() error{im.accounts, func() error { return im.accessKeys(secrets) }, im.usage, im.workflow, im.audit, im.resources,
+			func() error { return im.alarms(hookSecrets) }} {
 			if err := step(); err != nil {
 				return err
 			}

@@ -18,7 +18,7 @@ var (
 // Export implements headroom.Exporter. It reads every table in one read
 // transaction, so the snapshot is one moment of the database whatever the
 // writer does meanwhile, and opens the access-key secrets with the store's
-// key. Leases, idempotency keys and resource tokens are copied as stored,
+// key, and the webhook secrets too. Leases, idempotency keys and resource tokens are copied as stored,
 // expired or not. It never writes.
 func (s *Store) Export(ctx context.Context) (headroom.Snapshot, error) {
 	if s.closed.Load() {
@@ -64,7 +64,7 @@ func (x *exporter) each(what, q string, scan func(rows *sql.Rows) error) error {
 
 func (x *exporter) export() (headroom.Snapshot, error) {
 	var snap headroom.Snapshot
-	steps := []func(*headroom.Snapshot) error{x.accounts, x.usage, x.workflow, x.audit, x.resources}
+	steps := []func(*headroom.Snapshot) error{x.accounts, x.usage, x.workflow, x.audit, x.resources, x.alarms}
 	for _, step := range steps {
 		if err := step(&snap); err != nil {
 			return headroom.Snapshot{}, err

@@ -230,13 +230,14 @@ func openSQLiteDestination(ctx context.Context, g *globals, dir string) (destina
 	return s, s.Close, nil
 }
 
-// copyDataFiles copies the operator token file and the paging key file of
-// the data directory from into the data directory to, each unless from has
-// none or to has one, so that the operator's token and the NextTokens
-// handed out before work with the copy. It returns the files it copied.
+// copyDataFiles copies the operator token file, the paging key file and
+// the console key file of the data directory from into the data directory
+// to, each unless from has none or to has one, so that the operator's
+// token, the NextTokens handed out before and the console sessions open
+// before work with the copy. It returns the files it copied.
 func copyDataFiles(from, to string) ([]string, error) {
 	var copied []string
-	for _, name := range []string{AdminTokenFile, server.PagingKeyFile} {
+	for _, name := range []string{AdminTokenFile, server.PagingKeyFile, server.ConsoleKeyFile} {
 		data, err := os.ReadFile(filepath.Join(from, name))
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
@@ -339,6 +340,10 @@ func snapshotCounts(snap headroom.Snapshot) []countRow {
 		{"resources", len(snap.Resources)},
 		{"resource tokens", len(snap.ResourceTokens)},
 		{"tagged resources", len(snap.Tags)},
+		{"alarm rules", len(snap.AlarmRules)},
+		{"alarm states", len(snap.AlarmStates)},
+		{"webhooks", len(snap.Webhooks)},
+		{"notifications", len(snap.Notifications)},
 	}
 }
 

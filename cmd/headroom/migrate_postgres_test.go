@@ -57,9 +57,11 @@ func TestMigrateToPostgres(t *testing.T) {
 	if err != nil || !bytes.Equal(blob, attachment.data) {
 		t.Fatalf("the attachment in PostgreSQL = %q, %v", blob, err)
 	}
+	wantCLIAlarms(t, "the source", want)
 	if d := storetest.SnapshotDiff(got, want); d != "" {
 		t.Fatalf("the PostgreSQL copy differs from the source: %s", d)
 	}
+	wantCLIAlarms(t, "the PostgreSQL copy", got)
 	// A node on the database, with the source's key and operator token,
 	// serves the same state.
 	m := NewMain()
@@ -78,6 +80,7 @@ func TestMigrateToPostgres(t *testing.T) {
 	if k, err := m.Engine().FindAccessKey(ctx, "AKIAZZZZ"); err != nil || k.Secret != "secret-z" {
 		t.Fatalf("access key on the copy = %+v, %v", k, err)
 	}
+	wantCLIAlarmsServed(t, env, m.Engine())
 	// A second copy into the same, now full, database is refused.
 	code, _, errs = cli(t, nil, "migrate", "--from", src, "--to", pg)
 	if code != 1 || !strings.Contains(errs, "not empty") {

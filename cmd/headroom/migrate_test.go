@@ -59,10 +59,16 @@ func mustRead(t *testing.T, path string) []byte {
 	return b
 }
 
+// The webhook fillThroughServer adds through the command-line client.
+const (
+	cliWebhookURL    = "https://hooks.example.com/headroom"
+	cliWebhookSecret = "whsec_given_to_the_cli_0123456789"
+)
+
 // fillThroughServer runs a server on dir and changes its state through
 // the command-line client and the HTTP API: an account with its access
-// key, an override, usage, a token and an approved change request. It
-// returns the operator token.
+// key, an override, usage, a token, an approved change request, an alarm
+// rule and a webhook. It returns the operator token.
 func fillThroughServer(t *testing.T, dir string) string {
 	t.Helper()
 	m, _ := startMain(t, dir, nil)
@@ -74,6 +80,8 @@ func fillThroughServer(t *testing.T, dir string) string {
 		{"overrides", "set", "--account", "123456789012", "--code", "L-9A46857E", "--scope", "instance/i-1", "--value", "3"},
 		{"tokens", "create", "--name", "billing", "--role", "service", "--account", "123456789012"},
 		{"requests", "create", "--account", "123456789012", "--code", "L-9A46857E", "--value", "900"},
+		{"alarms", "set", "--account", "123456789012", "--code", "L-9A46857E", "--warning", "0.9", "--critical", "0.95", "--throttle-count", "7"},
+		{"webhooks", "add", "--url", cliWebhookURL, "--account", "123456789012", "--secret", cliWebhookSecret},
 	} {
 		if code, out, errs := cli(t, env, args...); code != 0 {
 			t.Fatalf("%v: exit %d\n%s%s", args, code, out, errs)
@@ -107,6 +115,7 @@ func TestMigrate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	wantCLIAlarms(t, "the source", want)
 
 	dst := filepath.Join(t.TempDir(), "new")
 	code, out, errs := cli(t, nil, "migrate", "--from", src, "--to", "sqlite:"+dst)
@@ -127,9 +136,13 @@ func TestMigrate(t *testing.T) {
 	if got := mustRead(t, filepath.Join(dst, "attachments", filepath.FromSlash(attachment.path))); !bytes.Equal(got, attachment.data) {
 		t.Fatalf("the copied attachment = %q", got)
 	}
-	// The copy has its own key, and the source's operator token and
-	// paging key.
-	for _, name := range []string{AdminTokenFile, server.PagingKeyFile} {
+	if !regexp.MustCompile(`(?m)^alarm rules\s+3$`).MatchString(out) || !regexp.MustCompile(`(?m)^webhooks\s+3$`).MatchString(out) ||
+		!regexp.MustCompile(`(?m)^notifications\s+4$`).MatchString(out) {
+		t.Fatalf("migrate output lacks the alarm counts:\n%s", out)
+	}
+	// The copy has its own key, and the source's operator token, paging
+	// key and console key, so that console sessions go on.
+	for _, name := range []string{AdminTokenFile, server.PagingKeyFile, server.ConsoleKeyFile} {
 		if string(mustRead(t, filepath.Join(dst, name))) != string(mustRead(t, filepath.Join(src, name))) {
 			t.Errorf("the copy's %s differs from the source's", name)
 		}
@@ -147,6 +160,7 @@ func TestMigrate(t *testing.T) {
 	if d := storetest.SnapshotDiff(got, want); d != "" {
 		t.Fatalf("the copy differs from the source: %s", d)
 	}
+	wantCLIAlarms(t, "the copy", got)
 
 	// A server on the copy serves the same state to the same token.
 	m, _ := startMain(t, dst, nil)
@@ -159,6 +173,7 @@ func TestMigrate(t *testing.T) {
 	if err != nil || k.Secret != "secret-z" {
 		t.Fatalf("access key on the copy = %+v, %v", k, err)
 	}
+	wantCLIAlarmsServed(t, env, m.Engine())
 	code, out, _ = cli(t, env, "requests", "list", "-o", "json")
 	var reqs []map[string]any
 	if code != 0 || json.Unmarshal([]byte(out), &reqs) != nil || len(reqs) != 3 {
@@ -181,6 +196,53 @@ func TestMigrate(t *testing.T) {
 	}
 	if d := storetest.SnapshotDiff(exportDir(t, dst), held); d != "" {
 		t.Fatalf("a refused migrate changed the destination: %s", d)
+	}
+}
+
+// wantCLIAlarms fails t unless snap holds the alarm rule and the webhook,
+// with its secret in clear, that fillThroughServer made through the
+// command-line client.
+func wantCLIAlarms(t *testing.T, where string, snap headroom.Snapshot) {
+	t.Helper()
+	rule := false
+	for _, r := range snap.AlarmRules {
+		rule = rule || (r.Account == "123456789012" && r.Code == "L-9A46857E" && r.Thresholds.Warning == 0.9 &&
+			r.Thresholds.Critical == 0.95 && r.ThrottleCount == 7)
+	}
+	hook := false
+	for _, w := range snap.Webhooks {
+		hook = hook || (w.URL == cliWebhookURL && w.Account == "123456789012" && w.Secret == cliWebhookSecret)
+	}
+	if !rule || !hook {
+		t.Fatalf("%s lacks the alarm rule (%v) or the webhook (%v) made through the CLI: rules %+v, webhooks %+v",
+			where, rule, hook, snap.AlarmRules, snap.Webhooks)
+	}
+}
+
+// wantCLIAlarmsServed fails t unless a server, on env, lists the alarm
+// rule and the webhook made through the command-line client, and its
+// engine gives the webhook's secret to the dispatcher.
+func wantCLIAlarmsServed(t *testing.T, env map[string]string, e *headroom.Engine) {
+	t.Helper()
+	code, out, errs := cli(t, env, "webhooks", "list", "-o", "json")
+	if code != 0 || !strings.Contains(out, cliWebhookURL) {
+		t.Fatalf("webhooks list on the copy: exit %d\n%s%s", code, out, errs)
+	}
+	hooks, err := e.ListWebhooks(context.Background())
+	if err != nil || len(hooks) == 0 {
+		t.Fatalf("ListWebhooks on the copy = %+v, %v", hooks, err)
+	}
+	for _, h := range hooks {
+		if h.URL != cliWebhookURL {
+			continue
+		}
+		if w, err := e.FindWebhook(context.Background(), h.ID); err != nil || w.Secret != cliWebhookSecret {
+			t.Fatalf("FindWebhook(%s) on the copy = %+v, %v; want the secret given to the CLI", h.ID, w, err)
+		}
+	}
+	rules, err := e.ListAlarmRules(context.Background())
+	if err != nil || !strings.Contains(fmt.Sprintf("%+v", rules), "L-9A46857E") {
+		t.Fatalf("ListAlarmRules on the copy = %+v, %v", rules, err)
 	}
 }
 

@@ -156,6 +156,7 @@ func FillSnapshot(t *testing.T, s headroom.Store) {
 	}
 	must("TagResource", s.TagResource(ctx, Account, "arn:aws:connect:eu-west-2:111122223333:instance/i-1",
 		map[string]string{"team": "blue", "env": "prod"}, headroom.MaxTags))
+	fillAlarms(t, s)
 	must("AppendAudit", s.AppendAudit(ctx, auditEntry("note", "the end")))
 }
 
@@ -325,6 +326,7 @@ func testSnapshotRoundTrip(t *testing.T, open func(*testing.T) SnapshotStore) {
 	}
 	err = dst.DeleteResource(ctx, Account, "connect:group", "g-b", headroom.SlotChange{}, headroom.AuditEntry{})
 	wantCode(t, err, headroom.EINUSE)
+	checkAlarmsCopied(t, src, dst)
 	// New audit entries get ids after the copied ones.
 	if err := dst.AppendAudit(ctx, auditEntry("after", "")); err != nil {
 		t.Fatal(err)
@@ -369,6 +371,7 @@ func checkFilled(t *testing.T, snap headroom.Snapshot) {
 	if t.Failed() {
 		t.FailNow()
 	}
+	checkAlarmsFilled(t, snap)
 }
 
 // testSnapshotAuditSequence imports a snapshot whose source gave audit ids
@@ -440,6 +443,10 @@ func testSnapshotNotEmpty(t *testing.T, open func(*testing.T) SnapshotStore) {
 		}},
 		{"counter", func(s headroom.Store) error { _, err := s.AddCounter(ctx, key("c", "account"), 1); return err }},
 		{"audit", func(s headroom.Store) error { return s.AppendAudit(ctx, auditEntry("x", "")) }},
+		{"alarm rule", func(s headroom.Store) error {
+			return s.PutAlarmRule(ctx, headroom.DefaultAlarmRule(), headroom.AuditEntry{})
+		}},
+		{"webhook", func(s headroom.Store) error { return s.CreateWebhook(ctx, snapWebhooks[0], headroom.AuditEntry{}) }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dst := open(t)
@@ -469,9 +476,13 @@ func testSnapshotBad(t *testing.T, open func(*testing.T) SnapshotStore) {
 		s.Audit = append([]headroom.AuditEntry(nil), good.Audit...)
 		s.Resources = append([]headroom.Resource(nil), good.Resources...)
 		s.ResourceTokens = append([]headroom.ResourceTokenRecord(nil), good.ResourceTokens...)
+		s.AlarmRules = append([]headroom.AlarmRule(nil), good.AlarmRules...)
+		s.AlarmStates = append([]headroom.AlarmState(nil), good.AlarmStates...)
+		s.Webhooks = append([]headroom.Webhook(nil), good.Webhooks...)
+		s.Notifications = append([]headroom.Notification(nil), good.Notifications...)
 		return s
 	}
-	for _, tc := range []struct {
+	cases := []struct {
 		name    string
 		corrupt func(s *headroom.Snapshot)
 	}{
@@ -489,7 +500,8 @@ func testSnapshotBad(t *testing.T, open func(*testing.T) SnapshotStore) {
 			tok.Token.Key, tok.ID = "CreateInstance/t-9", "i-missing"
 			s.ResourceTokens = append(s.ResourceTokens, tok)
 		}},
-	} {
+	}
+	for _, tc := range append(cases, badAlarmSnapshots...) {
 		t.Run(tc.name, func(t *testing.T) {
 			dst := open(t)
 			bad := clone()
