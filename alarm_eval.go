@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"strings"
 	"time"
 )
 
@@ -101,12 +100,8 @@ func (e *Engine) evaluateAccount(ctx context.Context, p *alarmPass, acct *Accoun
 		return err
 	}
 	used := make(map[UsageKey]int64, len(usage))
-	scopes := map[string]bool{ScopeAccount: true}
 	for _, u := range usage {
 		used[u.Key] = u.Used
-		for s := u.Key.Scope; s != ""; s = parentScope(s) {
-			scopes[s] = true
-		}
 	}
 	// An alarm not at OK is evaluated even without usage, so that it can
 	// return to OK.
@@ -115,9 +110,6 @@ func (e *Engine) evaluateAccount(ctx context.Context, p *alarmPass, acct *Accoun
 			if _, ok := used[s.Key]; !ok {
 				used[s.Key] = 0
 			}
-		}
-		if s.Kind == AlarmThrottle {
-			scopes[s.Key.Scope] = true
 		}
 	}
 	for k, n := range used {
@@ -152,34 +144,49 @@ func (e *Engine) evaluateAccount(ctx context.Context, p *alarmPass, acct *Accoun
 			return err
 		}
 	}
+	return e.evaluateThrottles(ctx, p, acct, states, prev)
+}
+
+// evaluateThrottles evaluates the throttle alarms of an account: those of
+// every rate bucket throttled within its rule's window, read in one call
+// (ListThrottled over the widest window of the account's rules), and those
+// not at OK, so that they can return to it.
+func (e *Engine) evaluateThrottles(ctx context.Context, p *alarmPass, acct *Account, states []AlarmState, prev map[alarmKey]AlarmLevel) error {
+	widest := DefaultThrottleMinutes
 	for _, q := range e.quotas() {
-		if q.Kind != KindRate {
-			continue
+		if q.Kind == KindRate {
+			widest = max(widest, p.rules.For(acct.ID, q.Code).ThrottleMinutes)
 		}
-		for scope := range scopes {
-			if q.Scope.Match(scope, false) != nil {
-				continue
-			}
-			if err := e.evaluateThrottle(ctx, p, acct, q, scope, prev); err != nil {
-				return err
-			}
+	}
+	end := p.now.Truncate(time.Minute).Add(time.Minute)
+	rows, err := e.store.ListThrottled(ctx, acct.ID, end.Add(-time.Duration(widest)*time.Minute), end)
+	if err != nil {
+		return err
+	}
+	byKey := map[UsageKey][]HistorySample{}
+	var keys []UsageKey
+	for _, r := range rows {
+		if _, ok := byKey[r.Key]; !ok {
+			keys = append(keys, r.Key)
+		}
+		byKey[r.Key] = append(byKey[r.Key], r)
+	}
+	for _, s := range states {
+		if _, ok := byKey[s.Key]; !ok && s.Kind == AlarmThrottle && s.Level != AlarmOK {
+			byKey[s.Key] = nil
+			keys = append(keys, s.Key)
+		}
+	}
+	for _, k := range keys {
+		q, err := e.quota(k.Code)
+		if err != nil || q.Kind != KindRate {
+			continue // a bucket of a quota no longer in the catalog
+		}
+		if err := e.evaluateThrottle(ctx, p, acct, q, k, byKey[k], end, prev); err != nil {
+			return err
 		}
 	}
 	return nil
-}
-
-// parentScope returns the scope one level up: "instance/i-1" for
-// "instance/i-1/agent/a", "" for "instance/i-1" and for the account.
-func parentScope(s string) string {
-	i := strings.LastIndexByte(s, '/')
-	if i < 0 {
-		return ""
-	}
-	j := strings.LastIndexByte(s[:i], '/')
-	if j < 0 {
-		return ""
-	}
-	return s[:j]
 }
 
 // crossed returns the threshold crossed by a move from one level to
@@ -201,9 +208,8 @@ func crossed(t AlarmThresholds, from, to AlarmLevel) float64 {
 	return threshold(from) - t.Hysteresis
 }
 
-func (e *Engine) evaluateThrottle(ctx context.Context, p *alarmPass, acct *Account, q *Quota, scope string, prev map[alarmKey]AlarmLevel) error {
+func (e *Engine) evaluateThrottle(ctx context.Context, p *alarmPass, acct *Account, q *Quota, k UsageKey, rows []HistorySample, end time.Time, prev map[alarmKey]AlarmLevel) error {
 	rule := p.rules.For(acct.ID, q.Code)
-	k := UsageKey{Account: acct.ID, Code: q.Code, Scope: scope}
 	from := prev[alarmKey{k, AlarmThrottle}]
 	if from == "" {
 		from = AlarmOK
@@ -212,14 +218,12 @@ func (e *Engine) evaluateThrottle(ctx context.Context, p *alarmPass, acct *Accou
 		return nil
 	}
 	p.report.Alarms++
-	end := p.now.Truncate(time.Minute).Add(time.Minute)
-	points, err := e.store.ListHistory(ctx, k, HistoryMinute, end.Add(-time.Duration(rule.ThrottleMinutes)*time.Minute), end)
-	if err != nil {
-		return err
-	}
+	start := end.Add(-time.Duration(rule.ThrottleMinutes) * time.Minute)
 	var throttled int64
-	for _, pt := range points {
-		throttled += pt.Throttled
+	for _, r := range rows {
+		if !r.Minute.Before(start) {
+			throttled += r.Throttled
+		}
 	}
 	to := AlarmOK
 	if !rule.Thresholds.Off && throttled > rule.ThrottleCount {

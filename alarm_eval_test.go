@@ -23,6 +23,8 @@ func alarmCatalog(t *testing.T) *headroom.Catalog {
 			Unit: headroom.UnitCount, Value: 10, Adjustable: true},
 		{Code: "HR-RATE", Service: "connect", Name: "Rate of API requests", Kind: headroom.KindRate, Scope: "account",
 			Unit: headroom.UnitPerSecond, Value: 2, Burst: 5, Adjustable: true},
+		{Code: "HR-IRATE", Service: "connect", Name: "Rate of messages per instance", Kind: headroom.KindRate, Scope: "instance",
+			Unit: headroom.UnitPerSecond, Value: 10, Burst: 15, Adjustable: true},
 		{Code: "HR-SET", Service: "connect", Name: "Attachment types", Kind: headroom.KindSet, Scope: "account",
 			Unit: headroom.UnitNone, Match: headroom.MatchExact, Allow: []string{"pdf"}},
 	})
@@ -284,6 +286,30 @@ func TestThrottleAlarm(t *testing.T) {
 	}
 	record(f.clk.Now(), 7)
 	wantTransitions(t, f.evaluate(t), "HR-RATE:OK>CRITICAL") // 21 in 10 minutes
+}
+
+// TestThrottleAlarmOfAnyBucket: a bucket of an instance with no usage
+// counters alarms too, and bucket by bucket: another instance's throttling
+// does not add up with it.
+func TestThrottleAlarmOfAnyBucket(t *testing.T) {
+	f := newFixtureWith(t, alarmCatalog(t))
+	i1 := headroom.UsageKey{Account: acct, Code: "HR-IRATE", Scope: "instance/i-1"}
+	i2 := headroom.UsageKey{Account: acct, Code: "HR-IRATE", Scope: "instance/i-2"}
+	at := f.clk.Now().Truncate(time.Minute)
+	if err := f.store.RecordHistory(f.ctx, []headroom.HistorySample{
+		{Key: i1, Minute: at, Throttled: 11}, {Key: i2, Minute: at, Throttled: 10}}); err != nil {
+		t.Fatal(err)
+	}
+	wantTransitions(t, f.evaluate(t), "HR-IRATE:OK>CRITICAL")
+	firing, err := f.e.ListAlarms(f.ctx, acct, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(firing) != 1 || firing[0].Key != i1 || firing[0].Value != 11 {
+		t.Fatalf("firing = %+v, want instance/i-1's throttle alarm with 11", firing)
+	}
+	f.clk.Advance(6 * time.Minute)
+	wantTransitions(t, f.evaluate(t), "HR-IRATE:CRITICAL>OK")
 }
 
 // TestConcurrentEvaluators: nodes evaluating at once make one transition,

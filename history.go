@@ -60,6 +60,11 @@ type HistoryStore interface {
 	// or HistoryHour) with from <= Time < to, oldest first; EINVALID for
 	// another resolution.
 	ListHistory(ctx context.Context, key UsageKey, resolution time.Duration, from, to time.Time) ([]HistoryPoint, error)
+	// ListThrottled returns the minute rows of an account's series with
+	// throttled decisions, minute >= from and < to, as samples with
+	// Minute and Throttled set, ordered by code, scope, minute. Throttle
+	// alarms read an account's throttling with it in one call.
+	ListThrottled(ctx context.Context, account string, from, to time.Time) ([]HistorySample, error)
 	// PurgeHistory removes minute rows before minutesBefore and hour rows
 	// before hoursBefore, and returns how many rows it removed.
 	PurgeHistory(ctx context.Context, minutesBefore, hoursBefore time.Time) (int64, error)

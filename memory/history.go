@@ -110,6 +110,35 @@ func (s *Store) ListHistory(_ context.Context, key headroom.UsageKey, resolution
 	return out, nil
 }
 
+// ListThrottled implements headroom.HistoryStore.
+func (s *Store) ListThrottled(_ context.Context, account string, from, to time.Time) ([]headroom.HistorySample, error) {
+	h := &s.history
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var out []headroom.HistorySample
+	for key, rows := range h.minutes {
+		if key.Account != account {
+			continue
+		}
+		for t, r := range rows {
+			if p := headroom.HistoryMinuteTime(t); r.throttled > 0 && !p.Before(from) && p.Before(to) {
+				out = append(out, headroom.HistorySample{Key: key, Minute: p, Throttled: r.throttled})
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.Key.Code != b.Key.Code {
+			return a.Key.Code < b.Key.Code
+		}
+		if a.Key.Scope != b.Key.Scope {
+			return a.Key.Scope < b.Key.Scope
+		}
+		return a.Minute.Before(b.Minute)
+	})
+	return out, nil
+}
+
 // PurgeHistory implements headroom.HistoryStore.
 func (s *Store) PurgeHistory(_ context.Context, minutesBefore, hoursBefore time.Time) (int64, error) {
 	h := &s.history

@@ -129,6 +129,36 @@ func (s *Store) ListHistory(ctx context.Context, key headroom.UsageKey, resoluti
 	return out, err
 }
 
+// ListThrottled implements headroom.HistoryStore: the account's series
+// through their unique index, each one's minutes through the primary key.
+func (s *Store) ListThrottled(ctx context.Context, account string, from, to time.Time) ([]headroom.HistorySample, error) {
+	lo, _ := headroom.HistoryCeil(headroom.HistoryMinute, from)
+	hi, _ := headroom.HistoryCeil(headroom.HistoryMinute, to)
+	var out []headroom.HistorySample
+	err := s.read(ctx, "list throttled", func(ctx context.Context, db querier) error {
+		out = out[:0]
+		rows, err := db.Query(ctx, `SELECT s.code, s.scope, m.minute, m.throttled FROM history_series s
+			JOIN history_minutes m ON m.series = s.id
+			WHERE s.account = $1 AND m.minute >= $2::bigint AND m.minute < $3::bigint AND m.throttled > 0
+			ORDER BY s.code, s.scope, m.minute`, account, lo, hi)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var t int64
+			x := headroom.HistorySample{Key: headroom.UsageKey{Account: account}}
+			if err := rows.Scan(&x.Key.Code, &x.Key.Scope, &t, &x.Throttled); err != nil {
+				return err
+			}
+			x.Minute = headroom.HistoryMinuteTime(t)
+			out = append(out, x)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
 // PurgeHistory implements headroom.HistoryStore: batched deletes that
 // find each series' old rows through the primary key.
 func (s *Store) PurgeHistory(ctx context.Context, minutesBefore, hoursBefore time.Time) (int64, error) {

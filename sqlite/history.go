@@ -138,6 +138,35 @@ func (s *Store) ListHistory(ctx context.Context, key headroom.UsageKey, resoluti
 	return out, nil
 }
 
+// ListThrottled implements headroom.HistoryStore: the account's series
+// through their unique index, each one's minutes through the primary key.
+func (s *Store) ListThrottled(ctx context.Context, account string, from, to time.Time) ([]headroom.HistorySample, error) {
+	lo, _ := headroom.HistoryCeil(headroom.HistoryMinute, from)
+	hi, _ := headroom.HistoryCeil(headroom.HistoryMinute, to)
+	rows, err := s.readRows(ctx, `SELECT s.code, s.scope, m.minute, m.throttled FROM history_series s
+		JOIN history_minutes m ON m.series = s.id
+		WHERE s.account = ? AND m.minute >= ? AND m.minute < ? AND m.throttled > 0
+		ORDER BY s.code, s.scope, m.minute`, account, lo, hi)
+	if err != nil {
+		return nil, s.backendError("list throttled", err)
+	}
+	defer rows.Close()
+	var out []headroom.HistorySample
+	for rows.Next() {
+		var t int64
+		x := headroom.HistorySample{Key: headroom.UsageKey{Account: account}}
+		if err := rows.Scan(&x.Key.Code, &x.Key.Scope, &t, &x.Throttled); err != nil {
+			return nil, s.backendError("list throttled", err)
+		}
+		x.Minute = headroom.HistoryMinuteTime(t)
+		out = append(out, x)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, s.backendError("list throttled", err)
+	}
+	return out, nil
+}
+
 // PurgeHistory implements headroom.HistoryStore: batched deletes that
 // find each series' old rows through the primary key.
 func (s *Store) PurgeHistory(ctx context.Context, minutesBefore, hoursBefore time.Time) (int64, error) {

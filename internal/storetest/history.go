@@ -17,6 +17,7 @@ var historyContracts = []contract{
 	{"HistoryMaxOnDuplicate", testHistoryMaxOnDuplicate},
 	{"HistoryRollup", testHistoryRollup},
 	{"HistoryPurge", testHistoryPurge},
+	{"HistoryListThrottled", testHistoryListThrottled},
 	{"HistoryBadInput", testHistoryBadInput},
 	{"RaceHistory", testRaceHistory},
 }
@@ -143,6 +144,44 @@ func testHistoryRollup(t *testing.T, s headroom.Store) {
 	// An hour without minute rows writes nothing.
 	if n, err := s.RollupHistory(ctx, T0.Add(5*time.Hour)); err != nil || n != 0 {
 		t.Fatalf("RollupHistory of an empty hour = %d, %v; want 0", n, err)
+	}
+}
+
+// testHistoryListThrottled: an account's minutes with throttled decisions,
+// in the range, ordered by code, scope, minute, and nothing else: not
+// another account's, not minutes without throttling, not hour rows.
+func testHistoryListThrottled(t *testing.T, s headroom.Store) {
+	ctx := context.Background()
+	a := headroom.UsageKey{Account: "111122223333", Code: "L-B", Scope: "instance/i-1"}
+	b := headroom.UsageKey{Account: "111122223333", Code: "L-A", Scope: "account"}
+	c := headroom.UsageKey{Account: "111122223333", Code: "L-B", Scope: "account"}
+	other := headroom.UsageKey{Account: "444455556666", Code: "L-A", Scope: "account"}
+	record(t, s,
+		sample(a, T0, 0, 5, 3), sample(a, T0.Add(time.Minute), 0, 9, 0), sample(a, T0.Add(2*time.Minute), 0, 1, 7),
+		sample(b, T0.Add(time.Minute), 0, 0, 2), sample(b, T0.Add(10*time.Minute), 0, 0, 4),
+		sample(c, T0.Add(-time.Minute), 0, 0, 6), // before the range
+		sample(other, T0.Add(time.Minute), 0, 0, 8),
+		sample(headroom.UsageKey{Account: "111122223333", Code: "L-U", Scope: "account"}, T0, 40, 0, 0))
+	if _, err := s.RollupHistory(ctx, T0); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.ListThrottled(ctx, "111122223333", T0, T0.Add(10*time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b2 strings.Builder
+	for _, x := range got {
+		fmt.Fprintf(&b2, "%s %s %s %d %d %d; ", x.Key.Code, x.Key.Scope, x.Minute.Sub(T0), x.Throttled, x.Allowed, x.Used)
+		if x.Key.Account != "111122223333" || x.Minute.Location() != time.UTC {
+			t.Errorf("sample %+v: want the account asked for, at a UTC minute", x)
+		}
+	}
+	want := "L-A account 1m0s 2 0 0; L-B instance/i-1 0s 3 0 0; L-B instance/i-1 2m0s 7 0 0; "
+	if b2.String() != want {
+		t.Fatalf("ListThrottled = %q\nwant            %q", b2.String(), want)
+	}
+	if got, err := s.ListThrottled(ctx, "999999999999", T0, T0.Add(time.Hour)); err != nil || len(got) != 0 {
+		t.Fatalf("ListThrottled of an account without history = %v, %v; want none", got, err)
 	}
 }
 
