@@ -497,3 +497,50 @@ func (q Queue) servedWithin(t float64, maxJ int) ([]float64, bool) {
 
 // maxSLWork bounds the steps × stages of one service-level computation.
 const maxSLWork = 20_000_000
+
+// CallsCounted returns the distribution of what Amazon Connect counts
+// against concurrent calls when a share of the arrivals are callbacks: the
+// callers being handled (calls and callbacks offered to agents) plus the
+// calls waiting, but not the callbacks waiting in their callback queue,
+// which count only once offered. Of the k − servers waiting in state k,
+// each is a call with probability share (arrivals are a Poisson mixture,
+// served first come first served), so the count is
+// min(k, servers) + Binomial(k − servers, share). A geometric waiting line
+// (Erlang C) stays geometric: with q = 1 − share, P(n) becomes
+// P(n)/(1 − r·q) and the ratio share·r/(1 − r·q). share must be in [0, 1];
+// 1 returns d.
+func (d Dist) CallsCounted(servers int, share float64) Dist {
+	if share >= 1 || servers < 0 || servers >= len(d.P) && d.Ratio == 0 {
+		return d
+	}
+	q := 1 - share
+	if d.Ratio > 0 && servers == len(d.P)-1 {
+		p := append([]float64(nil), d.P...)
+		rq := d.Ratio * q
+		p[servers] /= 1 - rq
+		return Dist{P: p, Ratio: share * d.Ratio / (1 - rq)}
+	}
+	// Explicit waiting states (Erlang A): mix each state's binomial,
+	// computed in log space so that long lines never underflow.
+	out := make([]float64, len(d.P))
+	copy(out, d.P[:servers+1])
+	logP, logQ := math.Log(share), math.Log(q)
+	for k := servers + 1; k < len(d.P); k++ {
+		w := k - servers
+		if d.P[k] == 0 {
+			continue
+		}
+		if share == 0 {
+			out[servers] += d.P[k]
+			continue
+		}
+		lp := float64(w) * logQ // b = 0
+		for b := 0; b <= w; b++ {
+			if b > 0 {
+				lp += math.Log(float64(w-b+1)/float64(b)) + logP - logQ
+			}
+			out[servers+b] += d.P[k] * math.Exp(lp)
+		}
+	}
+	return Dist{P: out}
+}

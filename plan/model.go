@@ -350,8 +350,14 @@ func refuse(src []Point, model string, in Input, applied float64) ([]Point, erro
 				if err != nil {
 					return nil, intervalErr(in.Forecast[i], err)
 				}
-				p.P95, p.P99 = float64(d.Quantile(0.95)), float64(d.Quantile(0.99))
-				p.PHit = d.AtLeast(limit)
+				// Connect counts callbacks only once offered to an agent:
+				// the waiting ones are left out of the count.
+				counted := d
+				if iv := in.Forecast[i]; model == ModelVoice && iv.Callbacks > 0 {
+					counted = d.CallsCounted(q.Servers, iv.Calls/(iv.Calls+iv.Callbacks))
+				}
+				p.P95, p.P99 = float64(counted.Quantile(0.95)), float64(counted.Quantile(0.99))
+				p.PHit = counted.AtLeast(limit)
 				// Abandonment among callers the quota lets in: the chain
 				// truncated at the quota.
 				p.Abandoned = q.AbandonShare(d.Truncated(limit))
