@@ -125,10 +125,11 @@ type limiterShard struct {
 	tab atomic.Pointer[bucketTable]
 	mu  sync.Mutex // serializes inserts and table rebuilds
 	n   int        // buckets in tab, under mu
-	// retired are tables replaced since the last drains, kept for their
-	// counts, under mu (decisions.go).
+	// retired are tables just replaced, kept for late counts, and
+	// pending the counts of dropped buckets, both under mu (decisions.go).
 	retired []retiredTable
-	_       [16]byte // keep shards on separate cache lines
+	pending []pendingCount
+	_       [56]byte // keep shards on separate cache lines
 }
 
 // nanoClock is a clock that can give unix nanoseconds without building a
@@ -303,15 +304,18 @@ func (s *limiterShard) rebuild(old *bucketTable, now int64, counting bool) *buck
 	if counting {
 		t.counts = make([]atomic.Uint64, len(t.slots))
 	}
-	if old.counts != nil {
-		// Takes that passed the old table's slots before they froze may
-		// still count there; its counts are drained twice before it goes.
-		s.retired = append(s.retired, retiredTable{t: old, since: time.Now()})
-	}
+	// Takes that passed the old table's slots before they froze may still
+	// count there.
+	s.retire(old)
 	for i := range old.slots {
 		b := &old.slots[i]
-		if m := b.meta.Load(); m != 0 && tats[i] != moved {
-			t.put(m, b.scope, b.names, tats[i])
+		m := b.meta.Load()
+		switch {
+		case m == 0:
+		case tats[i] != moved:
+			moveCount(old, i, t, t.put(m, b.scope, b.names, tats[i]))
+		default:
+			s.setAside(old, i) // dropped: its count waits for the next drain
 		}
 	}
 	s.n = live
