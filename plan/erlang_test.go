@@ -13,7 +13,8 @@ import (
 // Handbook", Iversen, and every call-centre Erlang C table): for A = 10
 // erlangs, C(11..15) = 0.6821, 0.4494, 0.2853, 0.1741, 0.1020, and
 // B(10, 10) = 0.2146, B(5, 3) = 0.1101, B(2, 2) = 0.4, B(1, 1) = 0.5, to
-// four places.
+// four places; and the worked examples of TestErlangCWorkedExamples, whose
+// sources its comment names (eight more published Erlang C figures).
 //
 // Independent: every other case, and every Erlang A case, is checked
 // against the product form of the birth-death chain summed directly in
@@ -253,6 +254,40 @@ func TestBlocking(t *testing.T) {
 	if want := w[15] / sum; math.Abs(got-want) > 1e-12 {
 		t.Errorf("unstable queue limited at 15 refuses %.12g, want %.12g", got, want)
 	}
+}
+
+// Published worked examples of Erlang C, each quoted to the places its
+// source prints:
+//
+//   - Call Centre Helper, "Erlang C Formula – Made Simple with an Easy
+//     Worked Example": 100 calls in 30 minutes, 180 s handle time (10
+//     erlangs), 14 agents: the chance of waiting 17.4 %, 88.8 % answered in
+//     20 s, an average speed of answer of 7.8 s, 82.6 % answered at once;
+//     13 agents answer 79.6 % in 20 s.
+//   - The worked example of the Erlang C web page that the Maxima "erlang"
+//     package's documentation reproduces: 0.2 calls a second, 240 s calls,
+//     55 agents (48 erlangs): the chance of waiting 0.2387, a mean wait of
+//     8.184 s, 84.59 % waiting 15 s or less.
+func TestErlangCWorkedExamples(t *testing.T) {
+	near := func(what string, got, want, places float64) {
+		t.Helper()
+		if math.Abs(got-want) > 0.5*math.Pow(10, -places)+1e-12 {
+			t.Errorf("%s = %.6f; published %.*f", what, got, int(places), want)
+		}
+	}
+	c14, _ := ErlangC(14, 10)
+	near("C(14, 10) in %", 100*c14, 17.4, 1)
+	sl14, _ := ServiceLevel(14, 10, 180, 20)
+	near("service level of 14 agents in %", 100*sl14, 88.8, 1)
+	near("average speed of answer of 14 agents in s", c14*180/(14-10), 7.8, 1)
+	near("answered at once by 14 agents in %", 100*(1-c14), 82.6, 1)
+	sl13, _ := ServiceLevel(13, 10, 180, 20)
+	near("service level of 13 agents in %", 100*sl13, 79.6, 1)
+	c55, _ := ErlangC(55, 48)
+	near("C(55, 48)", c55, 0.2387, 4)
+	near("mean wait of 55 agents in s", c55*240/(55-48), 8.184, 3)
+	w15, _ := ServiceLevel(55, 48, 240, 15)
+	near("P(wait ≤ 15 s) of 55 agents", w15, 0.8459, 4)
 }
 
 func TestStaff(t *testing.T) {
