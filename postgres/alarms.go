@@ -44,15 +44,7 @@ func (s *Store) DeleteAlarmRule(ctx context.Context, account, code string, audit
 func (s *Store) ListAlarmRules(ctx context.Context) ([]headroom.AlarmRule, error) {
 	var out []headroom.AlarmRule
 	err := s.read(ctx, "list alarm rules", func(ctx context.Context, q querier) (err error) {
-		out, err = collect(ctx, q, func(row pgx.Row) (headroom.AlarmRule, error) {
-			var r headroom.AlarmRule
-			var updated int64
-			err := row.Scan(&r.Account, &r.Code, &r.Thresholds.Warning, &r.Thresholds.Critical, &r.Thresholds.Hysteresis,
-				&r.Thresholds.Off, &r.ThrottleCount, &r.ThrottleMinutes, &updated)
-			r.Updated = dbcodec.DecTime(updated)
-			return r, err
-		}, `SELECT account, code, warning, critical, hysteresis, off, throttle_count, throttle_minutes, updated
-			FROM alarm_rules ORDER BY account, code`)
+		out, err = collect(ctx, q, scanAlarmRule, "SELECT "+alarmRuleColumns+" FROM alarm_rules ORDER BY account, code")
 		return err
 	})
 	if err == nil && out == nil {
@@ -110,16 +102,7 @@ func (s *Store) SetAlarmState(ctx context.Context, from headroom.AlarmLevel, st 
 func (s *Store) ListAlarmStates(ctx context.Context, f headroom.AlarmStateFilter) ([]headroom.AlarmState, error) {
 	var out []headroom.AlarmState
 	err := s.read(ctx, "list alarm states", func(ctx context.Context, q querier) (err error) {
-		out, err = collect(ctx, q, func(row pgx.Row) (headroom.AlarmState, error) {
-			var st headroom.AlarmState
-			var kind, level string
-			var since, updated int64
-			err := row.Scan(&st.Key.Account, &st.Key.Code, &st.Key.Scope, &kind, &level, &st.Value, &st.Applied, &st.Ratio,
-				&st.Threshold, &since, &updated)
-			st.Kind, st.Level = headroom.AlarmKind(kind), headroom.AlarmLevel(level)
-			st.Since, st.Updated = dbcodec.DecTime(since), dbcodec.DecTime(updated)
-			return st, err
-		}, `SELECT account, code, scope, kind, level, value, applied, ratio, threshold, since, updated FROM alarm_states
+		out, err = collect(ctx, q, scanAlarmState, "SELECT "+alarmStateColumns+` FROM alarm_states
 			WHERE ($1 = '' OR account = $1) AND (NOT $2 OR level IN ('WARNING', 'CRITICAL')) ORDER BY account, code, scope, kind`,
 			f.Account, f.Firing)
 		return err
@@ -128,4 +111,30 @@ func (s *Store) ListAlarmStates(ctx context.Context, f headroom.AlarmStateFilter
 		out = []headroom.AlarmState{}
 	}
 	return out, err
+}
+
+// alarmRuleColumns are the columns scanAlarmRule reads, in its order.
+const alarmRuleColumns = "account, code, warning, critical, hysteresis, off, throttle_count, throttle_minutes, updated"
+
+func scanAlarmRule(row pgx.Row) (headroom.AlarmRule, error) {
+	var r headroom.AlarmRule
+	var updated int64
+	err := row.Scan(&r.Account, &r.Code, &r.Thresholds.Warning, &r.Thresholds.Critical, &r.Thresholds.Hysteresis,
+		&r.Thresholds.Off, &r.ThrottleCount, &r.ThrottleMinutes, &updated)
+	r.Updated = dbcodec.DecTime(updated)
+	return r, err
+}
+
+// alarmStateColumns are the columns scanAlarmState reads, in its order.
+const alarmStateColumns = "account, code, scope, kind, level, value, applied, ratio, threshold, since, updated"
+
+func scanAlarmState(row pgx.Row) (headroom.AlarmState, error) {
+	var st headroom.AlarmState
+	var kind, level string
+	var since, updated int64
+	err := row.Scan(&st.Key.Account, &st.Key.Code, &st.Key.Scope, &kind, &level, &st.Value, &st.Applied, &st.Ratio,
+		&st.Threshold, &since, &updated)
+	st.Kind, st.Level = headroom.AlarmKind(kind), headroom.AlarmLevel(level)
+	st.Since, st.Updated = dbcodec.DecTime(since), dbcodec.DecTime(updated)
+	return st, err
 }

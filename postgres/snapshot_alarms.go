@@ -5,35 +5,16 @@ import (
 
 	"github.com/headroomhq/headroom"
 	"github.com/headroomhq/headroom/internal/dbcodec"
-	"github.com/jackc/pgx/v5"
 )
 
 // alarms reads the alarm rules, states, webhooks (their secrets opened
 // with the store's key) and the whole outbox.
 func (x *exporter) alarms(snap *headroom.Snapshot) (err error) {
-	snap.AlarmRules, err = list(x, "alarm rules", func(row pgx.Row) (headroom.AlarmRule, error) {
-		var r headroom.AlarmRule
-		var updated int64
-		err := row.Scan(&r.Account, &r.Code, &r.Thresholds.Warning, &r.Thresholds.Critical, &r.Thresholds.Hysteresis,
-			&r.Thresholds.Off, &r.ThrottleCount, &r.ThrottleMinutes, &updated)
-		r.Updated = dbcodec.DecTime(updated)
-		return r, err
-	}, `SELECT account, code, warning, critical, hysteresis, off, throttle_count, throttle_minutes, updated
-		FROM alarm_rules ORDER BY account, code`)
+	snap.AlarmRules, err = list(x, "alarm rules", scanAlarmRule, "SELECT "+alarmRuleColumns+" FROM alarm_rules ORDER BY account, code")
 	if err != nil {
 		return err
 	}
-	snap.AlarmStates, err = list(x, "alarm states", func(row pgx.Row) (headroom.AlarmState, error) {
-		var st headroom.AlarmState
-		var kind, level string
-		var since, updated int64
-		err := row.Scan(&st.Key.Account, &st.Key.Code, &st.Key.Scope, &kind, &level, &st.Value, &st.Applied, &st.Ratio,
-			&st.Threshold, &since, &updated)
-		st.Kind, st.Level = headroom.AlarmKind(kind), headroom.AlarmLevel(level)
-		st.Since, st.Updated = dbcodec.DecTime(since), dbcodec.DecTime(updated)
-		return st, err
-	}, `SELECT account, code, scope, kind, level, value, applied, ratio, threshold, since, updated
-		FROM alarm_states ORDER BY account, code, scope, kind`)
+	snap.AlarmStates, err = list(x, "alarm states", scanAlarmState, "SELECT "+alarmStateColumns+" FROM alarm_states ORDER BY account, code, scope, kind")
 	if err != nil {
 		return err
 	}

@@ -43,21 +43,17 @@ func (s *Store) DeleteAlarmRule(ctx context.Context, account, code string, audit
 
 // ListAlarmRules implements headroom.Store.
 func (s *Store) ListAlarmRules(ctx context.Context) ([]headroom.AlarmRule, error) {
-	rows, err := s.readRows(ctx, `SELECT account, code, warning, critical, hysteresis, off, throttle_count, throttle_minutes, updated
-		FROM alarm_rules ORDER BY account, code`)
+	rows, err := s.readRows(ctx, "SELECT "+alarmRuleColumns+" FROM alarm_rules ORDER BY account, code")
 	if err != nil {
 		return nil, s.backendError("list alarm rules", err)
 	}
 	defer rows.Close()
 	out := []headroom.AlarmRule{}
 	for rows.Next() {
-		var r headroom.AlarmRule
-		var off, updated int64
-		if err := rows.Scan(&r.Account, &r.Code, &r.Thresholds.Warning, &r.Thresholds.Critical, &r.Thresholds.Hysteresis,
-			&off, &r.ThrottleCount, &r.ThrottleMinutes, &updated); err != nil {
+		r, err := scanAlarmRule(rows)
+		if err != nil {
 			return nil, s.backendError("list alarm rules", err)
 		}
-		r.Thresholds.Off, r.Updated = off != 0, dbcodec.DecTime(updated)
 		out = append(out, r)
 	}
 	if err := rows.Err(); err != nil {
@@ -109,7 +105,7 @@ func (s *Store) SetAlarmState(ctx context.Context, from headroom.AlarmLevel, st 
 
 // ListAlarmStates implements headroom.Store.
 func (s *Store) ListAlarmStates(ctx context.Context, f headroom.AlarmStateFilter) ([]headroom.AlarmState, error) {
-	q := `SELECT account, code, scope, kind, level, value, applied, ratio, threshold, since, updated FROM alarm_states
+	q := "SELECT " + alarmStateColumns + ` FROM alarm_states
 		WHERE (? = '' OR account = ?) AND (? = 0 OR level IN ('WARNING', 'CRITICAL')) ORDER BY account, code, scope, kind`
 	rows, err := s.readRows(ctx, q, f.Account, f.Account, boolInt(f.Firing))
 	if err != nil {
@@ -118,19 +114,40 @@ func (s *Store) ListAlarmStates(ctx context.Context, f headroom.AlarmStateFilter
 	defer rows.Close()
 	out := []headroom.AlarmState{}
 	for rows.Next() {
-		var st headroom.AlarmState
-		var kind, level string
-		var since, updated int64
-		if err := rows.Scan(&st.Key.Account, &st.Key.Code, &st.Key.Scope, &kind, &level, &st.Value, &st.Applied, &st.Ratio,
-			&st.Threshold, &since, &updated); err != nil {
+		st, err := scanAlarmState(rows)
+		if err != nil {
 			return nil, s.backendError("list alarm states", err)
 		}
-		st.Kind, st.Level = headroom.AlarmKind(kind), headroom.AlarmLevel(level)
-		st.Since, st.Updated = dbcodec.DecTime(since), dbcodec.DecTime(updated)
 		out = append(out, st)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, s.backendError("list alarm states", err)
 	}
 	return out, nil
+}
+
+// alarmRuleColumns are the columns scanAlarmRule reads, in its order.
+const alarmRuleColumns = "account, code, warning, critical, hysteresis, off, throttle_count, throttle_minutes, updated"
+
+func scanAlarmRule(sc interface{ Scan(...any) error }) (headroom.AlarmRule, error) {
+	var r headroom.AlarmRule
+	var off, updated int64
+	err := sc.Scan(&r.Account, &r.Code, &r.Thresholds.Warning, &r.Thresholds.Critical, &r.Thresholds.Hysteresis,
+		&off, &r.ThrottleCount, &r.ThrottleMinutes, &updated)
+	r.Thresholds.Off, r.Updated = off != 0, dbcodec.DecTime(updated)
+	return r, err
+}
+
+// alarmStateColumns are the columns scanAlarmState reads, in its order.
+const alarmStateColumns = "account, code, scope, kind, level, value, applied, ratio, threshold, since, updated"
+
+func scanAlarmState(sc interface{ Scan(...any) error }) (headroom.AlarmState, error) {
+	var st headroom.AlarmState
+	var kind, level string
+	var since, updated int64
+	err := sc.Scan(&st.Key.Account, &st.Key.Code, &st.Key.Scope, &kind, &level, &st.Value, &st.Applied, &st.Ratio,
+		&st.Threshold, &since, &updated)
+	st.Kind, st.Level = headroom.AlarmKind(kind), headroom.AlarmLevel(level)
+	st.Since, st.Updated = dbcodec.DecTime(since), dbcodec.DecTime(updated)
+	return st, err
 }

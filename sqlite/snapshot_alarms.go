@@ -11,32 +11,22 @@ import (
 // alarms reads the alarm rules, states, webhooks (their secrets opened
 // with the store's key) and the whole outbox.
 func (x *exporter) alarms(snap *headroom.Snapshot) error {
-	err := x.each("alarm rules", `SELECT account, code, warning, critical, hysteresis, off, throttle_count, throttle_minutes, updated
-		FROM alarm_rules ORDER BY account, code`, func(rows *sql.Rows) error {
-		var r headroom.AlarmRule
-		var off, updated int64
-		if err := rows.Scan(&r.Account, &r.Code, &r.Thresholds.Warning, &r.Thresholds.Critical, &r.Thresholds.Hysteresis,
-			&off, &r.ThrottleCount, &r.ThrottleMinutes, &updated); err != nil {
+	err := x.each("alarm rules", "SELECT "+alarmRuleColumns+" FROM alarm_rules ORDER BY account, code", func(rows *sql.Rows) error {
+		r, err := scanAlarmRule(rows)
+		if err != nil {
 			return err
 		}
-		r.Thresholds.Off, r.Updated = off != 0, dbcodec.DecTime(updated)
 		snap.AlarmRules = append(snap.AlarmRules, r)
 		return nil
 	})
 	if err != nil {
 		return err
 	}
-	err = x.each("alarm states", `SELECT account, code, scope, kind, level, value, applied, ratio, threshold, since, updated
-		FROM alarm_states ORDER BY account, code, scope, kind`, func(rows *sql.Rows) error {
-		var st headroom.AlarmState
-		var kind, level string
-		var since, updated int64
-		if err := rows.Scan(&st.Key.Account, &st.Key.Code, &st.Key.Scope, &kind, &level, &st.Value, &st.Applied, &st.Ratio,
-			&st.Threshold, &since, &updated); err != nil {
+	err = x.each("alarm states", "SELECT "+alarmStateColumns+" FROM alarm_states ORDER BY account, code, scope, kind", func(rows *sql.Rows) error {
+		st, err := scanAlarmState(rows)
+		if err != nil {
 			return err
 		}
-		st.Kind, st.Level = headroom.AlarmKind(kind), headroom.AlarmLevel(level)
-		st.Since, st.Updated = dbcodec.DecTime(since), dbcodec.DecTime(updated)
 		snap.AlarmStates = append(snap.AlarmStates, st)
 		return nil
 	})
