@@ -2,8 +2,6 @@ package postgres_test
 
 import (
 	"context"
-	"os"
-	"strconv"
 	"testing"
 	"time"
 
@@ -19,32 +17,14 @@ import (
 // day of history, and the time a pass of 10,000 samples takes. Run it
 // once: -benchtime 1x.
 func BenchmarkHistoryStorage(b *testing.B) {
-	const counters = 10000
-	minutes := 1440
-	if v := os.Getenv("HEADROOM_HISTORY_MINUTES"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 60 || n%60 != 0 {
-			b.Fatalf("HEADROOM_HISTORY_MINUTES=%q: want whole hours of minutes, at least 60", v)
-		}
-		minutes = n
-	}
+	const counters = storetest.HistoryDayCounters
+	minutes := storetest.HistoryMinutes(b)
 	ctx := context.Background()
 	start := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
 	for b.Loop() {
 		url := testsvc.Postgres(b)
 		s := openStore(b, postgres.Config{URL: url, OpTimeout: time.Minute})
-		began := time.Now()
-		for m := range minutes {
-			if err := s.RecordHistory(ctx, storetest.HistoryLoad(counters, m, start)); err != nil {
-				b.Fatal(err)
-			}
-			if m%60 == 59 {
-				if n, err := s.RollupHistory(ctx, start.Add(time.Duration(m/60)*time.Hour)); err != nil || n != counters {
-					b.Fatalf("rollup: %d series, %v", n, err)
-				}
-			}
-		}
-		elapsed := time.Since(began)
+		elapsed := storetest.RecordHistoryLoad(b, s, minutes, start)
 		conn, err := testsvc.Connect(ctx, url)
 		if err != nil {
 			b.Fatal(err)

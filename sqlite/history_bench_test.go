@@ -4,7 +4,6 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"strconv"
 	"testing"
 	"time"
 
@@ -20,15 +19,8 @@ import (
 // day leaves) and the time a pass of 10,000 samples takes (ms/pass). Run it
 // once: -benchtime 1x.
 func BenchmarkHistoryStorage(b *testing.B) {
-	const counters = 10000
-	minutes := 1440
-	if v := os.Getenv("HEADROOM_HISTORY_MINUTES"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 60 || n%60 != 0 {
-			b.Fatalf("HEADROOM_HISTORY_MINUTES=%q: want whole hours of minutes, at least 60", v)
-		}
-		minutes = n
-	}
+	const counters = storetest.HistoryDayCounters
+	minutes := storetest.HistoryMinutes(b)
 	ctx := context.Background()
 	start := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
 	for b.Loop() {
@@ -44,18 +36,7 @@ func BenchmarkHistoryStorage(b *testing.B) {
 		if s, err = sqlite.Open(ctx, sqlite.Config{Path: path}); err != nil {
 			b.Fatal(err)
 		}
-		began := time.Now()
-		for m := range minutes {
-			if err := s.RecordHistory(ctx, storetest.HistoryLoad(counters, m, start)); err != nil {
-				b.Fatal(err)
-			}
-			if m%60 == 59 {
-				if n, err := s.RollupHistory(ctx, start.Add(time.Duration(m/60)*time.Hour)); err != nil || n != counters {
-					b.Fatalf("rollup: %d series, %v", n, err)
-				}
-			}
-		}
-		elapsed := time.Since(began)
+		elapsed := storetest.RecordHistoryLoad(b, s, minutes, start)
 		if err := s.Close(); err != nil {
 			b.Fatal(err)
 		}
